@@ -1,0 +1,93 @@
+# shucu - one Makefile for the server, the CLI, tests, fuzzing and benchmarks.
+#
+#   make          build build/shucud (and build/shucu when the CLI exists)
+#   make run      install missing packages, build, load demo data, serve
+#   make test     install, build (tests under ASan+UBSan), run every suite
+#   make fuzz     run the libFuzzer targets for FUZZ_SECONDS each
+#   make bench    run the benchmarks under bench/ (not part of make test)
+
+PKGS      := libevent libevent_pthreads jansson hiredis sqlite3 libsodium
+CC        ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Wpointer-arith -Wformat=2 \
+             -Wno-unused-parameter -Wno-format-truncation -Wvla
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Iserver -Iindex $(PKG_CFLAGS) $(CFLAGS)
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+LDLIBS    := $(PKG_LIBS) -lm -pthread
+
+SRC       := $(wildcard server/*.c index/*.c)
+LIB_SRC   := $(filter-out server/main.c,$(SRC))
+OBJ       := $(SRC:%.c=build/obj/%.o)
+SAN_OBJ   := $(SRC:%.c=build/asan/%.o)
+SAN_LIB   := $(LIB_SRC:%.c=build/asan/%.o)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+CLI_SRC   := $(wildcard clients/cli/*.c)
+CLI_BIN   := $(if $(CLI_SRC),build/shucu)
+
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps run test test-build unit api fuzz bench clean
+
+all: build/shucud $(CLI_BIN)
+
+deps:
+	@bash scripts/deps.sh
+
+build/shucud: $(OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/asan/shucud: $(SAN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+build/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
+
+build/asan/tests/%: tests/unit/%.c $(SAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -MMD -MP -o $@ $< $(SAN_LIB) $(LDLIBS)
+
+build/shucu: $(CLI_SRC)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -o $@ $^ $(shell pkg-config --cflags --libs libcurl jansson) -lm
+
+# Fuzz targets link the library objects built with clang's libFuzzer.
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -Iserver -Iindex $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
+
+test-build: all build/asan/shucud $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory test-build
+	@bash scripts/run-tests.sh
+
+fuzz: deps $(FUZZ_BIN)
+	@bash scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bash bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(UNIT_BIN:=.d)

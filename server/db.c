@@ -1,0 +1,323 @@
+/*
+ * db.c - SQLite connection setup, numbered migrations and a statement
+ * cache (see db.h).
+ *
+ * Migrations are append-only: each entry of MIGRATIONS is applied once,
+ * in order, inside one BEGIN IMMEDIATE transaction with the user_version
+ * bump, so a crash mid-migration leaves the previous version intact and
+ * two processes starting at once do not both migrate.
+ *
+ * Resources keep their taxonomy memberships as bitmasks (bit i = the i-th
+ * code of schemas/taxonomy.json, whose order is therefore append-only):
+ * filters with OR within a field become one bound integer and a fixed SQL
+ * text, and facet counting is a pass over integers.
+ */
+#include "db.h"
+
+#include "log.h"
+#include "tokenizer.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 128
+
+struct stmt_slot {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+struct db {
+    sqlite3 *h;
+    struct stmt_slot slots[STMT_CACHE];
+};
+
+static const char *const MIGRATIONS[] = {
+    /* 1: organisations, keys, resources and their full-text index. */
+    "CREATE TABLE orgs ("
+    "  rid INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  industries TEXT NOT NULL DEFAULT '[]',"
+    "  regions TEXT NOT NULL DEFAULT '[]',"
+    "  website TEXT,"
+    "  industry_mask INTEGER NOT NULL DEFAULT 0,"
+    "  region_mask INTEGER NOT NULL DEFAULT 0,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL);"
+    "CREATE TABLE keys ("
+    "  prefix TEXT PRIMARY KEY,"
+    "  hash BLOB NOT NULL,"
+    "  org_id TEXT NOT NULL REFERENCES orgs(id),"
+    "  role TEXT NOT NULL CHECK (role IN ('enterprise','provider','center','admin')),"
+    "  created_at TEXT NOT NULL,"
+    "  revoked_at TEXT);"
+    "CREATE TABLE resources ("
+    "  rid INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  provider_id TEXT NOT NULL REFERENCES orgs(id),"
+    "  provider_name TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  summary TEXT NOT NULL DEFAULT '',"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  tags TEXT NOT NULL DEFAULT '',"
+    "  doc TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'published',"
+    "  kind_bit INTEGER NOT NULL,"
+    "  industry_mask INTEGER NOT NULL,"
+    "  scenario_mask INTEGER NOT NULL,"
+    "  region_mask INTEGER NOT NULL,"
+    "  price_min REAL,"
+    "  price_max REAL,"
+    "  delivery_bit INTEGER NOT NULL DEFAULT 0,"
+    "  level_from INTEGER,"
+    "  level_to INTEGER,"
+    "  deploy_days INTEGER,"
+    "  rating_sum INTEGER NOT NULL DEFAULT 0,"
+    "  rating_count INTEGER NOT NULL DEFAULT 0,"
+    "  case_count INTEGER NOT NULL DEFAULT 0,"
+    "  external_id TEXT,"
+    "  version INTEGER NOT NULL DEFAULT 1,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  UNIQUE (provider_id, external_id));"
+    "CREATE INDEX resources_live ON resources(status, rid);"
+    "CREATE INDEX resources_provider ON resources(provider_id, rid);"
+    /* The index covers only published resources: the view is its content
+     * table, so 'rebuild' re-reads exactly what search may return. */
+    "CREATE VIEW resources_published AS"
+    "  SELECT rid, title, summary, description, tags, provider_name"
+    "  FROM resources WHERE status = 'published';"
+    "CREATE VIRTUAL TABLE resources_fts USING fts5("
+    "  title, summary, description, tags, provider_name,"
+    "  content='resources_published', content_rowid='rid',"
+    "  tokenize='shucu', prefix='3');"
+    "CREATE VIRTUAL TABLE resources_vocab USING fts5vocab(resources_fts, row);"
+    "CREATE TRIGGER resources_ai AFTER INSERT ON resources"
+    "  WHEN new.status = 'published' BEGIN"
+    "  INSERT INTO resources_fts(rowid, title, summary, description, tags, provider_name)"
+    "  VALUES (new.rid, new.title, new.summary, new.description, new.tags, new.provider_name);"
+    "END;"
+    "CREATE TRIGGER resources_ad AFTER DELETE ON resources"
+    "  WHEN old.status = 'published' BEGIN"
+    "  INSERT INTO resources_fts(resources_fts, rowid, title, summary, description, tags, provider_name)"
+    "  VALUES ('delete', old.rid, old.title, old.summary, old.description, old.tags, old.provider_name);"
+    "END;"
+    "CREATE TRIGGER resources_au AFTER UPDATE OF title, summary, description, tags, provider_name, status"
+    "  ON resources BEGIN"
+    "  INSERT INTO resources_fts(resources_fts, rowid, title, summary, description, tags, provider_name)"
+    "  SELECT 'delete', old.rid, old.title, old.summary, old.description, old.tags, old.provider_name"
+    "  WHERE old.status = 'published';"
+    "  INSERT INTO resources_fts(rowid, title, summary, description, tags, provider_name)"
+    "  SELECT new.rid, new.title, new.summary, new.description, new.tags, new.provider_name"
+    "  WHERE new.status = 'published';"
+    "END;"
+    /* Providers are searchable through their profile. */
+    "CREATE VIRTUAL TABLE orgs_fts USING fts5(name, description,"
+    "  content='orgs', content_rowid='rid', tokenize='shucu');"
+    "CREATE TRIGGER orgs_ai AFTER INSERT ON orgs BEGIN"
+    "  INSERT INTO orgs_fts(rowid, name, description) VALUES (new.rid, new.name, new.description);"
+    "END;"
+    "CREATE TRIGGER orgs_au AFTER UPDATE OF name, description ON orgs BEGIN"
+    "  INSERT INTO orgs_fts(orgs_fts, rowid, name, description) VALUES ('delete', old.rid, old.name, old.description);"
+    "  INSERT INTO orgs_fts(rowid, name, description) VALUES (new.rid, new.name, new.description);"
+    "END;",
+};
+#define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
+
+int db_schema_version(void)
+{
+    return NMIGRATIONS;
+}
+
+sqlite3 *db_handle(struct db *db)
+{
+    return db->h;
+}
+
+int db_exec(struct db *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db->h, sql, NULL, NULL, &err) != SQLITE_OK) {
+        log_error("sqlite: %s (in: %.80s)", err ? err : "?", sql);
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+static int db_user_version(struct db *db)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    return v;
+}
+
+static int db_migrate(struct db *db)
+{
+    if (db_exec(db, "BEGIN IMMEDIATE") < 0)
+        return -1;
+    int v = db_user_version(db);
+    if (v < 0)
+        goto fail;
+    if (v > NMIGRATIONS) {
+        log_error("database schema version %d is newer than this shucud (%d); upgrade shucud",
+                  v, NMIGRATIONS);
+        goto fail;
+    }
+    for (int i = v; i < NMIGRATIONS; i++) {
+        log_info("applying schema migration %d", i + 1);
+        if (db_exec(db, MIGRATIONS[i]) < 0)
+            goto fail;
+    }
+    if (v < NMIGRATIONS) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", NMIGRATIONS);
+        if (db_exec(db, sql) < 0)
+            goto fail;
+    }
+    return db_exec(db, "COMMIT");
+fail:
+    db_exec(db, "ROLLBACK");
+    return -1;
+}
+
+struct db *db_open(const char *path)
+{
+    struct db *db = xcalloc(1, sizeof *db);
+    int rc = sqlite3_open_v2(path, &db->h,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                 SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        log_error("cannot open database %s: %s", path,
+                  db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_busy_timeout(db->h, 10000);
+    sqlite3_extended_result_codes(db->h, 1);
+    if (tok_register(db->h) != SQLITE_OK) {
+        log_error("cannot register the shucu tokenizer: %s", sqlite3_errmsg(db->h));
+        goto fail;
+    }
+    if (db_exec(db, "PRAGMA journal_mode=WAL") < 0 ||
+        db_exec(db, "PRAGMA synchronous=FULL") < 0 ||
+        db_exec(db, "PRAGMA foreign_keys=ON") < 0 ||
+        db_exec(db, "PRAGMA temp_store=MEMORY") < 0 ||
+        db_exec(db, "PRAGMA cache_size=-32000") < 0)
+        goto fail;
+    if (db_migrate(db) < 0) {
+        log_error("cannot migrate database %s", path);
+        goto fail;
+    }
+    return db;
+fail:
+    db_close(db);
+    return NULL;
+}
+
+void db_close(struct db *db)
+{
+    if (!db)
+        return;
+    for (int i = 0; i < STMT_CACHE; i++)
+        sqlite3_finalize(db->slots[i].st);
+    sqlite3_close(db->h);
+    free(db);
+}
+
+sqlite3_stmt *db_stmt(struct db *db, const char *sql)
+{
+    size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
+    for (size_t n = 0; n < STMT_CACHE; n++, h = (h + 1) % STMT_CACHE) {
+        struct stmt_slot *s = &db->slots[h];
+        if (s->sql == sql) {
+            sqlite3_reset(s->st);
+            sqlite3_clear_bindings(s->st);
+            return s->st;
+        }
+        if (!s->sql) {
+            if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                   &s->st, NULL) != SQLITE_OK) {
+                log_error("sqlite prepare: %s (in: %.120s)", sqlite3_errmsg(db->h), sql);
+                sqlite3_finalize(s->st);
+                s->st = NULL;
+                return NULL;
+            }
+            s->sql = sql;
+            return s->st;
+        }
+    }
+    log_error("statement cache full");
+    abort();
+}
+
+int db_begin(struct db *db)
+{
+    static const char SQL[] = "BEGIN IMMEDIATE";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        log_error("begin: %s", sqlite3_errmsg(db->h));
+        return -1;
+    }
+    return 0;
+}
+
+int db_commit(struct db *db)
+{
+    static const char SQL[] = "COMMIT";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        log_error("commit: %s", sqlite3_errmsg(db->h));
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
+void db_rollback(struct db *db)
+{
+    if (sqlite3_get_autocommit(db->h))
+        return;
+    static const char SQL[] = "ROLLBACK";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (st) {
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+}
+
+int64_t db_size(struct db *db)
+{
+    static const char SQL[] =
+        "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    int64_t n = 0;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return n;
+}
+
+int db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}

@@ -1,0 +1,258 @@
+/*
+ * http.c - replies, the error table, query-string helpers (see http.h).
+ *
+ * Every response leaves through http_finish(), which writes the access
+ * log line (method, path, status, bytes, ms, key prefix - never the
+ * key), counts the request in the metrics and frees the request.
+ */
+#include "http.h"
+
+#include "log.h"
+#include "metrics.h"
+#include "taxonomy.h"
+#include "util.h"
+
+#include <event2/buffer.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct app app;
+
+static const struct {
+    int status;
+    const char *code;
+} ERRS[] = {
+    [ERR_BAD_JSON] = {400, "bad_json"},
+    [ERR_BAD_QUERY] = {400, "bad_query"},
+    [ERR_BAD_PARAM] = {400, "bad_param"},
+    [ERR_UNAUTHORIZED] = {401, "unauthorized"},
+    [ERR_FORBIDDEN] = {403, "forbidden"},
+    [ERR_NOT_FOUND] = {404, "not_found"},
+    [ERR_METHOD] = {405, "method_not_allowed"},
+    [ERR_CONFLICT] = {409, "conflict"},
+    [ERR_TOO_LARGE] = {413, "too_large"},
+    [ERR_MEDIA_TYPE] = {415, "unsupported_media_type"},
+    [ERR_INVALID_FIELD] = {422, "invalid_field"},
+    [ERR_RATE_LIMITED] = {429, "rate_limited"},
+    [ERR_UNAVAILABLE] = {503, "unavailable"},
+    [ERR_INTERNAL] = {500, "internal"},
+};
+
+static const char *method_text(int m)
+{
+    switch (m) {
+    case M_GET: return "GET";
+    case M_POST: return "POST";
+    case M_PUT: return "PUT";
+    case M_PATCH: return "PATCH";
+    case M_DELETE: return "DELETE";
+    default: return "OTHER";
+    }
+}
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status < 400 ? "OK" : "Error";
+    }
+}
+
+static void req_free(struct req *r)
+{
+    for (int i = 0; i < REQ_MAX_PARAMS; i++)
+        free(r->params[i]);
+    evhttp_clear_headers(&r->query);
+    json_decref(r->body);
+    free(r->path);
+    free(r);
+}
+
+static void http_finish(struct req *r, int status, struct evbuffer *buf)
+{
+    size_t bytes = buf ? evbuffer_get_length(buf) : 0;
+    if (r->ev) {
+        struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+        if (!evhttp_find_header(h, "Cache-Control"))
+            evhttp_add_header(h, "Cache-Control", "no-store");
+        evhttp_send_reply(r->ev, status, reason(status), buf);
+    }
+    double ms = (util_monotonic() - r->t0) * 1000.0;
+    log_info("%s %s %d %zuB %.2fms key=%s", method_text(r->method),
+             r->path ? r->path : "-", status, bytes, ms,
+             r->who.prefix[0] ? r->who.prefix : "-");
+    metrics_request(r->route_index, status, ms / 1000.0);
+    atomic_fetch_sub(&r->w->inflight, 1);
+    req_free(r);
+}
+
+void reply_header(struct req *r, const char *name, const char *value)
+{
+    if (r->ev)
+        evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+}
+
+void reply_raw(struct req *r, int status, const char *ctype, const void *data,
+               size_t len)
+{
+    struct evbuffer *buf = evbuffer_new();
+    if (!buf)
+        abort();
+    evbuffer_add(buf, data, len);
+    reply_header(r, "Content-Type", ctype);
+    http_finish(r, status, buf);
+    evbuffer_free(buf);
+}
+
+static int dump_cb(const char *data, size_t size, void *buf)
+{
+    return evbuffer_add(buf, data, size);
+}
+
+void reply_json(struct req *r, int status, json_t *body)
+{
+    struct evbuffer *buf = evbuffer_new();
+    if (!buf)
+        abort();
+    if (body) {
+        json_dump_callback(body, dump_cb, buf, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        evbuffer_add(buf, "\n", 1);
+    }
+    json_decref(body);
+    reply_header(r, "Content-Type", "application/json; charset=utf-8");
+    http_finish(r, status, buf);
+    evbuffer_free(buf);
+}
+
+void reply_error(struct req *r, enum http_err e, const char *field,
+                 const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!util_utf8_valid(msg, strlen(msg)))
+        snprintf(msg, sizeof msg, "%s", "invalid input");
+    if (e == ERR_INTERNAL)
+        log_error("internal error on %s: %s", r->path ? r->path : "-", msg);
+    json_t *err = json_pack("{s:s, s:s}", "code", ERRS[e].code, "message", msg);
+    if (field && util_utf8_valid(field, strlen(field)))
+        json_object_set_new(err, "field", json_string(field));
+    if (e == ERR_RATE_LIMITED && !evhttp_find_header(
+            evhttp_request_get_output_headers(r->ev), "Retry-After"))
+        reply_header(r, "Retry-After", "1");
+    reply_json(r, ERRS[e].status, json_pack("{s:o}", "error", err));
+}
+
+const char *req_query(struct req *r, const char *name)
+{
+    return evhttp_find_header(&r->query, name);
+}
+
+int req_long_param(struct req *r, const char *name, long def, long min,
+                   long max, long *out)
+{
+    const char *v = req_query(r, name);
+    if (!v || !*v) {
+        *out = def;
+        return 0;
+    }
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || end == v || n < min || n > max) {
+        reply_error(r, ERR_BAD_PARAM, name, "%s must be an integer from %ld to %ld", name,
+                    min, max);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+int req_mask_param(struct req *r, const char *name, int vocab, int64_t *out)
+{
+    int64_t m = 0;
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, &r->query, next) {
+        if (strcmp(kv->key, name) != 0)
+            continue;
+        /* Accept both repeated parameters and comma-separated lists. */
+        char *copy = xstrdup(kv->value), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            int i = tax_index((enum tax_vocab)vocab, t);
+            if (i < 0) {
+                reply_error(r, ERR_BAD_PARAM, name, "unknown %s code \"%s\"",
+                            tax_vocab_name((enum tax_vocab)vocab), t);
+                free(copy);
+                return -1;
+            }
+            m |= (int64_t)1 << i;
+        }
+        free(copy);
+    }
+    *out = m;
+    return 0;
+}
+
+int req_if_match(struct req *r, int64_t *version)
+{
+    *version = 0;
+    const char *v = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "If-Match");
+    if (!v)
+        return 0;
+    while (*v == ' ')
+        v++;
+    if (strncmp(v, "W/", 2) == 0)
+        v += 2;
+    int quoted = *v == '"';
+    if (quoted)
+        v++;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (end == v || n < 1 || (quoted && *end++ != '"')) {
+        reply_error(r, ERR_BAD_PARAM, "If-Match", "If-Match must be a version such as \"3\"");
+        return -1;
+    }
+    while (*end == ' ')
+        end++;
+    if (*end) {
+        reply_error(r, ERR_BAD_PARAM, "If-Match", "If-Match must be a single version such as \"3\"");
+        return -1;
+    }
+    *version = n;
+    return 0;
+}
+
+static const char *const ROLE_NAMES[] = {"enterprise", "provider", "center", "admin"};
+
+const char *role_name(int role)
+{
+    for (int i = 0; i < 4; i++)
+        if (role == (1 << i))
+            return ROLE_NAMES[i];
+    return "anonymous";
+}
+
+int role_parse(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (s && strcmp(s, ROLE_NAMES[i]) == 0)
+            return 1 << i;
+    return 0;
+}

@@ -1,0 +1,488 @@
+/*
+ * main.c - shucud's verbs: serve, keys, import, seed, reindex, migrate.
+ *
+ * Every verb that touches the database opens it through db_open, so the
+ * file is created and migrated by whichever verb runs first.  Verbs that
+ * validate records (import, seed) load the taxonomy first.
+ */
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "org.h"
+#include "resource.h"
+#include "taxonomy.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "shucud - the server of a 制造业数字化转型促进中心 (数促中心)\n\n"
+            "Usage:\n"
+            "  shucud serve   [--listen 127.0.0.1:8080] [--db PATH] [--redis URL|none] [--workers N] [--config FILE]\n"
+            "  shucud keys create --role enterprise|provider|center|admin --org NAME [--db PATH]\n"
+            "  shucud keys list   [--db PATH]\n"
+            "  shucud keys revoke PREFIX [--db PATH]\n"
+            "  shucud import --provider ORG FILE.ndjson [--db PATH]\n"
+            "  shucud seed   --dir data/demo [--db PATH]   load demo data and print demo keys\n"
+            "  shucud reindex [--db PATH]                  rebuild the full-text indexes\n"
+            "  shucud migrate [--db PATH]                  create or upgrade the database\n"
+            "  shucud version\n\n");
+    config_usage();
+}
+
+/* Takes "--name value" or "--name=value" out of the verb's arguments. */
+static const char *arg_value(char **rest, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 0; rest[i]; i++) {
+        if (strcmp(rest[i], name) == 0 && rest[i + 1])
+            return rest[i + 1];
+        if (strncmp(rest[i], name, n) == 0 && rest[i][n] == '=')
+            return rest[i] + n + 1;
+    }
+    return NULL;
+}
+
+/* The i-th positional argument after the verb words, skipping flags. */
+static const char *positional(char **rest, int skip, int index)
+{
+    int k = 0;
+    for (int i = skip; rest[i]; i++) {
+        if (strncmp(rest[i], "--", 2) == 0) {
+            if (!strchr(rest[i], '=') && rest[i + 1])
+                i++;
+            continue;
+        }
+        if (k++ == index)
+            return rest[i];
+    }
+    return NULL;
+}
+
+static void ensure_parent_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return;
+    char *dir = xstrndup(path, (size_t)(slash - path));
+    mkdir(dir, 0755);
+    free(dir);
+}
+
+static struct db *open_db(const struct config *cfg)
+{
+    ensure_parent_dir(cfg->db);
+    return db_open(cfg->db);
+}
+
+static int load_taxonomy(const struct config *cfg)
+{
+    char err[512];
+    if (tax_load(cfg->schemas, err, sizeof err) < 0) {
+        fprintf(stderr, "shucud: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_keys(const struct config *cfg, char **rest)
+{
+    const char *sub = rest[1];
+    if (!sub) {
+        fprintf(stderr, "shucud keys: say create, list or revoke\n");
+        return 2;
+    }
+    struct db *db = open_db(cfg);
+    if (!db)
+        return 1;
+    int rc = 0;
+    if (strcmp(sub, "create") == 0) {
+        const char *role_s = arg_value(rest, "--role"), *org = arg_value(rest, "--org");
+        int role = role_parse(role_s);
+        if (!role || !org || !*org) {
+            fprintf(stderr, "shucud keys create: needs --role enterprise|provider|center|admin and --org NAME\n");
+            rc = 2;
+            goto out;
+        }
+        if (util_utf8_len(org, strlen(org)) > 120 || !util_utf8_valid(org, strlen(org))) {
+            fprintf(stderr, "shucud keys create: --org must be 1 to 120 characters of UTF-8\n");
+            rc = 2;
+            goto out;
+        }
+        char org_id[40], key[AUTH_KEY_LEN + 1], prefix[AUTH_PREFIX_LEN + 1], created[32];
+        if (db_begin(db) < 0 || org_ensure(db, org, org_id) < 0 ||
+            auth_key_create(db, org_id, role, key, prefix, created) < 0 || db_commit(db) < 0) {
+            db_rollback(db);
+            fprintf(stderr, "shucud keys create: failed (see the log above)\n");
+            rc = 1;
+            goto out;
+        }
+        fprintf(stderr, "created a %s key for %s (%s); it is shown once, keep it safe:\n",
+                role_name(role), org, org_id);
+        printf("%s\n", key);
+    } else if (strcmp(sub, "list") == 0) {
+        rc = auth_list(db, stdout) < 0;
+    } else if (strcmp(sub, "revoke") == 0) {
+        const char *prefix = positional(rest, 2, 0);
+        if (!prefix) {
+            fprintf(stderr, "shucud keys revoke: give the key prefix (first %d characters)\n",
+                    AUTH_PREFIX_LEN);
+            rc = 2;
+            goto out;
+        }
+        int n = auth_revoke(db, prefix);
+        if (n < 0)
+            rc = 1;
+        else if (n == 0) {
+            fprintf(stderr, "shucud keys revoke: no active key with prefix %s\n", prefix);
+            rc = 1;
+        } else
+            printf("revoked %s\n", prefix);
+    } else {
+        fprintf(stderr, "shucud keys: unknown subcommand \"%s\"\n", sub);
+        rc = 2;
+    }
+out:
+    db_close(db);
+    return rc;
+}
+
+struct import_stats {
+    long created, updated, failed, lines;
+};
+
+static void progress(long done, long total_bytes, long pos, int tty)
+{
+    if (!tty)
+        return;
+    int pct = total_bytes > 0 ? (int)(100.0 * (double)pos / (double)total_bytes) : 100;
+    int bar = pct / 4;
+    fprintf(stderr, "\r[%-25.*s] %3d%%  %ld lines", bar, "#########################", pct, done);
+    fflush(stderr);
+}
+
+/*
+ * Imports one NDJSON file for provider org_id: one transaction per 1000
+ * lines, a bad line reported with its number and skipped.  When
+ * provider_field is set, each line names its provider in a "provider"
+ * member (used by seed) instead.
+ */
+static int import_file(struct db *db, const char *path, const char *org_id, const char *org_name,
+                       int provider_field, struct import_stats *s)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "shucud import: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    long total = fstat(fileno(f), &sb) == 0 ? (long)sb.st_size : 0;
+    int tty = isatty(STDERR_FILENO);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int in_tx = 0, batch = 0, rc = 0;
+    double t0 = util_monotonic();
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        s->lines++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        json_error_t jerr;
+        struct verr e;
+        json_t *doc = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+        char pid[40];
+        const char *pname = org_name;
+        if (!doc) {
+            fprintf(stderr, "%s%s:%ld: bad JSON: %s\n", tty ? "\r\033[K" : "", path, s->lines, jerr.text);
+            s->failed++;
+            continue;
+        }
+        if (!in_tx) {
+            if (db_begin(db) < 0) {
+                json_decref(doc);
+                rc = -1;
+                break;
+            }
+            in_tx = 1;
+        }
+        if (provider_field) {
+            json_t *p = json_object_get(doc, "provider");
+            pname = json_string_value(p);
+            if (!pname || org_ensure(db, pname, pid) < 0) {
+                fprintf(stderr, "%s:%ld: \"provider\" must name the provider organisation\n", path, s->lines);
+                s->failed++;
+                json_decref(doc);
+                continue;
+            }
+            pname = json_string_value(p);
+            char *pn = xstrdup(pname);
+            json_object_del(doc, "provider");
+            pname = pn;
+        } else {
+            snprintf(pid, sizeof pid, "%s", org_id);
+        }
+        if (resource_validate(doc, &e) < 0) {
+            fprintf(stderr, "%s%s:%ld: %s (field %s)\n", tty ? "\r\033[K" : "", path, s->lines, e.msg, e.field);
+            s->failed++;
+        } else {
+            char id[48];
+            int r = resource_store(db, pid, pname, doc, 1, id);
+            if (r == RES_CREATED)
+                s->created++;
+            else if (r == RES_UPDATED)
+                s->updated++;
+            else if (r == RES_CONFLICT_EXTERNAL) {
+                fprintf(stderr, "%s:%ld: external_id conflicts with another resource\n", path, s->lines);
+                s->failed++;
+            } else {
+                json_decref(doc);
+                if (provider_field)
+                    free((char *)pname);
+                rc = -1;
+                break;
+            }
+        }
+        if (provider_field)
+            free((char *)pname);
+        json_decref(doc);
+        if (++batch >= 1000) {
+            if (db_commit(db) < 0) {
+                rc = -1;
+                in_tx = 0;
+                break;
+            }
+            in_tx = batch = 0;
+            progress(s->lines, total, ftell(f), tty);
+        }
+    }
+    if (in_tx && (rc < 0 || db_commit(db) < 0)) {
+        db_rollback(db);
+        rc = -1;
+    }
+    progress(s->lines, total, total, tty);
+    if (tty)
+        fputc('\n', stderr);
+    double dt = util_monotonic() - t0;
+    fprintf(stderr, "%s: %ld created, %ld updated, %ld failed in %.1fs (%.0f lines/s)\n", path,
+            s->created, s->updated, s->failed, dt, dt > 0 ? (double)s->lines / dt : 0.0);
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+static void fts_optimize(struct db *db)
+{
+    db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('optimize')");
+}
+
+static int cmd_import(const struct config *cfg, char **rest)
+{
+    const char *org = arg_value(rest, "--provider");
+    const char *file = positional(rest, 1, 0);
+    if (!org || !file) {
+        fprintf(stderr, "shucud import: needs --provider ORG and a file (or - for stdin)\n");
+        return 2;
+    }
+    if (load_taxonomy(cfg) < 0)
+        return 1;
+    struct db *db = open_db(cfg);
+    if (!db)
+        return 1;
+    char org_id[40];
+    struct import_stats s = {0};
+    int rc = 1;
+    if (db_begin(db) < 0 || org_ensure(db, org, org_id) < 0 || db_commit(db) < 0) {
+        db_rollback(db);
+        goto out;
+    }
+    rc = import_file(db, file, org_id, org, 0, &s) < 0 ? 1 : 0;
+    if (s.created + s.updated > 0)
+        fts_optimize(db);
+    if (!rc && s.failed)
+        rc = 3; /* some lines failed; the good ones are saved */
+out:
+    db_close(db);
+    tax_free();
+    return rc;
+}
+
+/* Loads orgs.ndjson (profiles) from dir. */
+static int seed_orgs(struct db *db, const char *dir, json_t *firsts)
+{
+    char *path = xasprintf("%s/orgs.ndjson", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "shucud seed: cannot open %s: %s\n", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    long n = 0, ln = 0;
+    int rc = db_begin(db);
+    while (rc == 0 && getline(&line, &cap, f) > 0) {
+        ln++;
+        json_t *o = json_loads(line, 0, NULL);
+        if (!o) {
+            fprintf(stderr, "%s:%ld: bad JSON\n", path, ln);
+            continue;
+        }
+        const char *role = json_string_value(json_object_get(o, "role"));
+        json_t *prof = json_deep_copy(o);
+        json_object_del(prof, "role");
+        char id[40];
+        int c = org_create(db, prof, id);
+        if (c < 0) {
+            fprintf(stderr, "%s:%ld: cannot create organisation\n", path, ln);
+        } else {
+            n++;
+            if (role && !json_object_get(firsts, role))
+                json_object_set_new(firsts, role,
+                                    json_pack("{s:O}", "name", json_object_get(o, "name")));
+        }
+        json_decref(prof);
+        json_decref(o);
+    }
+    if (rc == 0)
+        rc = db_commit(db);
+    free(line);
+    fclose(f);
+    fprintf(stderr, "%s: %ld organisations\n", path, n);
+    free(path);
+    return rc;
+}
+
+static int cmd_seed(const struct config *cfg, char **rest)
+{
+    const char *dir = arg_value(rest, "--dir");
+    if (!dir)
+        dir = "data/demo";
+    if (load_taxonomy(cfg) < 0)
+        return 1;
+    struct db *db = open_db(cfg);
+    if (!db)
+        return 1;
+    int rc = 1;
+    json_t *firsts = json_object();
+    if (seed_orgs(db, dir, firsts) < 0)
+        goto out;
+    char *path = xasprintf("%s/resources.ndjson", dir);
+    struct import_stats s = {0};
+    int irc = import_file(db, path, NULL, NULL, 1, &s);
+    free(path);
+    if (irc < 0)
+        goto out;
+    fts_optimize(db);
+    /* One demo key per role; the admin gets an organisation of its own. */
+    json_object_set_new(firsts, "admin", json_pack("{s:s}", "name", "数促平台运维"));
+    static const char *const ROLES[] = {"admin", "center", "provider", "enterprise"};
+    for (int i = 0; i < 4; i++) {
+        const char *name = json_string_value(json_object_get(json_object_get(firsts, ROLES[i]), "name"));
+        if (!name)
+            continue;
+        char org_id[40], key[AUTH_KEY_LEN + 1], prefix[AUTH_PREFIX_LEN + 1], created[32];
+        if (db_begin(db) < 0 || org_ensure(db, name, org_id) < 0 ||
+            auth_key_create(db, org_id, role_parse(ROLES[i]), key, prefix, created) < 0 ||
+            db_commit(db) < 0) {
+            db_rollback(db);
+            goto out;
+        }
+        printf("%-10s %s  %s\n", ROLES[i], key, name);
+    }
+    rc = 0;
+out:
+    json_decref(firsts);
+    db_close(db);
+    tax_free();
+    return rc;
+}
+
+static int cmd_reindex(const struct config *cfg)
+{
+    struct db *db = open_db(cfg);
+    if (!db)
+        return 1;
+    double t0 = util_monotonic();
+    int rc = db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('rebuild')") ||
+             db_exec(db, "INSERT INTO orgs_fts(orgs_fts) VALUES('rebuild')") ||
+             db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('optimize')");
+    fprintf(stderr, "reindex %s in %.1fs\n", rc ? "failed" : "done", util_monotonic() - t0);
+    db_close(db);
+    return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    util_init();
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage();
+        return argc < 2 ? 2 : 0;
+    }
+    const char *verb = argv[1];
+    if (strcmp(verb, "version") == 0 || strcmp(verb, "--version") == 0) {
+        printf("shucud 0.1.0 (schema %d, sqlite %s)\n", db_schema_version(), sqlite3_libversion());
+        return 0;
+    }
+    struct config cfg;
+    config_defaults(&cfg);
+    char **rest = NULL;
+    if (config_load(&cfg, argc - 1, argv + 1, &rest) < 0) {
+        config_free(&cfg);
+        return 2;
+    }
+    enum log_level lvl;
+    if (log_parse_level(cfg.log_level, &lvl) < 0) {
+        fprintf(stderr, "shucud: log_level must be debug, info, warn or error\n");
+        return 2;
+    }
+    log_set_level(strcmp(verb, "serve") == 0 ? lvl : (lvl > LOG_WARN ? lvl : LOG_WARN));
+    int rc;
+    if (strcmp(verb, "serve") == 0) {
+        for (int i = 1; rest[i]; i++)
+            if (strcmp(rest[i], "--help") == 0) {
+                usage();
+                return 0;
+            }
+        if (rest[1]) {
+            fprintf(stderr, "shucud serve: unknown argument \"%s\" (see shucud --help)\n", rest[1]);
+            rc = 2;
+        } else {
+            ensure_parent_dir(cfg.db);
+            rc = server_run(&cfg);
+        }
+    } else if (strcmp(verb, "keys") == 0)
+        rc = cmd_keys(&cfg, rest);
+    else if (strcmp(verb, "import") == 0)
+        rc = cmd_import(&cfg, rest);
+    else if (strcmp(verb, "seed") == 0)
+        rc = cmd_seed(&cfg, rest);
+    else if (strcmp(verb, "reindex") == 0)
+        rc = cmd_reindex(&cfg);
+    else if (strcmp(verb, "migrate") == 0) {
+        struct db *db = open_db(&cfg);
+        rc = db ? 0 : 1;
+        if (db)
+            printf("%s: schema version %d\n", cfg.db, db_schema_version());
+        db_close(db);
+    } else {
+        fprintf(stderr, "shucud: unknown verb \"%s\"\n\n", verb);
+        usage();
+        rc = 2;
+    }
+    free(rest);
+    config_free(&cfg);
+    return rc;
+}

@@ -1,0 +1,102 @@
+/*
+ * metrics.c - lock-free counters rendered as Prometheus text.
+ */
+#include "metrics.h"
+
+#include "http.h"
+
+#include <event2/buffer.h>
+#include <stdio.h>
+
+#define MAX_ROUTES 96
+
+static const int STATUSES[] = {200, 201, 204, 304, 400, 401, 403, 404, 405,
+                               409, 413, 415, 422, 429, 500, 503};
+#define NSTATUS ((int)(sizeof STATUSES / sizeof STATUSES[0]))
+static const double BUCKETS[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+#define NBUCKETS ((int)(sizeof BUCKETS / sizeof BUCKETS[0]))
+
+/* Route index -1 (no route matched) is stored at MAX_ROUTES. */
+static atomic_uint_fast64_t requests[MAX_ROUTES + 1][NSTATUS + 1];
+static atomic_uint_fast64_t hist[MAX_ROUTES + 1][NBUCKETS + 1];
+static atomic_uint_fast64_t hist_sum_us[MAX_ROUTES + 1];
+static atomic_uint_fast64_t counters[MC_NCOUNTERS];
+
+static const char *const COUNTER_NAMES[MC_NCOUNTERS] = {
+    "shucu_cache_hits_total", "shucu_cache_misses_total",
+    "shucu_cache_errors_total", "shucu_cache_reconnects_total",
+    "shucu_cache_rtt_microseconds_sum", "shucu_cache_rtt_count"};
+
+void metrics_add(enum metrics_counter c, uint64_t n)
+{
+    atomic_fetch_add(&counters[c], n);
+}
+
+void metrics_request(int route_index, int status, double seconds)
+{
+    int ri = route_index >= 0 && route_index < MAX_ROUTES ? route_index : MAX_ROUTES;
+    int si = NSTATUS;
+    for (int i = 0; i < NSTATUS; i++)
+        if (STATUSES[i] == status)
+            si = i;
+    atomic_fetch_add(&requests[ri][si], 1);
+    int b = NBUCKETS;
+    for (int i = 0; i < NBUCKETS; i++)
+        if (seconds <= BUCKETS[i]) {
+            b = i;
+            break;
+        }
+    atomic_fetch_add(&hist[ri][b], 1);
+    atomic_fetch_add(&hist_sum_us[ri], (uint64_t)(seconds * 1e6));
+}
+
+void metrics_render(struct evbuffer *buf, int64_t db_bytes)
+{
+    int nroutes;
+    const struct route *routes = router_routes(&nroutes);
+    evbuffer_add_printf(buf, "# HELP shucu_http_requests_total HTTP requests by route and status.\n"
+                             "# TYPE shucu_http_requests_total counter\n");
+    for (int ri = 0; ri <= MAX_ROUTES; ri++) {
+        if (ri < MAX_ROUTES && ri >= nroutes)
+            continue;
+        const char *label = ri < nroutes ? routes[ri].pattern : "unmatched";
+        for (int si = 0; si <= NSTATUS; si++) {
+            uint64_t n = atomic_load(&requests[ri][si]);
+            if (n)
+                evbuffer_add_printf(buf, "shucu_http_requests_total{route=\"%s\",status=\"%s%d\"} %llu\n",
+                                    label, si < NSTATUS ? "" : "other", si < NSTATUS ? STATUSES[si] : 0,
+                                    (unsigned long long)n);
+        }
+    }
+    evbuffer_add_printf(buf, "# HELP shucu_http_request_duration_seconds Request latency.\n"
+                             "# TYPE shucu_http_request_duration_seconds histogram\n");
+    for (int ri = 0; ri <= MAX_ROUTES; ri++) {
+        if (ri < MAX_ROUTES && ri >= nroutes)
+            continue;
+        const char *label = ri < nroutes ? routes[ri].pattern : "unmatched";
+        uint64_t cum = 0;
+        for (int b = 0; b <= NBUCKETS; b++)
+            cum += atomic_load(&hist[ri][b]);
+        if (!cum)
+            continue;
+        uint64_t run = 0;
+        for (int b = 0; b < NBUCKETS; b++) {
+            run += atomic_load(&hist[ri][b]);
+            evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+                                label, BUCKETS[b], (unsigned long long)run);
+        }
+        evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+                            label, (unsigned long long)cum);
+        evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
+                            label, (double)atomic_load(&hist_sum_us[ri]) / 1e6);
+        evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                            label, (unsigned long long)cum);
+    }
+    for (int c = 0; c < MC_NCOUNTERS; c++)
+        evbuffer_add_printf(buf, "# TYPE %s counter\n%s %llu\n", COUNTER_NAMES[c],
+                            COUNTER_NAMES[c], (unsigned long long)atomic_load(&counters[c]));
+    evbuffer_add_printf(buf, "# HELP shucu_db_size_bytes Size of the SQLite database.\n"
+                             "# TYPE shucu_db_size_bytes gauge\nshucu_db_size_bytes %lld\n",
+                        (long long)db_bytes);
+}

@@ -1,0 +1,33 @@
+/*
+ * metrics.h - request counters and latency histograms for /metrics.
+ *
+ * Counters are atomics indexed by route and status, updated by every
+ * worker without a lock; /metrics renders them in the Prometheus text
+ * format.  Other modules register named counters (cache hits, ...) with
+ * metrics_counter().
+ */
+#ifndef SHUCU_METRICS_H
+#define SHUCU_METRICS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct evbuffer;
+
+void metrics_request(int route_index, int status, double seconds);
+
+enum metrics_counter {
+    MC_CACHE_HITS,
+    MC_CACHE_MISSES,
+    MC_CACHE_ERRORS,
+    MC_CACHE_RECONNECTS,
+    MC_CACHE_RTT_US_SUM,
+    MC_CACHE_RTT_COUNT,
+    MC_NCOUNTERS
+};
+void metrics_add(enum metrics_counter c, uint64_t n);
+
+/* Appends the Prometheus text of everything to buf. */
+void metrics_render(struct evbuffer *buf, int64_t db_bytes);
+
+#endif

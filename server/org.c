@@ -1,0 +1,291 @@
+/*
+ * org.c - organisation records and the admin endpoints that make them
+ * and their keys (see org.h).
+ */
+#include "org.h"
+
+#include "auth.h"
+#include "db.h"
+#include "log.h"
+#include "taxonomy.h"
+#include "util.h"
+#include "validate.h"
+
+#include <string.h>
+
+static const struct vfield ORG_FIELDS[] = {
+    {"name", V_STRING, 1, 1, 120, 0, NULL, 0},
+    {"description", V_STRING, 0, 0, 2000, 0, NULL, 0},
+    {"industries", V_CODE_ARRAY, 0, 0, 15, TAX_INDUSTRY, NULL, 0},
+    {"regions", V_CODE_ARRAY, 0, 0, 35, TAX_REGION, NULL, 0},
+    {"website", V_STRING, 0, 0, 200, 0, NULL, 0},
+    {NULL, 0, 0, 0, 0, 0, NULL, 0},
+};
+
+static const char SQL_INSERT[] =
+    "INSERT INTO orgs(id, name, description, industries, regions, website,"
+    " industry_mask, region_mask, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+
+static char *dump_or(json_t *v, const char *dflt)
+{
+    return v ? json_dumps(v, JSON_COMPACT) : xstrdup(dflt);
+}
+
+int org_create(struct db *db, json_t *p, char id[40])
+{
+    char now[32];
+    util_now_rfc3339(now);
+    util_new_id(id, 40, "org");
+    json_t *ind = json_object_get(p, "industries"), *reg = json_object_get(p, "regions");
+    char *inds = dump_or(ind, "[]"), *regs = dump_or(reg, "[]");
+    sqlite3_stmt *st = db_stmt(db, SQL_INSERT);
+    int rc = -1;
+    if (!st)
+        goto cleanup;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, json_string_value(json_object_get(p, "name")), -1, SQLITE_STATIC);
+    const char *desc = json_string_value(json_object_get(p, "description"));
+    sqlite3_bind_text(st, 3, desc ? desc : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, inds, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, regs, -1, SQLITE_STATIC);
+    db_bind_text(st, 6, json_string_value(json_object_get(p, "website")));
+    sqlite3_bind_int64(st, 7, ind ? tax_mask(TAX_INDUSTRY, ind) : 0);
+    sqlite3_bind_int64(st, 8, reg ? tax_mask(TAX_REGION, reg) : 0);
+    sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (s == SQLITE_DONE)
+        rc = 0;
+    else if (s == SQLITE_CONSTRAINT_UNIQUE)
+        rc = 1;
+    else
+        log_error("org create: %s", sqlite3_errmsg(db_handle(db)));
+cleanup:
+    free(inds);
+    free(regs);
+    return rc;
+}
+
+int org_ensure(struct db *db, const char *name, char id[40])
+{
+    static const char SQL[] = "SELECT id FROM orgs WHERE name = ?1";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(id, 40, "%s", sqlite3_column_text(st, 0));
+        sqlite3_reset(st);
+        return 0;
+    }
+    sqlite3_reset(st);
+    json_t *p = json_pack("{s:s}", "name", name);
+    int rc = org_create(db, p, id);
+    json_decref(p);
+    return rc == 0 ? 0 : -1;
+}
+
+json_t *org_get(struct db *db, const char *id)
+{
+    static const char SQL[] =
+        "SELECT id, name, description, industries, regions, website, created_at, updated_at"
+        " FROM orgs WHERE id = ?1";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    json_t *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        o = json_object();
+        json_object_set_new(o, "id", json_string((const char *)sqlite3_column_text(st, 0)));
+        json_object_set_new(o, "name", json_string((const char *)sqlite3_column_text(st, 1)));
+        json_object_set_new(o, "description", json_string((const char *)sqlite3_column_text(st, 2)));
+        json_object_set_new(o, "industries", json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL));
+        json_object_set_new(o, "regions", json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL));
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+            json_object_set_new(o, "website", json_string((const char *)sqlite3_column_text(st, 5)));
+        json_object_set_new(o, "created_at", json_string((const char *)sqlite3_column_text(st, 6)));
+        json_object_set_new(o, "updated_at", json_string((const char *)sqlite3_column_text(st, 7)));
+    }
+    sqlite3_reset(st);
+    return o;
+}
+
+void h_org_create(struct req *r)
+{
+    struct verr e;
+    if (validate(r->body, ORG_FIELDS, &e) < 0) {
+        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        return;
+    }
+    char id[40];
+    int rc = org_create(r->w->db, r->body, id);
+    if (rc == 1) {
+        reply_error(r, ERR_CONFLICT, "name", "an organisation named \"%s\" exists already",
+                    json_string_value(json_object_get(r->body, "name")));
+        return;
+    }
+    if (rc < 0) {
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written");
+        return;
+    }
+    json_t *o = org_get(r->w->db, id);
+    char loc[80];
+    snprintf(loc, sizeof loc, "/v1/orgs/%s", id);
+    reply_header(r, "Location", loc);
+    reply_json(r, 201, o);
+}
+
+void h_org_get(struct req *r)
+{
+    json_t *o = org_get(r->w->db, r->params[0]);
+    if (!o) {
+        reply_error(r, ERR_NOT_FOUND, NULL, "no organisation %s", r->params[0]);
+        return;
+    }
+    reply_json(r, 200, o);
+}
+
+void h_org_patch(struct req *r)
+{
+    static const char SQL[] =
+        "UPDATE orgs SET name = ?2, description = ?3, industries = ?4, regions = ?5,"
+        " website = ?6, industry_mask = ?7, region_mask = ?8, updated_at = ?9 WHERE id = ?1";
+    static const char SQL_RES[] =
+        "UPDATE resources SET provider_name = ?2 WHERE provider_id = ?1 AND provider_name <> ?2";
+    const char *id = r->params[0];
+    if (r->who.role != ROLE_ADMIN && strcmp(r->who.org_id, id) != 0) {
+        reply_error(r, ERR_FORBIDDEN, NULL, "you may edit only your own organisation");
+        return;
+    }
+    json_t *cur = org_get(r->w->db, id);
+    if (!cur) {
+        reply_error(r, ERR_NOT_FOUND, NULL, "no organisation %s", id);
+        return;
+    }
+    json_object_del(cur, "id");
+    json_object_del(cur, "created_at");
+    json_object_del(cur, "updated_at");
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->body, k, v) json_object_set(cur, k, v);
+    struct verr e;
+    if (validate(cur, ORG_FIELDS, &e) < 0) {
+        json_decref(cur);
+        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        return;
+    }
+    char now[32];
+    util_now_rfc3339(now);
+    json_t *ind = json_object_get(cur, "industries"), *reg = json_object_get(cur, "regions");
+    char *inds = dump_or(ind, "[]"), *regs = dump_or(reg, "[]");
+    struct db *db = r->w->db;
+    int ok = db_begin(db) == 0;
+    sqlite3_stmt *st = ok ? db_stmt(db, SQL) : NULL;
+    if (st) {
+        const char *name = json_string_value(json_object_get(cur, "name"));
+        const char *desc = json_string_value(json_object_get(cur, "description"));
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, desc ? desc : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, inds, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, regs, -1, SQLITE_STATIC);
+        db_bind_text(st, 6, json_string_value(json_object_get(cur, "website")));
+        sqlite3_bind_int64(st, 7, ind ? tax_mask(TAX_INDUSTRY, ind) : 0);
+        sqlite3_bind_int64(st, 8, reg ? tax_mask(TAX_REGION, reg) : 0);
+        sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+        int s = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (s == SQLITE_CONSTRAINT_UNIQUE) {
+            db_rollback(db);
+            free(inds);
+            free(regs);
+            json_decref(cur);
+            reply_error(r, ERR_CONFLICT, "name", "that name is taken");
+            return;
+        }
+        ok = s == SQLITE_DONE;
+        sqlite3_stmt *rs = ok ? db_stmt(db, SQL_RES) : NULL;
+        if (rs) {
+            sqlite3_bind_text(rs, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(rs, 2, name, -1, SQLITE_STATIC);
+            ok = sqlite3_step(rs) == SQLITE_DONE;
+            sqlite3_reset(rs);
+        }
+    }
+    ok = ok && db_commit(db) == 0;
+    if (!ok)
+        db_rollback(db);
+    free(inds);
+    free(regs);
+    json_decref(cur);
+    if (!ok) {
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written");
+        return;
+    }
+    reply_json(r, 200, org_get(db, id));
+}
+
+void h_org_key_create(struct req *r)
+{
+    const char *id = r->params[0];
+    json_t *rv = json_object_get(r->body, "role");
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->body, k, v) if (strcmp(k, "role") != 0)
+    {
+        reply_error(r, ERR_INVALID_FIELD, k, "unknown field \"%s\"", k);
+        return;
+    }
+    if (!rv) {
+        reply_error(r, ERR_INVALID_FIELD, "role", "role is required");
+        return;
+    }
+    int role = role_parse(json_string_value(rv));
+    if (!role) {
+        reply_error(r, ERR_INVALID_FIELD, "role",
+                    "role must be enterprise, provider, center or admin");
+        return;
+    }
+    json_t *org = org_get(r->w->db, id);
+    if (!org) {
+        reply_error(r, ERR_NOT_FOUND, NULL, "no organisation %s", id);
+        return;
+    }
+    char key[AUTH_KEY_LEN + 1], prefix[AUTH_PREFIX_LEN + 1], created[32];
+    if (auth_key_create(r->w->db, id, role, key, prefix, created) < 0) {
+        json_decref(org);
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written");
+        return;
+    }
+    json_t *out = json_pack("{s:s, s:s, s:s, s:{s:O, s:O}, s:s}", "key", key, "prefix", prefix,
+                            "role", role_name(role), "org", "id", json_object_get(org, "id"),
+                            "name", json_object_get(org, "name"), "created_at", created);
+    json_decref(org);
+    reply_json(r, 201, out);
+}
+
+void h_orgs_list(struct req *r)
+{
+    static const char SQL[] = "SELECT id FROM orgs ORDER BY rid LIMIT 1000";
+    sqlite3_stmt *st = db_stmt(r->w->db, SQL);
+    if (!st) {
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be read");
+        return;
+    }
+    json_t *ids = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_reset(st);
+    json_t *items = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        json_t *o = org_get(r->w->db, json_string_value(v));
+        if (o)
+            json_array_append_new(items, o);
+    }
+    json_decref(ids);
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}

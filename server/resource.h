@@ -1,0 +1,61 @@
+/*
+ * resource.h - the resource pool: validation, storage and the HTTP
+ * handlers for /v1/resources.
+ *
+ * A resource is stored as the JSON document its provider sent (checked
+ * against RESOURCE_FIELDS) plus columns derived from it for filtering,
+ * ranking and the full-text index.  The derived columns are rewritten on
+ * every write, in the same transaction that updates the FTS5 index (by
+ * triggers), so the index can never disagree with the rows.
+ */
+#ifndef SHUCU_RESOURCE_H
+#define SHUCU_RESOURCE_H
+
+#include "http.h"
+#include "validate.h"
+
+#include <sqlite3.h>
+
+struct db;
+
+/* Column list that resource_row_json() expects at its col0. */
+#define RESOURCE_COLS                                                           \
+    "r.rid, r.id, r.provider_id, r.provider_name, r.doc, r.status,"            \
+    " r.rating_sum, r.rating_count, r.version, r.created_at, r.updated_at"
+#define RESOURCE_NCOLS 11
+
+/* The full resource JSON of the row at st's current position. */
+json_t *resource_row_json(sqlite3_stmt *st, int col0);
+
+/* Loads the resource with this id; NULL when none. */
+json_t *resource_get(struct db *db, const char *id);
+
+/* Validates a resource body (create or replace); 0 or -1 with e set. */
+int resource_validate(json_t *doc, struct verr *e);
+
+enum res_write {
+    RES_OK = 0,
+    RES_CREATED = 1,
+    RES_UPDATED = 2,
+    RES_CONFLICT_EXTERNAL = -2, /* external_id used by another resource */
+    RES_CONFLICT_VERSION = -3,
+    RES_NOT_FOUND = -4,
+    RES_FORBIDDEN = -5,
+    RES_DB_ERROR = -1,
+};
+
+/* Inserts (or, when upsert and external_id matches a resource of this
+ * provider, replaces) a validated doc.  Must run inside a transaction.
+ * Writes the id.  Returns RES_CREATED, RES_UPDATED or an error. */
+int resource_store(struct db *db, const char *provider_id, const char *provider_name,
+                   json_t *doc, int upsert, char id[48]);
+
+void h_resource_create(struct req *r);
+void h_resource_get(struct req *r);
+void h_resource_put(struct req *r);
+void h_resource_patch(struct req *r);
+void h_resource_delete(struct req *r);
+void h_resources_list(struct req *r);
+void h_resources_bulk(struct req *r);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * routes.c - the route table: every endpoint, its method, the roles it
+ * admits and the body it takes.  Authorisation by role happens in one
+ * place (router.c) from this table; ownership checks are in handlers,
+ * which know what a record's owner is.
+ *
+ * Order matters only for readability: matching compares whole patterns.
+ */
+#include "http.h"
+#include "ops.h"
+#include "org.h"
+#include "resource.h"
+
+#define ADMIN_CENTER (ROLE_CENTER | ROLE_ADMIN)
+
+const struct route ROUTES[] = {
+    {M_GET, "/healthz", h_healthz, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/metrics", h_metrics, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/taxonomy", h_taxonomy, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/me", h_me, ROLE_ANY, BODY_NONE},
+
+    {M_POST, "/v1/orgs", h_org_create, ROLE_ADMIN, BODY_JSON},
+    {M_GET, "/v1/orgs", h_orgs_list, ADMIN_CENTER, BODY_NONE},
+    {M_GET, "/v1/orgs/{}", h_org_get, ROLE_PUBLIC, BODY_NONE},
+    {M_PATCH, "/v1/orgs/{}", h_org_patch, ROLE_ANY, BODY_JSON},
+    {M_POST, "/v1/orgs/{}/keys", h_org_key_create, ROLE_ADMIN, BODY_JSON},
+
+    {M_POST, "/v1/resources", h_resource_create, ROLE_PROVIDER, BODY_JSON},
+    {M_GET, "/v1/resources", h_resources_list, ROLE_PUBLIC, BODY_NONE},
+    {M_POST, "/v1/resources:bulk", h_resources_bulk, ROLE_PROVIDER, BODY_NDJSON},
+    {M_GET, "/v1/resources/{}", h_resource_get, ROLE_PUBLIC, BODY_NONE},
+    {M_PUT, "/v1/resources/{}", h_resource_put, ROLE_PROVIDER, BODY_JSON},
+    {M_PATCH, "/v1/resources/{}", h_resource_patch, ROLE_PROVIDER, BODY_JSON},
+    {M_DELETE, "/v1/resources/{}", h_resource_delete, ROLE_PROVIDER, BODY_NONE},
+};
+
+const int NROUTES = (int)(sizeof ROUTES / sizeof ROUTES[0]);

@@ -1,0 +1,207 @@
+/*
+ * util.c - allocation, ids, times and UTF-8 helpers.
+ *
+ * Randomness comes from libsodium (randombytes_buf), which reads the
+ * kernel's CSPRNG; ids and keys are therefore unguessable.  Times are
+ * always UTC and second-precision, formatted the same way everywhere so
+ * that string comparison orders them.
+ */
+#include "util.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "shucud: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom(n * size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        oom(n);
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        oom(0);
+    char *p = xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void util_init(void)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "shucud: libsodium failed to initialise\n");
+        exit(1);
+    }
+    json_set_alloc_funcs(xmalloc, free);
+}
+
+static const char B32[] = "0123456789abcdefghjkmnpqrstvwxyz";
+
+void util_random_base32(char *out, size_t nchars)
+{
+    unsigned char buf[64];
+    while (nchars > 0) {
+        size_t n = nchars < sizeof buf ? nchars : sizeof buf;
+        randombytes_buf(buf, n);
+        for (size_t i = 0; i < n; i++)
+            *out++ = B32[buf[i] & 31];
+        nchars -= n;
+    }
+    *out = '\0';
+}
+
+void util_new_id(char *out, size_t outlen, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    if (outlen < pl + 22)
+        abort();
+    memcpy(out, prefix, pl);
+    out[pl] = '_';
+    util_random_base32(out + pl + 1, 20);
+}
+
+void util_time_rfc3339(time_t t, char out[32])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void util_now_rfc3339(char out[32])
+{
+    util_time_rfc3339(time(NULL), out);
+}
+
+int util_parse_time(const char *s, time_t *out)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(s, "%Y-%m-%d", &tm);
+    if (!end)
+        return -1;
+    if (*end == 'T') {
+        end = strptime(end + 1, "%H:%M:%S", &tm);
+        if (!end)
+            return -1;
+        if (*end == '.') /* fractional seconds are accepted and dropped */
+            while (*++end >= '0' && *end <= '9')
+                ;
+        if (*end != 'Z' || end[1])
+            return -1;
+    } else if (*end) {
+        return -1;
+    }
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    /* Reject normalised-away dates such as 2027-02-31. */
+    struct tm back;
+    gmtime_r(&t, &back);
+    if (back.tm_mday != tm.tm_mday || back.tm_mon != tm.tm_mon)
+        return -1;
+    *out = t;
+    return 0;
+}
+
+double util_monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+size_t util_utf8_len(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+int util_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        unsigned c = *p;
+        size_t n;
+        uint32_t cp;
+        if (c == 0)
+            return 0;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 4;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if ((size_t)(end - p) < n)
+            return 0;
+        for (size_t i = 1; i < n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+            (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        p += n;
+    }
+    return 1;
+}

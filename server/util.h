@@ -1,0 +1,48 @@
+/*
+ * util.h - small helpers every module uses: allocation that aborts on
+ * out-of-memory, random ids, RFC 3339 times, UTF-8 length, base32.
+ *
+ * Allocation policy: every heap allocation in shucu goes through xmalloc,
+ * xcalloc, xrealloc or xstrdup, which print a message and abort() when
+ * the system is out of memory.  Callers therefore never check for NULL
+ * from these.  (Jansson's own allocations are routed here too, see
+ * util_init.)
+ */
+#ifndef SHUCU_UTIL_H
+#define SHUCU_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+void util_init(void);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes "<prefix>_" followed by 20 random base32 characters (100 bits)
+ * into out, which must hold at least strlen(prefix) + 22 bytes. */
+void util_new_id(char *out, size_t outlen, const char *prefix);
+
+/* Lower-case Crockford-style base32 of n random bytes' worth of chars. */
+void util_random_base32(char *out, size_t nchars);
+
+/* Current time as an RFC 3339 UTC string ("2026-11-25T04:29:00Z"). */
+void util_now_rfc3339(char out[32]);
+void util_time_rfc3339(time_t t, char out[32]);
+/* Parses "YYYY-MM-DD" or an RFC 3339 UTC time; 0 on success. */
+int util_parse_time(const char *s, time_t *out);
+
+/* Monotonic clock in seconds. */
+double util_monotonic(void);
+
+/* Number of code points in valid UTF-8 text of len bytes. */
+size_t util_utf8_len(const char *s, size_t len);
+/* 1 if s[0..len) is valid UTF-8 (no overlongs, surrogates or NUL). */
+int util_utf8_valid(const char *s, size_t len);
+
+#endif

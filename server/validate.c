@@ -1,0 +1,199 @@
+/*
+ * validate.c - the field-table walker (see validate.h).
+ */
+#include "validate.h"
+
+#include "taxonomy.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int verr_set(struct verr *e, const char *field, const char *fmt, ...)
+{
+    snprintf(e->field, sizeof e->field, "%s", field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static const char *type_word(enum vtype t)
+{
+    switch (t) {
+    case V_STRING: case V_DATE: case V_CODE: case V_ID: return "a string";
+    case V_INT: return "an integer";
+    case V_NUMBER: return "a number";
+    case V_BOOL: return "true or false";
+    case V_STRING_ARRAY: case V_CODE_ARRAY: case V_OBJECT_ARRAY: return "an array";
+    case V_OBJECT: case V_ANY_OBJECT: return "an object";
+    }
+    return "a value";
+}
+
+static int check_string(const json_t *v, const char *path, double min, double max,
+                        struct verr *e)
+{
+    if (!json_is_string(v))
+        return verr_set(e, path, "%s must be a string", path);
+    size_t n = util_utf8_len(json_string_value(v), json_string_length(v));
+    if ((double)n < min || (double)n > max) {
+        if (min > 0 && n == 0)
+            return verr_set(e, path, "%s must not be empty", path);
+        return verr_set(e, path, "%s must be %g to %g characters, not %zu", path, min, max, n);
+    }
+    return 0;
+}
+
+static int check_code(const json_t *v, const char *path, int vocab, struct verr *e)
+{
+    if (!json_is_string(v))
+        return verr_set(e, path, "%s must be a string", path);
+    if (tax_index((enum tax_vocab)vocab, json_string_value(v)) < 0)
+        return verr_set(e, path, "%s: \"%.60s\" is not a known %s code (see GET /v1/taxonomy)",
+                        path, json_string_value(v), tax_vocab_name((enum tax_vocab)vocab));
+    return 0;
+}
+
+static int validate_at(json_t *obj, const struct vfield *spec, const char *base,
+                       struct verr *e);
+
+static int check_field(json_t *v, const struct vfield *f, const char *path,
+                       struct verr *e)
+{
+    char sub[200];
+    size_t i;
+    json_t *item;
+    switch (f->type) {
+    case V_STRING:
+        return check_string(v, path, f->min, f->max, e);
+    case V_ID:
+        if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 64)
+            return verr_set(e, path, "%s must be an id string", path);
+        return 0;
+    case V_INT: {
+        if (!json_is_integer(v))
+            return verr_set(e, path, "%s must be an integer", path);
+        json_int_t n = json_integer_value(v);
+        if ((double)n < f->min || (double)n > f->max)
+            return verr_set(e, path, "%s must be from %g to %g", path, f->min, f->max);
+        return 0;
+    }
+    case V_NUMBER: {
+        if (!json_is_number(v))
+            return verr_set(e, path, "%s must be a number", path);
+        double d = json_number_value(v);
+        if (!isfinite(d) || d < f->min || d > f->max)
+            return verr_set(e, path, "%s must be from %g to %g", path, f->min, f->max);
+        return 0;
+    }
+    case V_BOOL:
+        if (!json_is_boolean(v))
+            return verr_set(e, path, "%s must be true or false", path);
+        return 0;
+    case V_DATE: {
+        time_t t;
+        if (!json_is_string(v) || util_parse_time(json_string_value(v), &t) < 0)
+            return verr_set(e, path, "%s must be a date such as \"2027-03-31\"", path);
+        return 0;
+    }
+    case V_CODE:
+        return check_code(v, path, f->vocab, e);
+    case V_STRING_ARRAY:
+    case V_CODE_ARRAY:
+    case V_OBJECT_ARRAY:
+        if (!json_is_array(v))
+            return verr_set(e, path, "%s must be an array", path);
+        if ((double)json_array_size(v) < f->min)
+            return verr_set(e, path, "%s needs at least %g item%s", path, f->min,
+                            f->min == 1 ? "" : "s");
+        if ((double)json_array_size(v) > f->max)
+            return verr_set(e, path, "%s has %zu items; at most %g are allowed", path,
+                            json_array_size(v), f->max);
+        json_array_foreach(v, i, item) {
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            int rc = f->type == V_STRING_ARRAY ? check_string(item, sub, 1, f->item_max, e)
+                   : f->type == V_CODE_ARRAY   ? check_code(item, sub, f->vocab, e)
+                   : !json_is_object(item)     ? verr_set(e, sub, "%s must be an object", sub)
+                                               : validate_at(item, f->sub, sub, e);
+            if (rc < 0)
+                return rc;
+            if (f->type == V_CODE_ARRAY)
+                for (size_t j = 0; j < i; j++)
+                    if (json_equal(json_array_get(v, j), item))
+                        return verr_set(e, sub, "%s repeats \"%s\"", sub, json_string_value(item));
+        }
+        return 0;
+    case V_OBJECT:
+        if (!json_is_object(v))
+            return verr_set(e, path, "%s must be an object", path);
+        return validate_at(v, f->sub, path, e);
+    case V_ANY_OBJECT:
+        if (!json_is_object(v))
+            return verr_set(e, path, "%s must be an object", path);
+        return 0;
+    }
+    return verr_set(e, path, "%s must be %s", path, type_word(f->type));
+}
+
+static int validate_at(json_t *obj, const struct vfield *spec, const char *base,
+                       struct verr *e)
+{
+    char path[200];
+    const char *key;
+    json_t *v;
+    void *tmp;
+    /* Nulls are absent; unknown members are named. */
+    json_object_foreach_safe(obj, tmp, key, v) {
+        if (json_is_null(v)) {
+            json_object_del(obj, key);
+            continue;
+        }
+        const struct vfield *f = spec;
+        while (f->name && strcmp(f->name, key) != 0)
+            f++;
+        if (!f->name) {
+            snprintf(path, sizeof path, "%s%s%s", base, *base ? "." : "", key);
+            return verr_set(e, path, "unknown field \"%s\"", path);
+        }
+    }
+    for (const struct vfield *f = spec; f->name; f++) {
+        snprintf(path, sizeof path, "%s%s%s", base, *base ? "." : "", f->name);
+        v = json_object_get(obj, f->name);
+        if (!v) {
+            if (f->required)
+                return verr_set(e, path, "%s is required", path);
+            continue;
+        }
+        if (check_field(v, f, path, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int validate(json_t *obj, const struct vfield *spec, struct verr *e)
+{
+    if (!json_is_object(obj))
+        return verr_set(e, "", "the body must be a JSON object");
+    return validate_at(obj, spec, "", e);
+}
+
+json_t *json_merge_patch(const json_t *target, const json_t *patch)
+{
+    if (!json_is_object(patch))
+        return json_deep_copy(patch);
+    json_t *out = json_is_object(target) ? json_deep_copy(target) : json_object();
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)patch, key, v) {
+        if (json_is_null(v))
+            json_object_del(out, key);
+        else
+            json_object_set_new(out, key, json_merge_patch(json_object_get(out, key), v));
+    }
+    return out;
+}
