@@ -96,6 +96,7 @@ struct worker {
     struct event *drain_ev;
     atomic_int inflight;
     int draining;
+    double drain_started;
 };
 
 /* Shared, read-only after start-up. */

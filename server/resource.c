@@ -383,16 +383,15 @@ static int load_for_write(struct req *r, int64_t *rid, int64_t *expect, json_t *
     return 0;
 }
 
+/* Validates and writes doc over row rid; the caller has begun the
+ * transaction and this function ends it. */
 static void write_doc(struct req *r, int64_t rid, int64_t expect, json_t *doc)
 {
+    struct db *db = r->w->db;
     struct verr e;
     if (resource_validate(doc, &e) < 0) {
+        db_rollback(db);
         reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
-        return;
-    }
-    struct db *db = r->w->db;
-    if (db_begin(db) < 0) {
-        reply_write_error(r, RES_DB_ERROR);
         return;
     }
     int rc = resource_replace(db, rid, doc, expect, NULL);
@@ -405,10 +404,28 @@ static void write_doc(struct req *r, int64_t rid, int64_t expect, json_t *doc)
     reply_resource(r, 200, r->params[0]);
 }
 
+/* Starts the write transaction and loads the row inside it, so a
+ * read-modify-write never races another writer.  Answers and returns -1
+ * on failure (with the transaction rolled back). */
+static int begin_write(struct req *r, int64_t *rid, int64_t *expect, json_t **doc,
+                       const char **status)
+{
+    struct db *db = r->w->db; /* r is freed once answered */
+    if (db_begin(db) < 0) {
+        reply_write_error(r, RES_DB_ERROR);
+        return -1;
+    }
+    if (load_for_write(r, rid, expect, doc, status) < 0) {
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
 void h_resource_put(struct req *r)
 {
     int64_t rid, expect;
-    if (load_for_write(r, &rid, &expect, NULL, NULL) < 0)
+    if (begin_write(r, &rid, &expect, NULL, NULL) < 0)
         return;
     write_doc(r, rid, expect, r->body);
 }
@@ -417,7 +434,7 @@ void h_resource_patch(struct req *r)
 {
     int64_t rid, expect;
     json_t *old = NULL;
-    if (load_for_write(r, &rid, &expect, &old, NULL) < 0)
+    if (begin_write(r, &rid, &expect, &old, NULL) < 0)
         return;
     json_t *doc = json_merge_patch(old, r->body);
     json_decref(old);
@@ -429,37 +446,31 @@ void h_resource_delete(struct req *r)
 {
     static const char SQL[] =
         "UPDATE resources SET status = 'withdrawn', version = version + 1, updated_at = ?2"
-        " WHERE rid = ?1 AND status <> 'withdrawn' AND version = ?3";
+        " WHERE rid = ?1 AND version = ?3";
     int64_t rid, expect;
     const char *status;
-    if (load_for_write(r, &rid, &expect, NULL, &status) < 0)
+    struct db *db = r->w->db;
+    if (begin_write(r, &rid, &expect, NULL, &status) < 0)
         return;
     if (strcmp(status, "withdrawn") == 0) {
+        db_rollback(db);
         reply_resource(r, 200, r->params[0]);
         return;
     }
-    struct db *db = r->w->db;
     char now[32];
     util_now_rfc3339(now);
-    sqlite3_stmt *st = db_begin(db) == 0 ? db_stmt(db, SQL) : NULL;
-    if (!st) {
-        db_rollback(db);
-        reply_write_error(r, RES_DB_ERROR);
-        return;
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    int rc = SQLITE_ERROR;
+    if (st) {
+        sqlite3_bind_int64(st, 1, rid);
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, expect);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
     }
-    sqlite3_bind_int64(st, 1, rid);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, expect);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    int changed = sqlite3_changes(db_handle(db));
     if (rc != SQLITE_DONE || db_commit(db) < 0) {
         db_rollback(db);
         reply_write_error(r, RES_DB_ERROR);
-        return;
-    }
-    if (!changed) {
-        reply_write_error(r, RES_CONFLICT_VERSION);
         return;
     }
     cache_invalidate(r->w);

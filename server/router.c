@@ -228,6 +228,10 @@ void router_dispatch(struct evhttp_request *ev, void *arg)
         return;
     }
     const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+    if (q && strcasestr(q, "%00")) {
+        reply_error(r, ERR_BAD_PARAM, NULL, "query parameters must not contain NUL (%%00)");
+        return;
+    }
     if (q && evhttp_parse_query_str(q, &r->query) < 0) {
         reply_error(r, ERR_BAD_PARAM, NULL, "the query string is malformed");
         return;

@@ -34,6 +34,11 @@
 #include <unistd.h>
 
 #define DRAIN_SECONDS 10
+/* evhttp 2.1 does not tell us about a request whose body is still
+ * arriving, so a stopping worker keeps its connections open this long
+ * even when nothing is in flight: such a request then gets an answer
+ * (503 shutting down) instead of a dropped connection. */
+#define DRAIN_GRACE 1.0
 
 /* Splits "host:port" or "[v6]:port"; writes host and port strings. */
 static int split_listen(const char *addr, char *host, size_t hostlen, char *port, size_t portlen)
@@ -87,10 +92,8 @@ static evutil_socket_t listen_socket(const char *addr)
 static void drain_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
-    static __thread double since;
-    if (!since)
-        since = util_monotonic();
-    if (atomic_load(&w->inflight) == 0 || util_monotonic() - since > DRAIN_SECONDS)
+    double waited = util_monotonic() - w->drain_started;
+    if ((atomic_load(&w->inflight) == 0 && waited >= DRAIN_GRACE) || waited > DRAIN_SECONDS)
         event_base_loopexit(w->base, NULL);
 }
 
@@ -100,6 +103,7 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
     if (w->draining)
         return;
     w->draining = 1;
+    w->drain_started = util_monotonic();
     if (w->sock)
         evhttp_del_accept_socket(w->http, w->sock);
     w->sock = NULL;

@@ -1,0 +1,1186 @@
+/*
+ * query.c - synonym dictionary and MATCH-expression builder (see query.h).
+ *
+ * Units.  The text is first turned into units with tok_run: one unit per
+ * Latin word, one per Han character (recovered from the bigrams: the
+ * first bigram of a run gives two characters, every later one gives its
+ * second).  Units keep their run number and original byte offsets.  A
+ * unit's text is what the tokenizer produced, so Han units of one run sit
+ * next to each other in the unit text buffer.
+ *
+ * Keys.  Dictionary terms are stored under a canonical key built from
+ * their units: the units' text concatenated, with one space between two
+ * adjacent Latin words ("opc ua", "5g专网", "制造执行系统").  The same key
+ * is built from the query's units, so case, width and spacing never
+ * matter.  Every proper prefix of a key is stored too (as SYN_PREFIX), so
+ * the greedy longest match at one position stops as soon as no term can
+ * continue: segmentation is linear in the text times the length of the
+ * longest match, never quadratic.
+ *
+ * The key is also the phrase that goes inside the quotes of the MATCH
+ * expression: FTS5 runs the shucu tokenizer on it and gets the same
+ * tokens as the document had.  Keys hold only tokenizer output (Han
+ * characters, a-z, 0-9, spaces), so quoting them is always safe; the
+ * quoting still doubles '"' so that it stays safe if that ever changes.
+ *
+ * Filler words (QUERY_FILLERS_*) are segmented like dictionary words and
+ * then dropped unless nothing else is left.  They are the words a factory
+ * owner wraps a request in (我们想找一套...软件), not the request.
+ *
+ * Memory: every allocation is checked; failures return -ENOMEM and the
+ * builder frees everything through one cleanup path.
+ */
+#include "query.h"
+
+#include "tokenizer.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uchar.h>
+
+#define QUERY_MAX_TERMS 256  /* cap on max_terms */
+#define QUERY_MAX_ALTS 12    /* phrases in one synonym group, at most */
+#define QUERY_PHRASE_MAX 16  /* Han characters in one unknown phrase */
+#define QUERY_STOP 1         /* unit collection is full */
+#define SYN_PREFIX (-1)      /* map value: a proper prefix of some key */
+#define KEY_MAX (SYN_MAX_UNITS * (TOK_MAX_WORD + 1))
+
+/* Words that carry no search intent in a request; never required when
+ * anything else is left.  Han entries match inside longer runs (compared
+ * by code point), Latin ones only as whole words. */
+static const char16_t *const QUERY_FILLERS_HAN[] = {
+    u"我们", u"我司", u"本厂", u"本公司", u"公司", u"企业", u"工厂", u"车间",
+    u"软件", u"系统", u"平台", u"方案", u"解决方案", u"产品", u"服务", u"一套",
+    u"一个", u"一款", u"一家", u"一些", u"想要", u"需要", u"希望", u"寻找",
+    u"有没有", u"哪些", u"哪个", u"哪家", u"什么", u"怎么", u"如何", u"推荐",
+    u"请问", u"相关", u"方面", u"进行", u"实现", u"提供", u"可以", u"能够",
+    u"一下", u"关于", u"左右", u"以及", u"或者", u"还是", u"比较",
+};
+
+static const char *const QUERY_FILLERS_LATIN[] = {
+    "and", "or", "not", "the", "a", "an", "of", "for", "to", "in", "on", "with",
+};
+
+/* Single characters that are dropped from the edges of an unknown Han
+ * phrase and drop a phrase made only of them (想上). */
+static const char16_t QUERY_FILLER_CHARS[] =
+    u"想要找上买做用的了和与及在给把个套款家请我你他她它有是吗呢吧啊么等或之";
+
+/* Particles: an unknown Han phrase is cut at them (便宜的能耗 -> 便宜, 能耗)
+ * and QUERY_ANY builds no bigram that contains one (的质, 量的).  Each is
+ * also in QUERY_FILLER_CHARS. */
+static const char16_t QUERY_PARTICLES[] = u"的了吗呢吧啊么之和与及或";
+
+/* ---- growable byte buffer ---------------------------------------------- */
+
+struct buf {
+    char *p;
+    size_t len, cap;
+};
+
+/* Appends s[0..n) and keeps the buffer NUL-terminated. */
+static int buf_add(struct buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (p == NULL)
+            return -ENOMEM;
+        b->p = p;
+        b->cap = cap;
+    }
+    if (n > 0)
+        memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+static int buf_str(struct buf *b, const char *s)
+{
+    return buf_add(b, s, strlen(s));
+}
+
+/* Makes room for need elements of size bytes in the array whose pointer
+ * is at v (capacity *cap).  The pointer is read and written with memcpy so
+ * that any element type can share this helper without aliasing tricks. */
+static int array_grow(void *v, int *cap, int need, size_t size)
+{
+    void *old, *p;
+    int n = *cap ? *cap : 16;
+
+    if (need <= *cap)
+        return 0;
+    while (n < need)
+        n *= 2;
+    memcpy(&old, v, sizeof old);
+    if ((p = realloc(old, (size_t)n * size)) == NULL)
+        return -ENOMEM;
+    memcpy(v, &p, sizeof p);
+    *cap = n;
+    return 0;
+}
+
+/* ---- string -> int map (open addressing, keys in a pool) ----------------- */
+
+#define HASH_INIT 2166136261u
+
+static uint32_t hash_add(uint32_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+struct map_slot {
+    uint32_t hash;
+    int key; /* offset in pool; -1: empty slot */
+    int klen;
+    int val;
+};
+
+struct map {
+    struct map_slot *slots;
+    int cap; /* a power of two, or 0 */
+    int n;
+    struct buf pool;
+};
+
+/* Returns the slot holding key k, or -1. */
+static int map_find(const struct map *m, const char *k, int klen, uint32_t h)
+{
+    if (m->cap == 0)
+        return -1;
+    for (int i = (int)(h & (uint32_t)(m->cap - 1));; i = (i + 1) & (m->cap - 1)) {
+        const struct map_slot *s = &m->slots[i];
+        if (s->key < 0)
+            return -1;
+        if (s->hash == h && s->klen == klen &&
+            memcmp(m->pool.p + s->key, k, (size_t)klen) == 0)
+            return i;
+    }
+}
+
+static int map_rehash(struct map *m)
+{
+    int cap = m->cap ? m->cap * 2 : 64;
+    struct map_slot *slots = malloc((size_t)cap * sizeof *slots);
+
+    if (slots == NULL)
+        return -ENOMEM;
+    for (int i = 0; i < cap; i++)
+        slots[i].key = -1;
+    for (int i = 0; i < m->cap; i++) {
+        if (m->slots[i].key < 0)
+            continue;
+        int j = (int)(m->slots[i].hash & (uint32_t)(cap - 1));
+        while (slots[j].key >= 0)
+            j = (j + 1) & (cap - 1);
+        slots[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+    return 0;
+}
+
+/* Finds key k or inserts it with value val; stores its slot in *slot.
+ * Returns 1 if inserted, 0 if it was there, -ENOMEM. */
+static int map_put(struct map *m, const char *k, int klen, uint32_t h, int val,
+                   int *slot)
+{
+    int i = map_find(m, k, klen, h);
+
+    if (i >= 0) {
+        *slot = i;
+        return 0;
+    }
+    if ((m->n + 1) * 2 > m->cap && map_rehash(m) != 0)
+        return -ENOMEM;
+    if (m->pool.len > INT_MAX - (size_t)klen - 1)
+        return -ENOMEM;
+    int off = (int)m->pool.len;
+    if (buf_add(&m->pool, k, (size_t)klen) != 0)
+        return -ENOMEM;
+    i = (int)(h & (uint32_t)(m->cap - 1));
+    while (m->slots[i].key >= 0)
+        i = (i + 1) & (m->cap - 1);
+    m->slots[i] = (struct map_slot){h, off, klen, val};
+    m->n++;
+    *slot = i;
+    return 1;
+}
+
+static void map_free(struct map *m)
+{
+    free(m->slots);
+    free(m->pool.p);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- units --------------------------------------------------------------- */
+
+enum unit_kind { UNIT_HAN, UNIT_LATIN };
+
+struct unit {
+    int off, len;   /* text in units.text */
+    int start, end; /* bytes in the original text */
+    int run;
+    int kind;
+    uint32_t cp;    /* UNIT_HAN: the code point; UNIT_LATIN: 0 */
+};
+
+struct units {
+    struct unit *v;
+    int n, cap, max;
+    int han_run; /* run of the last Han token seen, -1 none */
+    struct buf text;
+};
+
+static int units_add(struct units *u, int kind, const char *s, int len,
+                     int start, int end, int run)
+{
+    if (u->n >= u->max)
+        return QUERY_STOP;
+    if (u->text.len > INT_MAX / 2 || array_grow(&u->v, &u->cap, u->n + 1, sizeof *u->v) != 0)
+        return -ENOMEM;
+    uint32_t cp = 0;
+    for (int k = 0; kind == UNIT_HAN && k < len; k++) /* valid UTF-8 */
+        cp = k == 0 ? (unsigned char)s[0] & (0xFFu >> (len + 1))
+                    : (cp << 6) | ((unsigned char)s[k] & 0x3F);
+    u->v[u->n] = (struct unit){(int)u->text.len, len, start, end, run, kind, cp};
+    if (buf_add(&u->text, s, (size_t)len) != 0)
+        return -ENOMEM;
+    u->n++;
+    return 0;
+}
+
+static int utf8_lead_len(unsigned char c)
+{
+    return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+}
+
+/* tok_fn: splits Han bigrams back into characters, keeps Latin words. */
+static int units_on_token(void *ctx, int run, const char *tok, int len,
+                          int start, int end)
+{
+    struct units *u = ctx;
+    int rc, c1;
+
+    if ((unsigned char)tok[0] < 0x80)
+        return units_add(u, UNIT_LATIN, tok, len, start, end, run);
+    c1 = utf8_lead_len((unsigned char)tok[0]);
+    if (c1 >= len || run != u->han_run) {
+        u->han_run = run;
+        rc = units_add(u, UNIT_HAN, tok, c1 < len ? c1 : len, start,
+                       start + (c1 < len ? c1 : len), run);
+        if (rc != 0 || c1 >= len)
+            return rc;
+    }
+    return units_add(u, UNIT_HAN, tok + c1, len - c1, end - (len - c1), end, run);
+}
+
+/* Collects at most max units of text[0..len).  Returns 0 or -ENOMEM. */
+static int units_collect(struct units *u, const char *text, size_t len, int max)
+{
+    u->n = 0;
+    u->max = max;
+    u->han_run = -1;
+    u->text.len = 0;
+    int rc = tok_run(text, len > INT_MAX ? INT_MAX : (int)len, units_on_token, u);
+    return rc < 0 ? rc : 0;
+}
+
+static const char *unit_text(const struct units *u, int i)
+{
+    return u->text.p + u->v[i].off;
+}
+
+/* Appends unit i to key[0..klen) (a space between two Latin words) and
+ * returns the new length; key must hold KEY_MAX bytes. */
+static int key_add(char *key, int klen, const struct units *u, int i, int first)
+{
+    if (!first && u->v[i].kind == UNIT_LATIN && u->v[i - 1].kind == UNIT_LATIN)
+        key[klen++] = ' ';
+    memcpy(key + klen, unit_text(u, i), (size_t)u->v[i].len);
+    return klen + u->v[i].len;
+}
+
+/* Builds the key of units [a, a + n) into key; returns its length. */
+static int key_build(char *key, const struct units *u, int a, int n)
+{
+    int klen = 0;
+    for (int k = 0; k < n; k++)
+        klen = key_add(key, klen, u, a + k, k == 0);
+    return klen;
+}
+
+/* 1 if unit i is a Han character listed in set. */
+static int unit_in(const struct units *u, int i, const char16_t *set)
+{
+    uint32_t cp = u->v[i].cp;
+    for (; cp != 0 && *set; set++)
+        if (*set == cp)
+            return 1;
+    return 0;
+}
+
+/* Units covered by the longest filler word starting at unit i, 0 if none. */
+static int filler_len(const struct units *u, int i)
+{
+    const struct unit *a = &u->v[i];
+    int best = 0;
+
+    if (a->kind == UNIT_LATIN) {
+        for (size_t f = 0; f < sizeof QUERY_FILLERS_LATIN / sizeof QUERY_FILLERS_LATIN[0]; f++)
+            if ((size_t)a->len == strlen(QUERY_FILLERS_LATIN[f]) &&
+                memcmp(unit_text(u, i), QUERY_FILLERS_LATIN[f], (size_t)a->len) == 0)
+                return 1;
+        return 0;
+    }
+    for (size_t f = 0; f < sizeof QUERY_FILLERS_HAN / sizeof QUERY_FILLERS_HAN[0]; f++) {
+        const char16_t *w = QUERY_FILLERS_HAN[f];
+        int k = 0;
+        if (w[0] != a->cp)
+            continue;
+        while (w[k] && i + k < u->n && u->v[i + k].run == a->run && u->v[i + k].cp == w[k])
+            k++;
+        if (w[k] == 0 && k > best)
+            best = k;
+    }
+    return best;
+}
+
+/* ---- synonym dictionary -------------------------------------------------- */
+
+struct syn_term {
+    int key, klen; /* in map.pool */
+    int alt0, nalts; /* synonyms (itself included) in syn->alts */
+};
+
+struct syn {
+    struct map map; /* key -> term index, or SYN_PREFIX */
+    struct syn_term *terms;
+    int nterms, tcap;
+    int *alts;
+    int nalts, acap;
+};
+
+void syn_free(struct syn *s)
+{
+    if (s == NULL)
+        return;
+    map_free(&s->map);
+    free(s->terms);
+    free(s->alts);
+    free(s);
+}
+
+/* Units covered by the longest dictionary term starting at unit i (0 if
+ * none); stores the term in *term. */
+static int dict_len(const struct syn *s, const struct units *u, int i, int *term)
+{
+    char key[KEY_MAX];
+    int klen = 0, best = 0;
+    uint32_t h = HASH_INIT;
+
+    *term = -1;
+    if (s == NULL)
+        return 0;
+    for (int k = 0; i + k < u->n && k < SYN_MAX_UNITS; k++) {
+        int before = klen;
+        klen = key_add(key, klen, u, i + k, k == 0);
+        h = hash_add(h, key + before, (size_t)(klen - before));
+        int slot = map_find(&s->map, key, klen, h);
+        if (slot < 0)
+            break;
+        if (s->map.slots[slot].val != SYN_PREFIX) {
+            best = k + 1;
+            *term = s->map.slots[slot].val;
+        }
+    }
+    return best;
+}
+
+/* Adds the term made of all units in u (and its prefixes); stores its
+ * index in *term.  Returns 0 or -ENOMEM. */
+static int syn_intern(struct syn *s, const struct units *u, int *term)
+{
+    char key[KEY_MAX];
+    int klen = 0, slot, rc;
+    uint32_t h = HASH_INIT;
+
+    for (int k = 0; k < u->n; k++) {
+        int before = klen;
+        klen = key_add(key, klen, u, k, k == 0);
+        h = hash_add(h, key + before, (size_t)(klen - before));
+        rc = map_put(&s->map, key, klen, h, SYN_PREFIX, &slot);
+        if (rc < 0)
+            return rc;
+    }
+    if (s->map.slots[slot].val != SYN_PREFIX) {
+        *term = s->map.slots[slot].val;
+        return 0;
+    }
+    if (array_grow(&s->terms, &s->tcap, s->nterms + 1, sizeof *s->terms) != 0)
+        return -ENOMEM;
+    s->terms[s->nterms] = (struct syn_term){s->map.slots[slot].key, klen, 0, 0};
+    s->map.slots[slot].val = s->nterms;
+    *term = s->nterms++;
+    return 0;
+}
+
+__attribute__((format(printf, 3, 4))) static void
+syn_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (err == NULL || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * Fills s->alts: for each term the union of the groups it is in, in group
+ * order, each term once.  gm[goff[g]..goff[g+1]) are group g's terms.
+ */
+static int syn_build_alts(struct syn *s, const int *gm, const int *goff, int ngroups)
+{
+    int *tg_off = calloc((size_t)s->nterms + 1, sizeof *tg_off);
+    int *tg = malloc(((size_t)goff[ngroups] + 1) * sizeof *tg);
+    int *fill = calloc((size_t)s->nterms + 1, sizeof *fill);
+    int *stamp = malloc(((size_t)s->nterms + 1) * sizeof *stamp);
+    int rc = -ENOMEM;
+
+    if (!tg_off || !tg || !fill || !stamp)
+        goto cleanup;
+    for (int i = 0; i < goff[ngroups]; i++)
+        tg_off[gm[i] + 1]++;
+    for (int t = 0; t < s->nterms; t++) {
+        tg_off[t + 1] += tg_off[t];
+        stamp[t] = -1;
+    }
+    for (int g = 0; g < ngroups; g++)
+        for (int i = goff[g]; i < goff[g + 1]; i++)
+            tg[tg_off[gm[i]] + fill[gm[i]]++] = g;
+    for (int t = 0; t < s->nterms; t++) {
+        s->terms[t].alt0 = s->nalts;
+        for (int j = tg_off[t]; j < tg_off[t + 1]; j++) {
+            int g = tg[j];
+            for (int i = goff[g]; i < goff[g + 1]; i++) {
+                if (stamp[gm[i]] == t)
+                    continue;
+                stamp[gm[i]] = t;
+                if (array_grow(&s->alts, &s->acap, s->nalts + 1, sizeof *s->alts) != 0)
+                    goto cleanup;
+                s->alts[s->nalts++] = gm[i];
+            }
+        }
+        s->terms[t].nalts = s->nalts - s->terms[t].alt0;
+    }
+    rc = 0;
+
+cleanup:
+    free(tg_off);
+    free(tg);
+    free(fill);
+    free(stamp);
+    return rc;
+}
+
+int syn_load(const char *path, struct syn **out, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *root = NULL, *groups, *version;
+    struct syn *s = NULL;
+    struct units u = {0};
+    int *gm = NULL, *goff = NULL, ngm = 0, gmcap = 0, rc = -1;
+    size_t ngroups = 0;
+
+    *out = NULL;
+    root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (root == NULL) {
+        syn_err(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+        goto cleanup;
+    }
+    version = json_object_get(root, "version");
+    groups = json_object_get(root, "groups");
+    if (!json_is_object(root) || !json_is_integer(version) ||
+        json_integer_value(version) != 1) {
+        syn_err(err, errlen, "%s: expected an object with \"version\": 1", path);
+        goto cleanup;
+    }
+    if (!json_is_array(groups)) {
+        syn_err(err, errlen, "%s: \"groups\" must be an array of arrays", path);
+        goto cleanup;
+    }
+    ngroups = json_array_size(groups);
+    s = calloc(1, sizeof *s);
+    goff = malloc((ngroups + 1) * sizeof *goff);
+    if (s == NULL || goff == NULL || ngroups > INT_MAX / 2)
+        goto oom;
+    for (size_t g = 0; g < ngroups; g++) {
+        json_t *group = json_array_get(groups, g);
+        goff[g] = ngm;
+        if (!json_is_array(group) || json_array_size(group) < 2) {
+            syn_err(err, errlen, "%s: groups[%zu] must be an array of at least 2 strings",
+                    path, g);
+            goto cleanup;
+        }
+        for (size_t m = 0; m < json_array_size(group); m++) {
+            json_t *v = json_array_get(group, m);
+            int term, dup = 0;
+            if (!json_is_string(v)) {
+                syn_err(err, errlen, "%s: groups[%zu][%zu] is not a string", path, g, m);
+                goto cleanup;
+            }
+            if (units_collect(&u, json_string_value(v), json_string_length(v),
+                              SYN_MAX_UNITS + 1) != 0)
+                goto oom;
+            if (u.n == 0 || u.n > SYN_MAX_UNITS) {
+                syn_err(err, errlen, "%s: groups[%zu][%zu] \"%.64s\" %s", path, g, m,
+                        json_string_value(v),
+                        u.n ? "is longer than 32 words or Han characters"
+                            : "has no letters, digits or Han characters");
+                goto cleanup;
+            }
+            if (syn_intern(s, &u, &term) != 0)
+                goto oom;
+            for (int i = goff[g]; i < ngm; i++)
+                dup |= gm[i] == term;
+            if (dup)
+                continue;
+            if (array_grow(&gm, &gmcap, ngm + 1, sizeof *gm) != 0)
+                goto oom;
+            gm[ngm++] = term;
+        }
+    }
+    goff[ngroups] = ngm;
+    if (syn_build_alts(s, gm, goff, (int)ngroups) != 0)
+        goto oom;
+    *out = s;
+    s = NULL;
+    rc = 0;
+    goto cleanup;
+
+oom:
+    syn_err(err, errlen, "%s: out of memory", path);
+cleanup:
+    json_decref(root);
+    syn_free(s);
+    free(u.v);
+    free(u.text.p);
+    free(gm);
+    free(goff);
+    return rc;
+}
+
+/* ---- the builder --------------------------------------------------------- */
+
+struct seg {
+    int u0, nu;  /* units */
+    int term;    /* dictionary term, -1 none */
+    int filler;  /* a filler word */
+    int key, klen; /* text in builder.keys */
+    long df;     /* estimated document frequency, -1 unknown */
+    int keep;
+};
+
+struct cand {
+    int key, klen; /* text in builder.cands.pool */
+    int term;
+    int tf, first;
+    long df;
+    double score;
+};
+
+struct builder {
+    const struct query_opts *o;
+    const struct syn *syn;
+    struct units u;
+    struct seg *segs; /* QUERY_ALL */
+    int nsegs, scap;
+    struct buf keys;
+    struct cand *cands; /* QUERY_ANY */
+    int ncands, ccap;
+    struct map cmap; /* cand key -> index */
+    struct map seen; /* rendered phrases or pieces already in the expression */
+    struct buf expr;
+    struct buf piece;
+    json_t *terms;
+};
+
+/* 1 if key is one Han character: it is searched as a prefix. */
+static int key_is_char(const char *key, int klen)
+{
+    return (unsigned char)key[0] >= 0x80 && utf8_lead_len((unsigned char)key[0]) == klen;
+}
+
+/* Appends "key" (with '"' doubled) and a * for a single Han character. */
+static int render_phrase(struct buf *b, const char *key, int klen)
+{
+    int rc = buf_add(b, "\"", 1);
+    for (int i = 0, j = 0; rc == 0 && i <= klen; i++) {
+        if (i < klen && key[i] != '"')
+            continue;
+        rc = buf_add(b, key + j, (size_t)(i - j));
+        if (rc == 0 && i < klen)
+            rc = buf_add(b, "\"\"", 2);
+        j = i + 1;
+    }
+    if (rc == 0)
+        rc = buf_str(b, key_is_char(key, klen) ? "\"*" : "\"");
+    return rc;
+}
+
+/* The key of dictionary term t; its length goes to *klen. */
+static const char *term_key(const struct builder *b, int t, int *klen)
+{
+    *klen = b->syn->terms[t].klen;
+    return b->syn->map.pool.p + b->syn->terms[t].key;
+}
+
+/* Calls back one token at a time to find the rarest token of a phrase. */
+struct df_min {
+    const struct query_opts *o;
+    long min;
+};
+
+static int df_on_token(void *ctx, int run, const char *tok, int len, int start,
+                       int end)
+{
+    struct df_min *d = ctx;
+    long df = d->o->df(d->o->df_ctx, tok, len);
+    if (df < 0)
+        df = 0;
+    if (d->min < 0 || df < d->min)
+        d->min = df;
+    return d->min == 0;
+}
+
+/* Estimated df of one phrase (its rarest token's); -1 when unknown (a
+ * single Han character, searched as a prefix). */
+static long phrase_df(const struct query_opts *o, const char *key, int klen)
+{
+    struct df_min d = {o, -1};
+    if (key_is_char(key, klen))
+        return -1;
+    tok_run(key, klen, df_on_token, &d);
+    return d.min;
+}
+
+/* Estimated df of a term with its synonyms: the largest of its phrases'
+ * (synonyms mostly occur together, so the union is close to the largest). */
+static long term_df(const struct builder *b, int term, const char *key, int klen)
+{
+    const struct syn *s = b->syn;
+    long best = -1;
+
+    if (term < 0)
+        return phrase_df(b->o, key, klen);
+    for (int a = 0; a < s->terms[term].nalts; a++) {
+        int t = s->alts[s->terms[term].alt0 + a];
+        long df = phrase_df(b->o, s->map.pool.p + s->terms[t].key, s->terms[t].klen);
+        best = df > best ? df : best;
+    }
+    return best;
+}
+
+/* Renders term (or the plain phrase key when term < 0) into b->piece:
+ * one phrase, or a parenthesised OR group of at most QUERY_MAX_ALTS
+ * phrases when the term has synonyms, its own key first. */
+static int render_term(struct builder *b, int term, const char *key, int klen)
+{
+    const struct syn *s = b->syn;
+    int rc = 0, n = 0;
+
+    b->piece.len = 0;
+    if (term < 0 || s->terms[term].nalts < 2)
+        return render_phrase(&b->piece, key, klen);
+    rc = buf_add(&b->piece, "(", 1);
+    rc = rc ? rc : render_phrase(&b->piece, key, klen);
+    for (int a = 0; rc == 0 && a < s->terms[term].nalts && n < QUERY_MAX_ALTS - 1; a++) {
+        int t = s->alts[s->terms[term].alt0 + a];
+        if (t == term)
+            continue;
+        rc = buf_add(&b->piece, " OR ", 4);
+        rc = rc ? rc : render_phrase(&b->piece, s->map.pool.p + s->terms[t].key,
+                                     s->terms[t].klen);
+        n++;
+    }
+    return rc ? rc : buf_add(&b->piece, ")", 1);
+}
+
+/* Appends b->piece to the expression after sep unless it is already there
+ * or would make it longer than QUERY_MAX_EXPR.  Returns 1 if appended (or
+ * already there), 0 if skipped, -ENOMEM. */
+static int expr_append(struct builder *b, const char *sep)
+{
+    size_t seplen = b->expr.len ? strlen(sep) : 0;
+    uint32_t h = hash_add(HASH_INIT, b->piece.p, b->piece.len);
+    int slot, rc;
+
+    if (map_find(&b->seen, b->piece.p, (int)b->piece.len, h) >= 0)
+        return 1;
+    if (b->expr.len + seplen + b->piece.len > QUERY_MAX_EXPR)
+        return 0;
+    if ((rc = map_put(&b->seen, b->piece.p, (int)b->piece.len, h, 0, &slot)) < 0)
+        return rc;
+    if (buf_add(&b->expr, sep, seplen) != 0 ||
+        buf_add(&b->expr, b->piece.p, b->piece.len) != 0)
+        return -ENOMEM;
+    return 1;
+}
+
+static int terms_add(struct builder *b, const char *key, int klen)
+{
+    json_t *v = json_stringn(key, (size_t)klen);
+    if (v == NULL || json_array_append_new(b->terms, v) != 0)
+        return -ENOMEM;
+    return 0;
+}
+
+/* ---- QUERY_ALL ----------------------------------------------------------- */
+
+/* 1 if dictionary terms a and b have the same synonyms (MES, 制造执行系统). */
+static int syn_same(const struct syn *s, int a, int b)
+{
+    if (a < 0 || b < 0 || s->terms[a].nalts != s->terms[b].nalts)
+        return 0;
+    return memcmp(s->alts + s->terms[a].alt0, s->alts + s->terms[b].alt0,
+                  (size_t)s->terms[a].nalts * sizeof *s->alts) == 0;
+}
+
+/* Adds the segment of units [u0, u0 + nu) unless one with the same key or
+ * the same synonyms exists. */
+static int seg_add(struct builder *b, int u0, int nu, int term, int filler)
+{
+    char key[KEY_MAX];
+    int klen;
+
+    if (term >= 0) {
+        const char *tk = term_key(b, term, &klen);
+        memcpy(key, tk, (size_t)klen);
+    } else {
+        klen = key_build(key, &b->u, u0, nu);
+    }
+    for (int i = 0; i < b->nsegs; i++)
+        if ((b->segs[i].klen == klen &&
+             memcmp(b->keys.p + b->segs[i].key, key, (size_t)klen) == 0) ||
+            syn_same(b->syn, b->segs[i].term, term))
+            return 0;
+    if (array_grow(&b->segs, &b->scap, b->nsegs + 1, sizeof *b->segs) != 0)
+        return -ENOMEM;
+    b->segs[b->nsegs++] =
+        (struct seg){u0, nu, term, filler, (int)b->keys.len, klen, -1, 1};
+    return buf_add(&b->keys, key, (size_t)klen);
+}
+
+/* Adds units [a, e) as phrases after stripping filler characters from its
+ * edges while two characters remain; cuts it into phrases of at most
+ * QUERY_PHRASE_MAX characters of about equal length. */
+static int seg_add_piece(struct builder *b, int a, int e)
+{
+    int rc = 0;
+
+    while (e - a > 2 && unit_in(&b->u, a, QUERY_FILLER_CHARS))
+        a++;
+    while (e - a > 2 && unit_in(&b->u, e - 1, QUERY_FILLER_CHARS))
+        e--;
+    int pieces = (e - a + QUERY_PHRASE_MAX - 1) / QUERY_PHRASE_MAX;
+    int size = (e - a + pieces - 1) / pieces;
+    for (int p = a; rc == 0 && p < e; p += size)
+        rc = seg_add(b, p, e - p < size ? e - p : size, -1, 0);
+    return rc;
+}
+
+/*
+ * Adds the unknown Han stretch of units [a, e) (one run).  Made only of
+ * filler characters (想上), it is kept as a filler.  Otherwise it is cut
+ * at particles (便宜的能耗 -> 便宜, 能耗); a piece of one character is
+ * dropped when a longer piece exists, else searched as a prefix.
+ */
+static int seg_add_phrase(struct builder *b, int a, int e)
+{
+    int plain = 0, longer = 0, rc = 0;
+
+    if (a >= e)
+        return 0;
+    for (int i = a; i < e; i++)
+        plain += !unit_in(&b->u, i, QUERY_FILLER_CHARS);
+    if (plain == 0)
+        return seg_add(b, a, e - a, -1, 1);
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        for (int p = a, q; rc == 0 && p < e; p = q + 1) {
+            for (q = p; q < e && !unit_in(&b->u, q, QUERY_PARTICLES); q++)
+                ;
+            if (pass == 0)
+                longer |= q - p >= 2;
+            else if (q - p >= 2 || (q - p == 1 && !longer))
+                rc = seg_add_piece(b, p, q);
+        }
+    }
+    return rc;
+}
+
+/* Greedy longest-match segmentation of the units into b->segs. */
+static int all_segment(struct builder *b)
+{
+    const struct units *u = &b->u;
+    int rem = -1, rc = 0;
+
+    for (int i = 0; rc == 0 && i < u->n;) {
+        int term, ld = dict_len(b->syn, u, i, &term), lf = filler_len(u, i);
+        int han = u->v[i].kind == UNIT_HAN;
+        if (rem >= 0 && (ld > 0 || lf > 0 || !han || u->v[i].run != u->v[rem].run)) {
+            rc = seg_add_phrase(b, rem, i);
+            rem = -1;
+        }
+        if (rc != 0)
+            break;
+        if (ld > 0 && ld >= lf) {
+            rc = seg_add(b, i, ld, term, ld == lf);
+            i += ld;
+        } else if (lf > 0) {
+            rc = seg_add(b, i, lf, -1, 1);
+            i += lf;
+        } else if (!han) {
+            rc = seg_add(b, i, 1, -1, 0);
+            i++;
+        } else {
+            rem = rem < 0 ? i : rem;
+            i++;
+        }
+    }
+    if (rc == 0 && rem >= 0)
+        rc = seg_add_phrase(b, rem, u->n);
+    return rc;
+}
+
+static int seg_by_df(const void *pa, const void *pb)
+{
+    const struct seg *a = *(struct seg *const *)pa, *c = *(struct seg *const *)pb;
+    long da = a->df < 0 ? 0 : a->df, dc = c->df < 0 ? 0 : c->df;
+    if (da != dc)
+        return da < dc ? -1 : 1;
+    return a->u0 < c->u0 ? -1 : a->u0 > c->u0;
+}
+
+/* Drops fillers, too-common segments and segments past max_terms, never
+ * all of them. */
+static int all_select(struct builder *b, int max_terms)
+{
+    const struct query_opts *o = b->o;
+    int real = 0, kept = 0, usedf = o->df != NULL && o->ndocs > 0;
+    struct seg **v = NULL;
+
+    for (int i = 0; i < b->nsegs; i++)
+        real += !b->segs[i].filler;
+    for (int i = 0; i < b->nsegs; i++) {
+        struct seg *s = &b->segs[i];
+        s->keep = !real || !s->filler;
+        if (s->keep && usedf)
+            s->df = term_df(b, s->term, b->keys.p + s->key, s->klen);
+    }
+    if (usedf && o->max_df_ratio > 0) {
+        struct seg *rarest = NULL;
+        for (int i = 0; i < b->nsegs; i++) {
+            struct seg *s = &b->segs[i];
+            if (!s->keep || s->df < 0 || s->df <= o->max_df_ratio * (double)o->ndocs)
+                continue;
+            if (rarest == NULL || s->df < rarest->df)
+                rarest = s;
+            s->keep = 0;
+        }
+        for (int i = 0; i < b->nsegs; i++)
+            kept += b->segs[i].keep;
+        if (kept == 0 && rarest != NULL)
+            rarest->keep = 1;
+    }
+    kept = 0;
+    for (int i = 0; i < b->nsegs; i++)
+        kept += b->segs[i].keep;
+    if (kept <= max_terms)
+        return 0;
+    if ((v = malloc((size_t)kept * sizeof *v)) == NULL)
+        return -ENOMEM;
+    kept = 0;
+    for (int i = 0; i < b->nsegs; i++)
+        if (b->segs[i].keep)
+            v[kept++] = &b->segs[i];
+    if (usedf)
+        qsort(v, (size_t)kept, sizeof *v, seg_by_df);
+    for (int i = max_terms; i < kept; i++)
+        v[i]->keep = 0;
+    free(v);
+    return 0;
+}
+
+static int query_all(struct builder *b, int max_terms)
+{
+    int rc;
+
+    if ((rc = all_segment(b)) != 0 || (rc = all_select(b, max_terms)) != 0)
+        return rc;
+    for (int i = 0; i < b->nsegs; i++) {
+        struct seg *s = &b->segs[i];
+        if (!s->keep)
+            continue;
+        if ((rc = render_term(b, s->term, b->keys.p + s->key, s->klen)) != 0)
+            return rc;
+        if ((rc = expr_append(b, " AND ")) < 0)
+            return rc;
+        if (rc == 1 && (rc = terms_add(b, b->keys.p + s->key, s->klen)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- QUERY_ANY ----------------------------------------------------------- */
+
+/* Counts one occurrence of the candidate key (term: its dictionary term). */
+static int cand_add(struct builder *b, const char *key, int klen, int term, int pos)
+{
+    uint32_t h = hash_add(HASH_INIT, key, (size_t)klen);
+    int slot, rc = map_put(&b->cmap, key, klen, h, b->ncands, &slot);
+
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        b->cands[b->cmap.slots[slot].val].tf++;
+        return 0;
+    }
+    if (array_grow(&b->cands, &b->ccap, b->ncands + 1, sizeof *b->cands) != 0)
+        return -ENOMEM;
+    b->cands[b->ncands++] =
+        (struct cand){b->cmap.slots[slot].key, klen, term, 1, pos, -1, 0};
+    return 0;
+}
+
+/* Adds the bigrams of the unknown Han stretch [a, e) that hold no particle
+ * and are not made of two filler characters (想找); a stretch of one
+ * character is added as itself (searched as a prefix) unless it is a
+ * filler character and fillers is 0. */
+static int any_bigrams(struct builder *b, int a, int e, int fillers)
+{
+    const struct units *u = &b->u;
+    int rc = 0;
+
+    if (e - a == 1 && (fillers || !unit_in(u, a, QUERY_FILLER_CHARS)))
+        return cand_add(b, unit_text(u, a), u->v[a].len, -1, a);
+    for (int i = a; rc == 0 && i + 1 < e; i++) {
+        if (unit_in(u, i, QUERY_PARTICLES) || unit_in(u, i + 1, QUERY_PARTICLES) ||
+            (unit_in(u, i, QUERY_FILLER_CHARS) && unit_in(u, i + 1, QUERY_FILLER_CHARS)))
+            continue;
+        rc = cand_add(b, unit_text(u, i), u->v[i].len + u->v[i + 1].len, -1, i);
+    }
+    return rc;
+}
+
+/* Collects the candidates of QUERY_ANY; filler words count only when
+ * fillers is set (the second pass, when the first found nothing). */
+static int any_collect(struct builder *b, int fillers)
+{
+    const struct units *u = &b->u;
+    int rem = -1, rc = 0;
+
+    for (int i = 0; rc == 0 && i < u->n;) {
+        int term, ld = dict_len(b->syn, u, i, &term), lf = filler_len(u, i);
+        int han = u->v[i].kind == UNIT_HAN;
+        if (rem >= 0 && (ld > 0 || lf > 0 || !han || u->v[i].run != u->v[rem].run)) {
+            rc = any_bigrams(b, rem, i, fillers);
+            rem = -1;
+        }
+        if (rc != 0)
+            break;
+        if (ld > 0 && ld >= lf) {
+            int klen;
+            const char *tk = term_key(b, term, &klen);
+            rc = ld == lf && !fillers ? 0 : cand_add(b, tk, klen, term, i);
+            i += ld;
+        } else if (lf > 0) {
+            char key[KEY_MAX];
+            rc = fillers ? cand_add(b, key, key_build(key, u, i, lf), -1, i) : 0;
+            i += lf;
+        } else if (!han) {
+            rc = cand_add(b, unit_text(u, i), u->v[i].len, -1, i);
+            i++;
+        } else {
+            rem = rem < 0 ? i : rem;
+            i++;
+        }
+    }
+    if (rc == 0 && rem >= 0)
+        rc = any_bigrams(b, rem, u->n, fillers);
+    return rc;
+}
+
+/* Orders score, then tf, descending; then first occurrence. */
+static int cand_by_score(const void *pa, const void *pb)
+{
+    const struct cand *a = *(struct cand *const *)pa, *c = *(struct cand *const *)pb;
+    if (a->score != c->score)
+        return a->score > c->score ? -1 : 1;
+    if (a->tf != c->tf)
+        return a->tf > c->tf ? -1 : 1;
+    return a->first < c->first ? -1 : a->first > c->first;
+}
+
+/* Fills v with the candidates by tf, descending, ties in order of first
+ * occurrence (the order they were created in): a counting sort, linear
+ * where qsort of 20,000 bigrams was the slowest step.  Sets score = tf. */
+static int cand_sort_by_tf(struct builder *b, struct cand **v)
+{
+    int maxtf = 0, *start;
+
+    for (int i = 0; i < b->ncands; i++)
+        maxtf = b->cands[i].tf > maxtf ? b->cands[i].tf : maxtf;
+    if ((start = calloc((size_t)maxtf + 2, sizeof *start)) == NULL)
+        return -ENOMEM;
+    for (int i = 0; i < b->ncands; i++)
+        start[maxtf - b->cands[i].tf + 1]++;
+    for (int t = 1; t <= maxtf + 1; t++)
+        start[t] += start[t - 1];
+    for (int i = 0; i < b->ncands; i++) {
+        struct cand *c = &b->cands[i];
+        c->score = c->tf;
+        v[start[maxtf - c->tf]++] = c;
+    }
+    free(start);
+    return 0;
+}
+
+static int query_any(struct builder *b, int max_terms)
+{
+    const struct query_opts *o = b->o;
+    struct cand **v = NULL;
+    int n = 0, rc, usedf = o->df != NULL && o->ndocs > 0;
+
+    if ((rc = any_collect(b, 0)) == 0 && b->ncands == 0)
+        rc = any_collect(b, 1);
+    if (rc != 0 || b->ncands == 0)
+        return rc;
+    if ((v = malloc((size_t)b->ncands * sizeof *v)) == NULL)
+        return -ENOMEM;
+    if ((rc = cand_sort_by_tf(b, v)) != 0)
+        goto cleanup;
+    n = b->ncands;
+    if (usedf) {
+        /* Score the QUERY_ANY_DF_MAX most frequent candidates by tf x idf;
+         * drop those that match nothing or too much, keeping at least the
+         * most frequent one. */
+        int m = 0;
+        n = n < QUERY_ANY_DF_MAX ? n : QUERY_ANY_DF_MAX;
+        for (int i = 0; i < n; i++) {
+            struct cand *c = v[i];
+            c->df = term_df(b, c->term, b->cmap.pool.p + c->key, c->klen);
+            double df = c->df < 0 ? 1 : c->df > o->ndocs ? (double)o->ndocs : (double)c->df;
+            if (c->df == 0 || (o->max_df_ratio > 0 && df > o->max_df_ratio * (double)o->ndocs))
+                continue;
+            c->score = c->tf * log(1.0 + ((double)o->ndocs - df + 0.5) / (df + 0.5));
+            v[m++] = c;
+        }
+        if (m == 0)
+            m = 1, v[0]->score = v[0]->tf;
+        n = m;
+        qsort(v, (size_t)n, sizeof *v, cand_by_score);
+    }
+    n = n < max_terms ? n : max_terms;
+    for (int i = 0; i < n; i++) {
+        const struct cand *c = v[i];
+        const char *key = b->cmap.pool.p + c->key;
+        int any = 0, nalts = c->term < 0 ? 0 : b->syn->terms[c->term].nalts;
+        b->piece.len = 0;
+        if ((rc = render_phrase(&b->piece, key, c->klen)) != 0 ||
+            (rc = expr_append(b, " OR ")) < 0)
+            goto cleanup;
+        any = rc;
+        for (int a = 0; a < nalts && a < QUERY_MAX_ALTS; a++) {
+            int t = b->syn->alts[b->syn->terms[c->term].alt0 + a], tl;
+            const char *tk = term_key(b, t, &tl);
+            if (t == c->term)
+                continue;
+            b->piece.len = 0;
+            if ((rc = render_phrase(&b->piece, tk, tl)) != 0 ||
+                (rc = expr_append(b, " OR ")) < 0)
+                goto cleanup;
+            any |= rc;
+        }
+        if (any && (rc = terms_add(b, key, c->klen)) != 0)
+            goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    free(v);
+    return rc;
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+int query_build(const char *text, size_t len, const struct query_opts *o,
+                struct query *out)
+{
+    struct builder b = {0};
+    int rc, max_terms;
+
+    if (out == NULL)
+        return -EINVAL;
+    out->match = NULL;
+    out->terms = NULL;
+    if (o == NULL || (text == NULL && len > 0))
+        return -EINVAL;
+    b.o = o;
+    b.syn = o->syn;
+    max_terms = o->max_terms > 0 ? o->max_terms : o->mode == QUERY_ANY ? 32 : 16;
+    max_terms = max_terms < QUERY_MAX_TERMS ? max_terms : QUERY_MAX_TERMS;
+    if ((b.terms = json_array()) == NULL) {
+        rc = -ENOMEM;
+        goto cleanup;
+    }
+    rc = units_collect(&b.u, text, len,
+                       o->mode == QUERY_ANY ? QUERY_ANY_MAX_UNITS : QUERY_ALL_MAX_UNITS);
+    if (rc != 0)
+        goto cleanup;
+    rc = o->mode == QUERY_ANY ? query_any(&b, max_terms) : query_all(&b, max_terms);
+    if (rc != 0)
+        goto cleanup;
+    if (b.expr.len > 0) {
+        out->match = b.expr.p;
+        b.expr.p = NULL;
+    }
+    out->terms = b.terms;
+    b.terms = NULL;
+
+cleanup:
+    json_decref(b.terms);
+    free(b.u.v);
+    free(b.u.text.p);
+    free(b.segs);
+    free(b.keys.p);
+    free(b.cands);
+    map_free(&b.cmap);
+    map_free(&b.seen);
+    free(b.expr.p);
+    free(b.piece.p);
+    return rc;
+}
+
+void query_free(struct query *q)
+{
+    if (q == NULL)
+        return;
+    free(q->match);
+    json_decref(q->terms);
+    q->match = NULL;
+    q->terms = NULL;
+}

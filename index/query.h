@@ -1,0 +1,98 @@
+/*
+ * query.h - turns what a user typed into an FTS5 MATCH expression, and
+ * loads the synonym dictionary it expands terms with.
+ *
+ * Every term of the expression is a double-quoted FTS5 string, optionally
+ * followed by * (a lone Han character: "钢"* matches the bigrams that start
+ * with 钢), joined by AND / OR and parentheses that the builder writes
+ * itself.  The quoted text consists of tokenizer output only, so no user
+ * text ever becomes FTS5 syntax: AND, NEAR(, *, ^, column filters and
+ * quotes typed by the user are searched as plain words or dropped as
+ * punctuation.
+ *
+ * Text is cut into units (a Han character or a Latin word, see
+ * tokenizer.h) and segmented by greedy longest match against the synonym
+ * dictionary and a built-in list of filler words (我们, 想, 一套, 车间,
+ * 软件, 系统, ...).  What the dictionary does not know stays as phrases of
+ * adjacent Han characters or single Latin words.
+ *
+ * QUERY_ALL (search box): every kept segment must match.  A dictionary
+ * segment becomes an OR group of its synonyms, ("aps" OR "排产" OR ...);
+ * filler words, a single filler character left between segments, and
+ * terms more common than max_df_ratio are dropped, but never all terms.
+ *   注塑车间排产软件 -> "注塑" AND ("aps" OR "高级计划与排程" OR ... "排产" ...)
+ * QUERY_ANY (matching a long need text): candidates are dictionary words,
+ * Han bigrams of the rest and Latin words, scored tf x idf; the best
+ * max_terms are expanded with synonyms and OR-ed.  Linear in the text.
+ */
+#ifndef SHUCU_QUERY_H
+#define SHUCU_QUERY_H
+
+#include <errno.h> /* query_build returns -EINVAL, -ENOMEM */
+#include <jansson.h>
+#include <stddef.h>
+
+#define QUERY_MAX_EXPR 8192      /* bytes of one MATCH expression, at most */
+#define QUERY_ALL_MAX_UNITS 512  /* QUERY_ALL reads this many units of text */
+#define QUERY_ANY_MAX_UNITS 65536 /* QUERY_ANY reads this many units */
+#define QUERY_ANY_DF_MAX 1024    /* QUERY_ANY asks df for this many terms */
+#define SYN_MAX_UNITS 32         /* units in one dictionary term, at most */
+
+/* Synonym dictionary, read-only once loaded: share it between threads. */
+struct syn;
+
+/*
+ * Loads a synonym file such as schemas/synonyms.json:
+ *   {"version": 1, "groups": [["MES", "制造执行系统"], ["质检", "质量检测"]]}
+ * Each group holds >= 2 equivalent strings; a string may be in several
+ * groups (its synonyms are the union).  Strings are compared after
+ * tokenization, so case, width and spacing do not matter.  On success
+ * stores a new dictionary in *out (free with syn_free) and returns 0; on a
+ * bad or unreadable file returns -1 and writes a message naming the file
+ * and the problem (line and column, or the JSON path) into err.
+ */
+int syn_load(const char *path, struct syn **out, char *err, size_t errlen);
+void syn_free(struct syn *s);
+
+enum query_mode {
+    QUERY_ALL, /* search: all segments must match */
+    QUERY_ANY  /* match: any of the most informative terms */
+};
+
+struct query_opts {
+    enum query_mode mode;
+    const struct syn *syn; /* may be NULL */
+    /* QUERY_ANY: terms kept (by tf x idf); QUERY_ALL: segments kept
+     * (the rarest by df when df is given, else the first).
+     * <= 0: 32 for QUERY_ANY, 16 for QUERY_ALL. */
+    int max_terms;
+    /* Drop terms found in more than this share of documents (0: keep
+     * all); never drops every term. */
+    double max_df_ratio;
+    /* Number of documents containing one token (a Han bigram or unigram
+     * or a Latin word, as the tokenizer produces it: fts5vocab 'row' doc
+     * column).  May be NULL: then no df filtering and QUERY_ANY scores by
+     * tf alone.  A phrase's df is estimated as its rarest token's. */
+    long (*df)(void *ctx, const char *token, int len);
+    void *df_ctx;
+    long ndocs;
+};
+
+struct query {
+    char *match;   /* FTS5 expression (malloc'd), NULL: nothing searchable */
+    json_t *terms; /* array of the normalised terms kept, e.g. ["质检","视觉"] */
+};
+
+/*
+ * Builds the MATCH expression for text[0..len) (any bytes; invalid UTF-8
+ * is a break).  On success returns 0 and fills *out, which the caller
+ * releases with query_free.  Returns -EINVAL for NULL arguments and
+ * -ENOMEM when memory runs out; *out is then empty.
+ */
+int query_build(const char *text, size_t len, const struct query_opts *o,
+                struct query *out);
+
+/* Frees what query_build stored in q and empties it; q itself is not freed. */
+void query_free(struct query *q);
+
+#endif

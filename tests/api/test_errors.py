@@ -1,0 +1,316 @@
+"""
+test_errors.py - what the server answers to bad input: unparsable or
+non-object JSON, invalid UTF-8, deep nesting, wrong content types, oversized
+bodies, unknown paths and methods, broken query strings and raw garbage on
+the socket.  Nothing here may yield a 500, a dropped connection or a dead
+server, and every error carries the JSON envelope.
+"""
+
+import http.client
+import json
+import socket
+import time
+
+import lib
+from lib import assert_error, assert_status, eq, request, resource
+
+S = R = None
+P = None
+RID = None
+MIB = 1024 * 1024
+
+
+def setup_module():
+    global S, R, P, RID
+    R = lib.Redis()
+    S = lib.use(lib.Server(redis=R))
+    P = S.key("provider", "错误测试供应商")
+    r = request("POST", "/v1/resources", resource(), key=P)
+    assert_status(r, 201)
+    RID = r.json["id"]
+
+
+def teardown_module():
+    try:
+        if S:
+            S.stop()
+    finally:
+        if R:
+            R.stop()
+
+
+def healthy():
+    r = request("GET", "/healthz")
+    assert_status(r, 200)
+
+
+def body_methods():
+    """(method, path) of every resource route that takes a JSON body."""
+    return (("POST", "/v1/resources"), ("PUT", "/v1/resources/" + RID),
+            ("PATCH", "/v1/resources/" + RID))
+
+
+# ------------------------------------------------------------ JSON
+
+
+MALFORMED = [b'{"kind": ', b'{kind: "solution"}', b"{'title': 'x'}", b'{"a":1,}',
+             b"nul", b'{"title":"x"} {"title":"y"}', b'{"title":"x"} trailing',
+             b"", b"   ", b'{"title":"unterminated}', b"\xef\xbb\xbf{}x", b'{"a" 1}']
+
+
+def test_malformed_json_400():
+    for m, path in body_methods():
+        for raw in MALFORMED:
+            r = request(m, path, raw=raw, key=P)
+            assert r.status == 400 and r.code == "bad_json", "%s %r: %r" % (m, raw, r)
+
+
+def test_non_object_json_400():
+    for m, path in body_methods():
+        for raw in (b"[]", b'"x"', b"5", b"null", b"true", b'[{"title":"x"}]'):
+            r = request(m, path, raw=raw, key=P)
+            assert r.status == 400 and r.code == "bad_json", "%s %r: %r" % (m, raw, r)
+
+
+def test_invalid_utf8_400():
+    for bad in (b"\xff\xfe", b"\xc0\xaf", b"\xe4\xb8", b"\xed\xa0\x80", b"ok\x80ok"):
+        raw = (b'{"kind":"solution","title":"' + bad +
+               b'","industries":["machinery"],"scenarios":["quality"]}')
+        r = request("POST", "/v1/resources", raw=raw, key=P)
+        assert r.status == 400 and r.code == "bad_json", "%r: %r" % (bad, r)
+    raw = b'{"\xff":1,"kind":"solution"}'
+    assert_error(request("POST", "/v1/resources", raw=raw, key=P), 400, "bad_json")
+
+
+def test_odd_escapes_never_500():
+    base = '{"kind":"solution","title":"%s","industries":["machinery"],"scenarios":["quality"]}'
+    for title in ("\\ud800", "\\udc00x", "\\u0000", "a\\u0000b"):
+        r = request("POST", "/v1/resources", raw=(base % title).encode(), key=P)
+        assert r.status in (201, 400, 422), "title %s: %r" % (title, r)
+        if r.status == 400:
+            eq(r.code, "bad_json", title)
+        elif r.status == 422:
+            eq((r.code, r.field), ("invalid_field", "title"), title)
+
+
+def test_deep_nesting_400():
+    for raw in (b"[" * 10000, b'{"a":' * 10000, b'{"attrs":' + b"[" * 10000):
+        r = request("POST", "/v1/resources", raw=raw, key=P)
+        assert r.status == 400 and r.code == "bad_json", "%r...: %r" % (raw[:12], r)
+    # Well-formed but absurdly deep: refused, not crashed.
+    body = b'{"kind":"solution","title":"t","industries":["machinery"],' \
+           b'"scenarios":["quality"],"attrs":{"x":' + b"[" * 10000 + b"]" * 10000 + b"}}"
+    r = request("POST", "/v1/resources", raw=body, key=P)
+    assert (r.status, r.code) in ((400, "bad_json"), (422, "invalid_field")), r
+    healthy()
+
+
+def test_moderate_nesting_kept():
+    deep = cur = {}
+    for i in range(40):
+        cur["n"] = {}
+        cur = cur["n"]
+    r = request("POST", "/v1/resources", resource(attrs=deep), key=P)
+    assert_status(r, 201)
+    eq(r.json["attrs"], deep, "40-deep attrs")
+
+
+def test_huge_numbers_never_500():
+    for frag in (b'"deploy_days":1e400', b'"deploy_days":123456789012345678901234567890',
+                 b'"price":{"min":-1e400,"max":1}', b'"deploy_days":-0.0e-999999'):
+        raw = (b'{"kind":"solution","title":"t","industries":["machinery"],'
+               b'"scenarios":["quality"],' + frag + b"}")
+        r = request("POST", "/v1/resources", raw=raw, key=P)
+        assert (r.status, r.code) in ((400, "bad_json"), (422, "invalid_field"), (201, None)), \
+            "%r: %r" % (frag, r)
+
+
+# ------------------------------------------------------------ content type
+
+
+def test_wrong_content_type_415():
+    for m, path in body_methods():
+        for ct in ("text/plain", "application/x-www-form-urlencoded", "application/xml",
+                   "multipart/form-data; boundary=x"):
+            r = request(m, path, resource(), key=P, ctype=ct)
+            assert r.status == 415 and r.code == "unsupported_media_type", \
+                "%s %s: %r" % (m, ct, r)
+    eq(request("GET", "/v1/resources/" + RID).json["version"], 1, "nothing written")
+
+
+def test_json_with_charset_accepted():
+    r = request("POST", "/v1/resources", resource(), key=P,
+                ctype="application/json; charset=utf-8")
+    assert_status(r, 201)
+    r = request("PATCH", "/v1/resources/" + r.json["id"], {"deploy_days": 2}, key=P,
+                ctype="application/merge-patch+json; charset=utf-8")
+    assert_status(r, 200)
+
+
+# ------------------------------------------------------------ size
+
+
+def raw_request(method, path, body, headers=None, chunked=False, timeout=20.0):
+    """Send one request on a raw socket, tolerating an early close while the
+    body is still going out; return (status, headers, body) of the answer."""
+    h = {"Host": "127.0.0.1", "Content-Type": "application/json",
+         "Authorization": "Bearer " + P, "Connection": "close"}
+    h.update(headers or {})
+    if chunked:
+        h["Transfer-Encoding"] = "chunked"
+        parts = []
+        for i in range(0, len(body), 65536):
+            c = body[i:i + 65536]
+            parts.append(b"%x\r\n" % len(c) + c + b"\r\n")
+        payload = b"".join(parts) + b"0\r\n\r\n"
+    else:
+        h["Content-Length"] = str(len(body))
+        payload = body
+    head = "%s %s HTTP/1.1\r\n" % (method, path) + \
+        "".join("%s: %s\r\n" % kv for kv in h.items()) + "\r\n"
+    data = lib.raw_exchange(head.encode() + payload, timeout=timeout, shutdown=False)
+    return lib.parse_raw_response(data), data
+
+
+def check_413(res, data, what):
+    (status, hdrs, body) = res
+    assert status is not None, "%s: no HTTP answer (connection dropped); got %r" % (
+        what, data[:200])
+    try:
+        j = json.loads(body.decode("utf-8", "replace"))
+    except ValueError:
+        j = None
+    assert status == 413 and isinstance(j, dict) and \
+        j.get("error", {}).get("code") == "too_large", \
+        "%s: want 413 too_large, got %s %r" % (what, status, body[:300])
+
+
+def test_body_over_1mib_413():
+    big = resource(description="x" * (MIB + 10))
+    raw = json.dumps(big).encode()
+    res, data = raw_request("POST", "/v1/resources", raw)
+    check_413(res, data, "POST 1 MiB + 10")
+    healthy()
+    res, data = raw_request("PUT", "/v1/resources/" + RID, raw)
+    check_413(res, data, "PUT 1 MiB + 10")
+    healthy()
+
+
+def test_chunked_body_over_1mib_413():
+    raw = json.dumps(resource(description="y" * (MIB + 10))).encode()
+    res, data = raw_request("POST", "/v1/resources", raw, chunked=True)
+    check_413(res, data, "chunked POST over 1 MiB")
+    healthy()
+
+
+def test_body_just_under_1mib_is_read():
+    # ~1,000,000 bytes: read and judged on its fields, not refused for size.
+    r = request("POST", "/v1/resources", resource(description="z" * 1000000), key=P)
+    assert_error(r, 422, "invalid_field", "description")
+
+
+def test_chunked_small_body_accepted():
+    raw = json.dumps(resource(title="分块上传")).encode()
+    (status, hdrs, body), data = raw_request("POST", "/v1/resources", raw, chunked=True)
+    assert status == 201, "chunked create: %r" % data[:500]
+
+
+# ------------------------------------------------------------ routes
+
+
+def test_unknown_paths_404():
+    for path in ("/v1/nope", "/nope", "/v2/resources", "/v1/resources/%s/x/y" % RID,
+                 "/v1/taxonomy/extra", "/" + "a" * 8000,
+                 "/v1/%E4%B8%AD%E6%96%87", "/v1/resources%00"):
+        r = request("GET", path)
+        assert r.status == 404 and r.code == "not_found", "%s: %r" % (path[:60], r)
+
+
+def test_wrong_method_405_with_allow():
+    cases = [("DELETE", "/v1/taxonomy", {"GET"}),
+             ("POST", "/v1/taxonomy", {"GET"}),
+             ("POST", "/healthz", {"GET"}),
+             ("DELETE", "/metrics", {"GET"}),
+             ("PUT", "/v1/resources", {"GET", "POST"}),
+             ("DELETE", "/v1/resources", {"GET", "POST"}),
+             ("POST", "/v1/resources/" + RID, {"GET", "PUT", "PATCH", "DELETE"})]
+    for m, path, allowed in cases:
+        r = request(m, path, {} if m in ("POST", "PUT") else None, key=P)
+        assert r.status == 405 and r.code == "method_not_allowed", "%s %s: %r" % (m, path, r)
+        allow = {x.strip().upper() for x in (r.headers.get("Allow") or "").split(",") if x.strip()}
+        assert allowed <= allow, "%s %s: Allow %r lacks %r" % (m, path, allow, allowed - allow)
+
+
+def test_errors_are_json():
+    for r in (request("GET", "/v1/nope"), request("DELETE", "/v1/taxonomy"),
+              request("POST", "/v1/resources", raw=b"{", key=P)):
+        assert "application/json" in (r.headers.get("Content-Type") or ""), r.headers
+        assert r.json["error"]["message"], r
+
+
+# ------------------------------------------------------------ query strings
+
+
+def test_broken_query_strings_400():
+    for qs in ("limit=%ZZ", "kind=%E4%B8", "industry=%", "limit=%00"):
+        r = request("GET", "/v1/resources?" + qs)
+        assert r.status == 400 and r.code in ("bad_query", "bad_param"), "%s: %r" % (qs, r)
+
+
+def test_odd_but_valid_query_strings():
+    for qs in ("", "&&", "limit=5&", "foo", "kind=", "industry=machinery&&scenario=quality"):
+        r = request("GET", "/v1/resources?" + qs)
+        assert r.status in (200, 400), "%s: %r" % (qs, r)
+        if r.status == 400:
+            assert r.code in ("bad_query", "bad_param"), r
+
+
+# ------------------------------------------------------------ raw socket
+
+
+def test_raw_garbage_leaves_server_up():
+    for data in (b"GARBAGE\r\n\r\n", b"\x00\xff\xfe" * 100 + b"\r\n\r\n",
+                 b"GET /healthz HTTP/9.9\r\n\r\n", b"GET " + b"/x" * 50000 + b" HTTP/1.1\r\n\r\n",
+                 b"POST /v1/resources HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+                 b"POST /v1/resources HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 9\r\n\r\nabcde",
+                 b"POST /v1/resources HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n",
+                 b"GET /healthz HTTP/1.1\r\n" + b"X-A: b\r\n" * 5000 + b"\r\n"):
+        try:
+            lib.raw_exchange(data, timeout=5)
+        except OSError:
+            pass
+        assert S.alive(), "server died on %r" % data[:60]
+    healthy()
+
+
+def test_abandoned_connections_leave_server_up():
+    socks = []
+    for i in range(100):
+        s = socket.create_connection(("127.0.0.1", S.port), timeout=5)
+        if i % 3 == 0:
+            s.sendall(b"POST /v1/resources HTTP/1.1\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 1000\r\n\r\n{\"kind\":")
+        elif i % 3 == 1:
+            s.sendall(b"GET /v1/taxo")
+        socks.append(s)
+    for s in socks:
+        s.close()
+    time.sleep(0.2)
+    assert S.alive(), "server died after abandoned connections"
+    healthy()
+    r = request("GET", "/v1/resources/" + RID)
+    assert_status(r, 200)
+
+
+def test_keepalive_many_requests_one_connection():
+    c = http.client.HTTPConnection("127.0.0.1", S.port, timeout=10)
+    try:
+        for i in range(50):
+            path = "/v1/resources/" + RID if i % 2 else "/v1/nope"
+            c.request("GET", path)
+            r = c.getresponse()
+            r.read()
+            assert r.status == (200 if i % 2 else 404), "request %d on one connection: %d" % (
+                i, r.status)
+    finally:
+        c.close()
