@@ -97,6 +97,8 @@ struct worker {
     atomic_int inflight;
     int draining;
     double drain_started;
+    long ndocs;         /* published resources, refreshed every second */
+    double ndocs_at;
 };
 
 /* Shared, read-only after start-up. */

@@ -10,6 +10,7 @@
 #include "ops.h"
 #include "org.h"
 #include "resource.h"
+#include "search.h"
 
 #define ADMIN_CENTER (ROLE_CENTER | ROLE_ADMIN)
 
@@ -32,6 +33,8 @@ const struct route ROUTES[] = {
     {M_PUT, "/v1/resources/{}", h_resource_put, ROLE_PROVIDER, BODY_JSON},
     {M_PATCH, "/v1/resources/{}", h_resource_patch, ROLE_PROVIDER, BODY_JSON},
     {M_DELETE, "/v1/resources/{}", h_resource_delete, ROLE_PROVIDER, BODY_NONE},
+
+    {M_GET, "/v1/search", h_search, ROLE_PUBLIC, BODY_NONE},
 };
 
 const int NROUTES = (int)(sizeof ROUTES / sizeof ROUTES[0]);

@@ -1,0 +1,520 @@
+/*
+ * search.c - GET /v1/search (see search.h).
+ *
+ * One pass over the matching rows does everything that needs all of
+ * them: the total, the facet counts (over the filtered hits) and a
+ * bounded heap of the best offset+limit rows by the requested order.
+ * Only the rows on the requested page are then loaded in full and
+ * highlighted.  User text reaches SQLite only as a bound parameter, and
+ * reaches FTS5 only through query_build(), which quotes every term.
+ *
+ * Filters use the bitmask columns (OR within a field, AND across).  A
+ * resource offered nationwide (全国) matches every region filter.
+ */
+#include "search.h"
+
+#include "db.h"
+#include "query.h"
+#include "resource.h"
+#include "taxonomy.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum sort_order { SORT_RELEVANCE, SORT_NEWEST, SORT_PRICE_ASC, SORT_RATING };
+
+static const char *const SORT_NAMES[] = {"relevance", "newest", "price_asc", "rating"};
+
+struct filters {
+    int64_t kinds, inds, scns, regs, dels;
+    int has_max_price;
+    double max_price;
+    int want_provider; /* kind=provider was asked for */
+    int only_provider; /* ... and nothing else */
+};
+
+struct cand {
+    double key; /* lower is better */
+    double score;
+    int64_t rid;
+};
+
+/* Bounded max-heap on (key, -rid): the root is the worst kept row. */
+struct heap {
+    struct cand *v;
+    size_t n, cap;
+};
+
+static int worse(const struct cand *a, const struct cand *b)
+{
+    return a->key > b->key || (a->key == b->key && a->rid < b->rid);
+}
+
+static void heap_push(struct heap *h, struct cand c)
+{
+    if (h->cap == 0)
+        return;
+    if (h->n == h->cap) {
+        if (!worse(&h->v[0], &c))
+            return;
+        h->v[0] = c; /* replace the worst, sift down */
+        size_t i = 0;
+        for (;;) {
+            size_t l = 2 * i + 1, r = l + 1, m = i;
+            if (l < h->n && worse(&h->v[l], &h->v[m]))
+                m = l;
+            if (r < h->n && worse(&h->v[r], &h->v[m]))
+                m = r;
+            if (m == i)
+                break;
+            struct cand t = h->v[i];
+            h->v[i] = h->v[m];
+            h->v[m] = t;
+            i = m;
+        }
+        return;
+    }
+    size_t i = h->n++;
+    h->v[i] = c;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!worse(&h->v[i], &h->v[p]))
+            break;
+        struct cand t = h->v[i];
+        h->v[i] = h->v[p];
+        h->v[p] = t;
+        i = p;
+    }
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (worse(x, y))
+        return 1;
+    if (worse(y, x))
+        return -1;
+    return 0;
+}
+
+long search_ndocs(struct worker *w)
+{
+    static const char SQL[] = "SELECT count(*) FROM resources WHERE status = 'published'";
+    double now = util_monotonic();
+    if (w->ndocs_at && now - w->ndocs_at < 1.0)
+        return w->ndocs;
+    sqlite3_stmt *st = db_stmt(w->db, SQL);
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+        w->ndocs = (long)sqlite3_column_int64(st, 0);
+        w->ndocs_at = now;
+    }
+    if (st)
+        sqlite3_reset(st);
+    return w->ndocs;
+}
+
+long search_df(void *worker, const char *token, int len)
+{
+    static const char SQL[] = "SELECT doc FROM resources_vocab WHERE term = ?1";
+    struct worker *w = worker;
+    sqlite3_stmt *st = db_stmt(w->db, SQL);
+    long n = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, token, len, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+json_t *search_marked(const char *s)
+{
+    size_t cap = strlen(s) * 6 + 1, n = 0;
+    char *out = xmalloc(cap + 16);
+    for (const char *p = s; *p; p++) {
+        const char *rep = NULL;
+        switch (*p) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        case '\x01': rep = "<mark>"; break;
+        case '\x02': rep = "</mark>"; break;
+        default: break;
+        }
+        if (rep) {
+            size_t l = strlen(rep);
+            if (n + l > cap) {
+                cap = (n + l) * 2;
+                out = xrealloc(out, cap + 16);
+            }
+            memcpy(out + n, rep, l);
+            n += l;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    out[n] = '\0';
+    json_t *j = json_string(out);
+    free(out);
+    return j ? j : json_string("");
+}
+
+json_t *search_hit_json(json_t *res)
+{
+    static const char *const KEEP[] = {"id", "kind", "title", "summary", "provider",
+                                       "industries", "scenarios", "regions", "tags",
+                                       "delivery", "levels", "deploy_days", "rating"};
+    json_t *hit = json_object();
+    for (size_t i = 0; i < sizeof KEEP / sizeof KEEP[0]; i++) {
+        json_t *v = json_object_get(res, KEEP[i]);
+        if (v)
+            json_object_set(hit, KEEP[i], v);
+    }
+    json_t *price = json_object_get(res, "price");
+    if (price) {
+        json_t *mn = json_object_get(price, "min"), *mx = json_object_get(price, "max");
+        json_t *p = json_pack("{s:O, s:O}", "min", mn ? mn : mx, "max", mx ? mx : mn);
+        if (json_object_get(price, "unit"))
+            json_object_set(p, "unit", json_object_get(price, "unit"));
+        if (mn || mx)
+            json_object_set_new(hit, "price", p);
+        else
+            json_decref(p);
+    }
+    return hit;
+}
+
+/* Parses kind=… (repeatable, comma lists), where "provider" is allowed. */
+static int parse_kinds(struct req *r, struct filters *f)
+{
+    struct evkeyval *kv;
+    int others = 0;
+    TAILQ_FOREACH(kv, &r->query, next) {
+        if (strcmp(kv->key, "kind") != 0)
+            continue;
+        char *copy = xstrdup(kv->value), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (strcmp(t, "provider") == 0) {
+                f->want_provider = 1;
+                continue;
+            }
+            int i = tax_index(TAX_KIND, t);
+            if (i < 0) {
+                reply_error(r, ERR_BAD_PARAM, "kind", "unknown kind \"%s\"", t);
+                free(copy);
+                return -1;
+            }
+            f->kinds |= (int64_t)1 << i;
+            others = 1;
+        }
+        free(copy);
+    }
+    f->only_provider = f->want_provider && !others;
+    return 0;
+}
+
+static int parse_filters(struct req *r, struct filters *f)
+{
+    memset(f, 0, sizeof *f);
+    if (parse_kinds(r, f) < 0 || req_mask_param(r, "industry", TAX_INDUSTRY, &f->inds) < 0 ||
+        req_mask_param(r, "scenario", TAX_SCENARIO, &f->scns) < 0 ||
+        req_mask_param(r, "region", TAX_REGION, &f->regs) < 0 ||
+        req_mask_param(r, "delivery", TAX_DELIVERY, &f->dels) < 0)
+        return -1;
+    if (f->regs)
+        f->regs |= (int64_t)1 << tax_index(TAX_REGION, TAX_NATIONWIDE);
+    const char *mp = req_query(r, "max_price");
+    if (mp && *mp) {
+        char *end;
+        double v = strtod(mp, &end);
+        if (*end || end == mp || !isfinite(v) || v < 0) {
+            reply_error(r, ERR_BAD_PARAM, "max_price", "max_price must be a number of yuan, 0 or more");
+            return -1;
+        }
+        f->has_max_price = 1;
+        f->max_price = v;
+    }
+    return 0;
+}
+
+static void bind_filters(sqlite3_stmt *st, const struct filters *f)
+{
+    sqlite3_bind_int64(st, 2, f->kinds);
+    sqlite3_bind_int64(st, 3, f->inds);
+    sqlite3_bind_int64(st, 4, f->scns);
+    sqlite3_bind_int64(st, 5, f->regs);
+    sqlite3_bind_int64(st, 6, f->dels);
+    if (f->has_max_price)
+        sqlite3_bind_double(st, 7, f->max_price);
+}
+
+#define FILTER_SQL                                                                   \
+    " AND (?2 = 0 OR r.kind_bit & ?2) AND (?3 = 0 OR r.industry_mask & ?3)"          \
+    " AND (?4 = 0 OR r.scenario_mask & ?4) AND (?5 = 0 OR r.region_mask & ?5)"       \
+    " AND (?6 = 0 OR r.delivery_bit & ?6) AND (?7 IS NULL OR r.price_min <= ?7)"
+
+/* Columns 0..7 of both statements: rid, bm25, kind_bit, industry_mask,
+ * scenario_mask, price_min, rating_sum, rating_count. */
+static const char SQL_MATCH[] =
+    "SELECT r.rid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
+    " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
+    " FROM resources_fts JOIN resources r ON r.rid = resources_fts.rowid"
+    " WHERE resources_fts MATCH ?1" FILTER_SQL;
+
+static const char SQL_ALL[] =
+    "SELECT r.rid, 0.0, r.kind_bit, r.industry_mask, r.scenario_mask, r.price_min,"
+    " r.rating_sum, r.rating_count FROM resources r"
+    " WHERE r.status = 'published' AND (?1 IS NULL OR 1)" FILTER_SQL;
+
+static void facet_add(int *counts, int n, int64_t mask)
+{
+    for (int i = 0; i < n; i++)
+        if (mask & ((int64_t)1 << i))
+            counts[i]++;
+}
+
+static json_t *facet_json(enum tax_vocab v, const int *counts)
+{
+    /* Largest count first; Jansson keeps insertion order. */
+    int n = tax_count(v), order[64];
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && counts[order[j]] > counts[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    json_t *o = json_object();
+    for (int i = 0; i < n; i++)
+        if (counts[order[i]])
+            json_object_set_new(o, tax_code(v, order[i]), json_integer(counts[order[i]]));
+    return o;
+}
+
+/* Fills hits for the page of resources; returns 0 or -1 (db error). */
+static int load_page(struct db *db, const char *match, struct cand *page, size_t n,
+                     json_t *hits, int highlight)
+{
+    static const char SQL_ROW[] = "SELECT " RESOURCE_COLS " FROM resources r WHERE r.rid = ?1";
+    static const char SQL_HL[] =
+        "SELECT highlight(resources_fts, 0, char(1), char(2)),"
+        " highlight(resources_fts, 1, char(1), char(2))"
+        " FROM resources_fts WHERE resources_fts MATCH ?1 AND rowid = ?2";
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = db_stmt(db, SQL_ROW);
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, page[i].rid);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_reset(st);
+            continue;
+        }
+        json_t *res = resource_row_json(st, 0);
+        sqlite3_reset(st);
+        json_t *hit = search_hit_json(res);
+        json_decref(res);
+        json_object_set_new(hit, "score", json_real(round(page[i].score * 10000.0) / 10000.0));
+        if (match && highlight) {
+            sqlite3_stmt *hl = db_stmt(db, SQL_HL);
+            if (hl) {
+                sqlite3_bind_text(hl, 1, match, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(hl, 2, page[i].rid);
+                if (sqlite3_step(hl) == SQLITE_ROW) {
+                    json_t *h = json_object();
+                    const char *t = (const char *)sqlite3_column_text(hl, 0);
+                    const char *s = (const char *)sqlite3_column_text(hl, 1);
+                    if (t && strchr(t, '\x01'))
+                        json_object_set_new(h, "title", search_marked(t));
+                    if (s && strchr(s, '\x01'))
+                        json_object_set_new(h, "summary", search_marked(s));
+                    json_object_set_new(hit, "highlight", h);
+                }
+                sqlite3_reset(hl);
+            }
+        }
+        json_array_append_new(hits, hit);
+    }
+    return 0;
+}
+
+/* Provider profiles matching match (or all providers when NULL). */
+static int search_providers(struct db *db, const char *match, const struct filters *f, long limit,
+                            long offset, json_t *hits, long *total)
+{
+    static const char SQL_Q[] =
+        "SELECT o.id, o.name, o.description, o.industries, bm25(orgs_fts, 5.0, 1.0),"
+        " highlight(orgs_fts, 0, char(1), char(2)), highlight(orgs_fts, 1, char(1), char(2))"
+        " FROM orgs_fts JOIN orgs o ON o.rid = orgs_fts.rowid"
+        " WHERE orgs_fts MATCH ?1 AND (?2 = 0 OR o.industry_mask & ?2)"
+        " AND EXISTS (SELECT 1 FROM resources r WHERE r.provider_id = o.id AND r.status = 'published')"
+        " ORDER BY 5";
+    static const char SQL_ALLP[] =
+        "SELECT o.id, o.name, o.description, o.industries, 0.0, NULL, NULL FROM orgs o"
+        " WHERE (?1 IS NULL OR 1) AND (?2 = 0 OR o.industry_mask & ?2)"
+        " AND EXISTS (SELECT 1 FROM resources r WHERE r.provider_id = o.id AND r.status = 'published')"
+        " ORDER BY o.name";
+    sqlite3_stmt *st = db_stmt(db, match ? SQL_Q : SQL_ALLP);
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, match);
+    sqlite3_bind_int64(st, 2, f->inds);
+    long n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (hits && n >= offset && n < offset + limit) {
+            const char *desc = (const char *)sqlite3_column_text(st, 2);
+            json_t *hit = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:o, s:[], s:f}",
+                                    "id", sqlite3_column_text(st, 0), "kind", "provider",
+                                    "title", sqlite3_column_text(st, 1), "summary", desc ? desc : "",
+                                    "provider", "id", sqlite3_column_text(st, 0), "name",
+                                    sqlite3_column_text(st, 1), "industries",
+                                    json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL),
+                                    "scenarios", "score",
+                                    round(-sqlite3_column_double(st, 4) * 10000.0) / 10000.0);
+            json_t *h = json_object();
+            const char *t = (const char *)sqlite3_column_text(st, 5);
+            const char *s = (const char *)sqlite3_column_text(st, 6);
+            if (t && strchr(t, '\x01'))
+                json_object_set_new(h, "title", search_marked(t));
+            if (s && strchr(s, '\x01'))
+                json_object_set_new(h, "summary", search_marked(s));
+            if (match)
+                json_object_set_new(hit, "highlight", h);
+            else
+                json_decref(h);
+            json_array_append_new(hits, hit);
+        }
+        n++;
+    }
+    sqlite3_reset(st);
+    *total = n;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void h_search(struct req *r)
+{
+    struct worker *w = r->w;
+    struct db *db = w->db;
+    struct filters f;
+    long limit, offset;
+    if (parse_filters(r, &f) < 0 || req_long_param(r, "limit", 20, 1, 100, &limit) < 0 ||
+        req_long_param(r, "offset", 0, 0, 10000, &offset) < 0)
+        return;
+    const char *q = req_query(r, "q");
+    if (!q)
+        q = "";
+    size_t qchars = util_utf8_len(q, strlen(q));
+    if (qchars > SEARCH_MAX_Q) {
+        reply_error(r, ERR_BAD_QUERY, "q", "q has %zu characters; at most %d are searched", qchars,
+                    SEARCH_MAX_Q);
+        return;
+    }
+    const char *sort_s = req_query(r, "sort");
+    int sort = -1;
+    for (int i = 0; i < 4; i++)
+        if (sort_s && strcmp(sort_s, SORT_NAMES[i]) == 0)
+            sort = i;
+    if (sort_s && *sort_s && sort < 0) {
+        reply_error(r, ERR_BAD_PARAM, "sort", "sort must be relevance, newest, price_asc or rating");
+        return;
+    }
+    const char *hl_s = req_query(r, "highlight");
+    int highlight = !(hl_s && (strcmp(hl_s, "0") == 0 || strcmp(hl_s, "false") == 0));
+
+    struct query qb = {0};
+    int has_text = 0;
+    for (const char *p = q; *p; p++)
+        if (*p != ' ' && *p != '\t')
+            has_text = 1;
+    if (has_text) {
+        struct query_opts o = {.mode = QUERY_ALL, .syn = app.syn, .max_terms = 16,
+                               .max_df_ratio = 0.6, .df = search_df, .df_ctx = w,
+                               .ndocs = search_ndocs(w)};
+        if (query_build(q, strlen(q), &o, &qb) < 0) {
+            reply_error(r, ERR_UNAVAILABLE, NULL, "out of memory building the query");
+            return;
+        }
+    }
+    if (sort < 0)
+        sort = has_text ? SORT_RELEVANCE : SORT_NEWEST;
+
+    json_t *hits = json_array();
+    json_t *terms = qb.terms ? json_incref(qb.terms) : json_array();
+    int kind_c[64] = {0}, ind_c[64] = {0}, scn_c[64] = {0};
+    long total = 0, providers = 0;
+    int dberr = 0;
+
+    if (has_text && !qb.match) {
+        /* Nothing searchable (only punctuation or emoji): no hits. */
+    } else if (f.only_provider) {
+        dberr = search_providers(db, qb.match, &f, limit, offset, hits, &total) < 0;
+        providers = total;
+    } else {
+        sqlite3_stmt *st = db_stmt(db, qb.match ? SQL_MATCH : SQL_ALL);
+        struct heap h = {.cap = (size_t)(offset + limit)};
+        h.v = xmalloc(h.cap * sizeof *h.v);
+        if (!st) {
+            dberr = 1;
+        } else {
+            db_bind_text(st, 1, qb.match);
+            bind_filters(st, &f);
+            int rc;
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                total++;
+                facet_add(kind_c, tax_count(TAX_KIND), sqlite3_column_int64(st, 2));
+                facet_add(ind_c, tax_count(TAX_INDUSTRY), sqlite3_column_int64(st, 3));
+                facet_add(scn_c, tax_count(TAX_SCENARIO), sqlite3_column_int64(st, 4));
+                struct cand c = {.rid = sqlite3_column_int64(st, 0),
+                                 .score = -sqlite3_column_double(st, 1)};
+                switch (sort) {
+                case SORT_RELEVANCE: c.key = -c.score; break;
+                case SORT_NEWEST: c.key = 0; break;
+                case SORT_PRICE_ASC:
+                    c.key = sqlite3_column_type(st, 5) == SQLITE_NULL ? HUGE_VAL
+                                                                      : sqlite3_column_double(st, 5);
+                    break;
+                case SORT_RATING: {
+                    double cnt = (double)sqlite3_column_int64(st, 7);
+                    c.key = cnt ? -((double)sqlite3_column_int64(st, 6) / cnt + cnt * 1e-6) : 0;
+                    break;
+                }
+                }
+                heap_push(&h, c);
+            }
+            sqlite3_reset(st);
+            dberr = rc != SQLITE_DONE;
+        }
+        if (!dberr) {
+            qsort(h.v, h.n, sizeof *h.v, cand_cmp);
+            size_t from = (size_t)offset < h.n ? (size_t)offset : h.n;
+            dberr = load_page(db, qb.match, h.v + from, h.n - from, hits, highlight) < 0;
+        }
+        free(h.v);
+        if (!dberr && f.want_provider)
+            dberr = search_providers(db, qb.match, &f, 0, 0, NULL, &providers) < 0;
+    }
+    query_free(&qb);
+    if (dberr) {
+        json_decref(hits);
+        json_decref(terms);
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be read right now");
+        return;
+    }
+    json_t *kinds = facet_json(TAX_KIND, kind_c);
+    if (providers)
+        json_object_set_new(kinds, "provider", json_integer(providers));
+    json_t *out = json_pack("{s:I, s:f, s:b, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:s}}", "total",
+                            (json_int_t)total, "took_ms",
+                            round((util_monotonic() - r->t0) * 100000.0) / 100.0, "cached", 0,
+                            "hits", hits, "facets", "kind", kinds, "industry",
+                            facet_json(TAX_INDUSTRY, ind_c), "scenario",
+                            facet_json(TAX_SCENARIO, scn_c), "debug", "terms", terms, "sort",
+                            SORT_NAMES[sort]);
+    reply_json(r, 200, out);
+}
