@@ -10,11 +10,9 @@
 #ifndef SHUCU_CONFIG_H
 #define SHUCU_CONFIG_H
 
-#include <stddef.h>
+#include "rank.h"
 
-struct rank_weights {
-    double text, industry, scenario, level, budget, region, quality, fit;
-};
+#include <stddef.h>
 
 struct config {
     char *listen;        /* "127.0.0.1:8080" */

@@ -7,6 +7,8 @@
  * Order matters only for readability: matching compares whole patterns.
  */
 #include "http.h"
+#include "match.h"
+#include "need.h"
 #include "ops.h"
 #include "org.h"
 #include "resource.h"
@@ -34,7 +36,19 @@ const struct route ROUTES[] = {
     {M_PATCH, "/v1/resources/{}", h_resource_patch, ROLE_PROVIDER, BODY_JSON},
     {M_DELETE, "/v1/resources/{}", h_resource_delete, ROLE_PROVIDER, BODY_NONE},
 
+    {M_GET, "/v1/resources/{}/needs", h_resource_needs, ROLE_PROVIDER | ADMIN_CENTER, BODY_NONE},
+
     {M_GET, "/v1/search", h_search, ROLE_PUBLIC, BODY_NONE},
+
+    {M_POST, "/v1/needs", h_need_create, ROLE_ENTERPRISE, BODY_JSON},
+    {M_GET, "/v1/needs", h_needs_list, ROLE_ANY, BODY_NONE},
+    {M_GET, "/v1/needs/{}", h_need_get, ROLE_ANY, BODY_NONE},
+    {M_PATCH, "/v1/needs/{}", h_need_patch, ROLE_ANY, BODY_JSON},
+    {M_GET, "/v1/needs/{}/matches", h_need_matches, ROLE_ANY, BODY_NONE},
+    {M_POST, "/v1/needs/{}/responses", h_response_create, ROLE_PROVIDER, BODY_JSON},
+    {M_GET, "/v1/needs/{}/responses", h_responses_list, ROLE_ANY, BODY_NONE},
+    {M_POST, "/v1/needs/{}/responses/{}/accept", h_response_accept, ROLE_ENTERPRISE, BODY_JSON_OPT},
+    {M_POST, "/v1/match", h_match, ROLE_ANY, BODY_JSON},
 };
 
 const int NROUTES = (int)(sizeof ROUTES / sizeof ROUTES[0]);
