@@ -1,0 +1,167 @@
+/*
+ * Unit tests of rank.c: the properties an enterprise would notice if the
+ * ranking broke, checked on the pure scoring function.
+ */
+#include "rank.h"
+#include "test.h"
+
+#include <math.h>
+
+static const struct rank_weights W = {0.30, 0.20, 0.20, 0.08, 0.08, 0.05, 0.05, 0.04};
+
+/* Industries: 0 machinery, 1 textile, 14 general.  Scenarios 0..3 in
+ * group 0, 4..5 in group 1.  Regions: 0 全国, 1 湖北省, 2 广东省. */
+static struct rank_tax tax(void)
+{
+    struct rank_tax t = {.general = 14, .nationwide = 0, .nscenarios = 6};
+    int groups[6] = {0, 0, 0, 0, 1, 1};
+    for (int i = 0; i < 6; i++)
+        t.scenario_group[i] = groups[i];
+    return t;
+}
+
+static struct rank_need need(void)
+{
+    return (struct rank_need){.industry = 0, .scenarios = 1 << 1, .region = 1, .budget = 100000,
+                              .current_level = 1, .target_level = 2, .small_firm = 1};
+}
+
+static struct rank_res res(void)
+{
+    return (struct rank_res){.industries = 1 << 0, .scenarios = 1 << 1, .regions = 1 << 0,
+                             .price_min = 50000, .level_from = 1, .level_to = 2,
+                             .rating_avg = 0, .rating_count = 0, .cases = 1,
+                             .deploy_days = 14, .saas = 1, .text = 0.5};
+}
+
+static double score(struct rank_need n, struct rank_res r)
+{
+    struct rank_tax t = tax();
+    struct rank_parts p;
+    rank_score(&W, &t, &n, &r, &p);
+    return p.score;
+}
+
+TEST(parts_sum_to_score_in_unit_interval)
+{
+    struct rank_tax t = tax();
+    struct rank_need n = need();
+    struct rank_res r = res();
+    struct rank_parts p;
+    rank_score(&W, &t, &n, &r, &p);
+    double sum = p.text + p.industry + p.scenario + p.level + p.budget + p.region + p.quality + p.fit;
+    ASSERT(fabs(sum - p.score) < 1e-12);
+    ASSERT(p.score >= 0 && p.score <= 1);
+    r.text = 1;
+    r.rating_avg = 5;
+    r.rating_count = 10;
+    r.cases = 5;
+    rank_score(&W, &t, &n, &r, &p);
+    ASSERT(fabs(p.score - 1.0) < 1e-9); /* a perfect fit scores exactly 1 */
+}
+
+TEST(structure_alone_carries_a_match)
+{
+    struct rank_res r = res();
+    r.text = 0;
+    struct rank_res other = r;
+    other.industries = 1 << 1;  /* textile */
+    other.scenarios = 1 << 4;   /* another group */
+    ASSERT(score(need(), r) > 0.5);
+    ASSERT(score(need(), r) > score(need(), other) + 0.3);
+}
+
+TEST(exact_industry_beats_general_beats_other)
+{
+    struct rank_res exact = res(), general = res(), other = res();
+    general.industries = 1 << 14;
+    other.industries = 1 << 1;
+    ASSERT(score(need(), exact) > score(need(), general));
+    ASSERT(score(need(), general) > score(need(), other));
+}
+
+TEST(budget_pushes_unaffordable_down_gracefully)
+{
+    struct rank_res cheap = res(), dear = res(), slightly = res();
+    dear.price_min = 500000;
+    slightly.price_min = 110000;
+    ASSERT(score(need(), cheap) > score(need(), slightly));
+    ASSERT(score(need(), slightly) > score(need(), dear));
+    /* 10% over budget loses little: the decay is gradual, not a cliff. */
+    ASSERT(score(need(), cheap) - score(need(), slightly) < 0.03);
+}
+
+TEST(level_fit_for_level_one_enterprise)
+{
+    struct rank_res basic = res(), ai = res();
+    ai.level_from = 3;
+    ai.level_to = 4;
+    ASSERT(score(need(), basic) > score(need(), ai));
+    struct rank_res short_of_target = res();
+    struct rank_need n = need();
+    n.target_level = 3;
+    ASSERT(score(n, res()) == score(n, short_of_target)); /* same resource */
+    struct rank_res reaching = res();
+    reaching.level_to = 3;
+    ASSERT(score(n, reaching) > score(n, short_of_target));
+}
+
+TEST(scenario_same_group_is_partial_credit)
+{
+    struct rank_res exact = res(), sibling = res(), far = res();
+    sibling.scenarios = 1 << 2; /* same group as scenario 1 */
+    far.scenarios = 1 << 4;
+    ASSERT(score(need(), exact) > score(need(), sibling));
+    ASSERT(score(need(), sibling) > score(need(), far));
+}
+
+TEST(region_and_nationwide)
+{
+    struct rank_res hubei = res(), guangdong = res();
+    hubei.regions = 1 << 1;
+    guangdong.regions = 1 << 2;
+    ASSERT(score(need(), res()) == score(need(), hubei)); /* 全国 serves 湖北 */
+    ASSERT(score(need(), hubei) > score(need(), guangdong));
+}
+
+TEST(small_firm_prefers_light_deployments)
+{
+    struct rank_res light = res(), heavy = res();
+    heavy.deploy_days = 180;
+    heavy.saas = 0;
+    ASSERT(score(need(), light) > score(need(), heavy));
+    struct rank_need big = need();
+    big.small_firm = 0;
+    ASSERT(score(big, light) == score(big, heavy)); /* no preference for large firms */
+}
+
+TEST(ratings_lift_quality_with_confidence)
+{
+    struct rank_res rated = res(), one_review = res(), poor = res();
+    rated.rating_avg = 4.8;
+    rated.rating_count = 20;
+    one_review.rating_avg = 5;
+    one_review.rating_count = 1;
+    poor.rating_avg = 1.5;
+    poor.rating_count = 20;
+    ASSERT(score(need(), rated) > score(need(), one_review));
+    ASSERT(score(need(), one_review) > score(need(), poor));
+}
+
+TEST(weights_are_normalised)
+{
+    struct rank_weights doubled = {0.6, 0.4, 0.4, 0.16, 0.16, 0.1, 0.1, 0.08};
+    struct rank_tax t = tax();
+    struct rank_need n = need();
+    struct rank_res r = res();
+    struct rank_parts a, b;
+    rank_score(&W, &t, &n, &r, &a);
+    rank_score(&doubled, &t, &n, &r, &b);
+    ASSERT(fabs(a.score - b.score) < 1e-12);
+}
+
+TEST_MAIN(T(parts_sum_to_score_in_unit_interval), T(structure_alone_carries_a_match),
+          T(exact_industry_beats_general_beats_other), T(budget_pushes_unaffordable_down_gracefully),
+          T(level_fit_for_level_one_enterprise), T(scenario_same_group_is_partial_credit),
+          T(region_and_nationwide), T(small_firm_prefers_light_deployments),
+          T(ratings_lift_quality_with_confidence), T(weights_are_normalised))
