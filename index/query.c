@@ -23,6 +23,10 @@
  * characters, a-z, 0-9, spaces), so quoting them is always safe; the
  * quoting still doubles '"' so that it stays safe if that ever changes.
  *
+ * Segmentation is forward maximum matching over units; a match may span
+ * a space or a change of script (OPC UA, 5G专网, MES系统), since the
+ * phrase of the matched term is what is searched.
+ *
  * Filler words (QUERY_FILLERS_*) are segmented like dictionary words and
  * then dropped unless nothing else is left.  They are the words a factory
  * owner wraps a request in (我们想找一套...软件), not the request.
@@ -268,6 +272,12 @@ static int utf8_lead_len(unsigned char c)
     return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
 }
 
+/* 1 if key is one Han character: it is searched as a prefix. */
+static int key_is_char(const char *key, int klen)
+{
+    return (unsigned char)key[0] >= 0x80 && utf8_lead_len((unsigned char)key[0]) == klen;
+}
+
 /* tok_fn: splits Han bigrams back into characters, keeps Latin words. */
 static int units_on_token(void *ctx, int run, const char *tok, int len,
                           int start, int end)
@@ -449,9 +459,39 @@ syn_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+/* tok_fn: appends "\1token" to a buf (see syn_covers). */
+static int tokstr_on_token(void *ctx, int run, const char *tok, int len, int start,
+                           int end)
+{
+    struct buf *b = ctx;
+    return buf_add(b, "\1", 1) || buf_add(b, tok, (size_t)len) ? -ENOMEM : 0;
+}
+
+/*
+ * 1 if the phrase of term a matches every document the phrase of term b
+ * matches, so that b adds nothing to an OR group with a: a's tokens are a
+ * contiguous run of b's (排程 in 高级计划与排程, mes in mes系统).  ts holds
+ * each term's tokens as "\1tok\1tok\1" at offsets off[].  A single Han
+ * character is searched as a prefix and never covers anything.
+ */
+static int syn_covers(const struct syn *s, const char *ts, const int *off, int a, int b)
+{
+    const char *ta = ts + off[a], *tb = ts + off[b];
+    size_t la = strlen(ta), lb = strlen(tb);
+
+    if (a == b || key_is_char(s->map.pool.p + s->terms[a].key, s->terms[a].klen))
+        return 0;
+    if (la > lb || (la == lb && a > b))
+        return 0;
+    return strstr(tb, ta) != NULL;
+}
+
 /*
  * Fills s->alts: for each term the union of the groups it is in, in group
- * order, each term once.  gm[goff[g]..goff[g+1]) are group g's terms.
+ * order, each term once, leaving out every phrase that another phrase of
+ * the union already covers (see syn_covers): 排产, 排程, aps rather than
+ * also 车间排产, 高级计划与排程, ...  gm[goff[g]..goff[g+1]) are group g's
+ * terms.
  */
 static int syn_build_alts(struct syn *s, const int *gm, const int *goff, int ngroups)
 {
@@ -459,10 +499,19 @@ static int syn_build_alts(struct syn *s, const int *gm, const int *goff, int ngr
     int *tg = malloc(((size_t)goff[ngroups] + 1) * sizeof *tg);
     int *fill = calloc((size_t)s->nterms + 1, sizeof *fill);
     int *stamp = malloc(((size_t)s->nterms + 1) * sizeof *stamp);
-    int rc = -ENOMEM;
+    int *toff = malloc(((size_t)s->nterms + 1) * sizeof *toff);
+    int *list = NULL, nlist, lcap = 0, rc = -ENOMEM;
+    struct buf ts = {0};
 
-    if (!tg_off || !tg || !fill || !stamp)
+    if (!tg_off || !tg || !fill || !stamp || !toff)
         goto cleanup;
+    for (int t = 0; t < s->nterms; t++) {
+        toff[t] = (int)ts.len;
+        if (tok_run(s->map.pool.p + s->terms[t].key, s->terms[t].klen, tokstr_on_token,
+                    &ts) != 0 ||
+            buf_add(&ts, "\1", 2) != 0 || ts.len > INT_MAX / 2) /* "\1" + NUL */
+            goto cleanup;
+    }
     for (int i = 0; i < goff[ngroups]; i++)
         tg_off[gm[i] + 1]++;
     for (int t = 0; t < s->nterms; t++) {
@@ -473,17 +522,28 @@ static int syn_build_alts(struct syn *s, const int *gm, const int *goff, int ngr
         for (int i = goff[g]; i < goff[g + 1]; i++)
             tg[tg_off[gm[i]] + fill[gm[i]]++] = g;
     for (int t = 0; t < s->nterms; t++) {
-        s->terms[t].alt0 = s->nalts;
+        nlist = 0;
         for (int j = tg_off[t]; j < tg_off[t + 1]; j++) {
             int g = tg[j];
             for (int i = goff[g]; i < goff[g + 1]; i++) {
                 if (stamp[gm[i]] == t)
                     continue;
                 stamp[gm[i]] = t;
-                if (array_grow(&s->alts, &s->acap, s->nalts + 1, sizeof *s->alts) != 0)
+                if (array_grow(&list, &lcap, nlist + 1, sizeof *list) != 0)
                     goto cleanup;
-                s->alts[s->nalts++] = gm[i];
+                list[nlist++] = gm[i];
             }
+        }
+        s->terms[t].alt0 = s->nalts;
+        for (int i = 0; i < nlist; i++) {
+            int covered = 0;
+            for (int j = 0; j < nlist && !covered; j++)
+                covered = syn_covers(s, ts.p, toff, list[j], list[i]);
+            if (covered)
+                continue;
+            if (array_grow(&s->alts, &s->acap, s->nalts + 1, sizeof *s->alts) != 0)
+                goto cleanup;
+            s->alts[s->nalts++] = list[i];
         }
         s->terms[t].nalts = s->nalts - s->terms[t].alt0;
     }
@@ -494,6 +554,9 @@ cleanup:
     free(tg);
     free(fill);
     free(stamp);
+    free(toff);
+    free(list);
+    free(ts.p);
     return rc;
 }
 
@@ -546,11 +609,16 @@ int syn_load(const char *path, struct syn **out, char *err, size_t errlen)
             if (units_collect(&u, json_string_value(v), json_string_length(v),
                               SYN_MAX_UNITS + 1) != 0)
                 goto oom;
-            if (u.n == 0 || u.n > SYN_MAX_UNITS) {
-                syn_err(err, errlen, "%s: groups[%zu][%zu] \"%.64s\" %s", path, g, m,
-                        json_string_value(v),
-                        u.n ? "is longer than 32 words or Han characters"
-                            : "has no letters, digits or Han characters");
+            if (u.n == 0) {
+                syn_err(err, errlen,
+                        "%s: groups[%zu][%zu] \"%.64s\" has no letters, digits or Han "
+                        "characters", path, g, m, json_string_value(v));
+                goto cleanup;
+            }
+            if (u.n > SYN_MAX_UNITS) {
+                syn_err(err, errlen,
+                        "%s: groups[%zu][%zu] \"%.64s\" is longer than %d words or Han "
+                        "characters", path, g, m, json_string_value(v), SYN_MAX_UNITS);
                 goto cleanup;
             }
             if (syn_intern(s, &u, &term) != 0)
@@ -596,7 +664,7 @@ struct seg {
 };
 
 struct cand {
-    int key, klen; /* text in builder.cands.pool */
+    int key, klen; /* text in builder.cmap.pool */
     int term;
     int tf, first;
     long df;
@@ -618,12 +686,6 @@ struct builder {
     struct buf piece;
     json_t *terms;
 };
-
-/* 1 if key is one Han character: it is searched as a prefix. */
-static int key_is_char(const char *key, int klen)
-{
-    return (unsigned char)key[0] >= 0x80 && utf8_lead_len((unsigned char)key[0]) == klen;
-}
 
 /* Appends "key" (with '"' doubled) and a * for a single Han character. */
 static int render_phrase(struct buf *b, const char *key, int klen)
@@ -695,29 +757,45 @@ static long term_df(const struct builder *b, int term, const char *key, int klen
     return best;
 }
 
+/*
+ * Stores in order[] the terms whose phrases stand for term: its own first
+ * when the dictionary kept it, then its synonyms, at most QUERY_MAX_ALTS.
+ * Returns how many.
+ */
+static int term_order(const struct syn *s, int term, int order[QUERY_MAX_ALTS])
+{
+    const int *alts = s->alts + s->terms[term].alt0;
+    int n = 0, nalts = s->terms[term].nalts;
+
+    for (int a = 0; a < nalts; a++)
+        if (alts[a] == term)
+            order[n++] = term;
+    for (int a = 0; a < nalts && n < QUERY_MAX_ALTS; a++)
+        if (alts[a] != term)
+            order[n++] = alts[a];
+    return n;
+}
+
 /* Renders term (or the plain phrase key when term < 0) into b->piece:
- * one phrase, or a parenthesised OR group of at most QUERY_MAX_ALTS
- * phrases when the term has synonyms, its own key first. */
+ * one phrase, or a parenthesised OR group when the term has synonyms. */
 static int render_term(struct builder *b, int term, const char *key, int klen)
 {
-    const struct syn *s = b->syn;
-    int rc = 0, n = 0;
+    int order[QUERY_MAX_ALTS], n, rc = 0;
 
     b->piece.len = 0;
-    if (term < 0 || s->terms[term].nalts < 2)
+    if (term < 0)
         return render_phrase(&b->piece, key, klen);
-    rc = buf_add(&b->piece, "(", 1);
-    rc = rc ? rc : render_phrase(&b->piece, key, klen);
-    for (int a = 0; rc == 0 && a < s->terms[term].nalts && n < QUERY_MAX_ALTS - 1; a++) {
-        int t = s->alts[s->terms[term].alt0 + a];
-        if (t == term)
-            continue;
-        rc = buf_add(&b->piece, " OR ", 4);
-        rc = rc ? rc : render_phrase(&b->piece, s->map.pool.p + s->terms[t].key,
-                                     s->terms[t].klen);
-        n++;
+    n = term_order(b->syn, term, order);
+    if (n > 1)
+        rc = buf_add(&b->piece, "(", 1);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        int tl;
+        const char *tk = term_key(b, order[i], &tl);
+        if (i > 0)
+            rc = buf_add(&b->piece, " OR ", 4);
+        rc = rc ? rc : render_phrase(&b->piece, tk, tl);
     }
-    return rc ? rc : buf_add(&b->piece, ")", 1);
+    return rc == 0 && n > 1 ? buf_add(&b->piece, ")", 1) : rc;
 }
 
 /* Appends b->piece to the expression after sep unless it is already there
@@ -771,7 +849,7 @@ static int seg_add(struct builder *b, int u0, int nu, int term, int filler)
         const char *tk = term_key(b, term, &klen);
         memcpy(key, tk, (size_t)klen);
     } else {
-        klen = key_build(key, &b->u, u0, nu);
+        klen = key_build(key, &b->u, u0, nu < QUERY_PHRASE_MAX ? nu : QUERY_PHRASE_MAX);
     }
     for (int i = 0; i < b->nsegs; i++)
         if ((b->segs[i].klen == klen &&
@@ -803,29 +881,40 @@ static int seg_add_piece(struct builder *b, int a, int e)
     return rc;
 }
 
+/* Characters of units [a, e) that are not filler characters. */
+static int plain_chars(const struct units *u, int a, int e)
+{
+    int n = 0;
+    for (int i = a; i < e; i++)
+        n += !unit_in(u, i, QUERY_FILLER_CHARS);
+    return n;
+}
+
 /*
  * Adds the unknown Han stretch of units [a, e) (one run).  Made only of
  * filler characters (想上), it is kept as a filler.  Otherwise it is cut
- * at particles (便宜的能耗 -> 便宜, 能耗); a piece of one character is
- * dropped when a longer piece exists, else searched as a prefix.
+ * at particles (便宜的能耗 -> 便宜, 能耗); pieces made only of filler
+ * characters are dropped, and so is a piece of one character when a
+ * longer piece is kept (else it is searched as a prefix).  Something is
+ * always kept.
  */
 static int seg_add_phrase(struct builder *b, int a, int e)
 {
-    int plain = 0, longer = 0, rc = 0;
+    int longer = 0, rc = 0;
 
     if (a >= e)
         return 0;
-    for (int i = a; i < e; i++)
-        plain += !unit_in(&b->u, i, QUERY_FILLER_CHARS);
-    if (plain == 0)
+    if (plain_chars(&b->u, a, e) == 0)
         return seg_add(b, a, e - a, -1, 1);
     for (int pass = 0; pass < 2 && rc == 0; pass++) {
         for (int p = a, q; rc == 0 && p < e; p = q + 1) {
             for (q = p; q < e && !unit_in(&b->u, q, QUERY_PARTICLES); q++)
                 ;
+            if (plain_chars(&b->u, p, q) == 0)
+                continue;
             if (pass == 0)
                 longer |= q - p >= 2;
-            else if (q - p >= 2 || (q - p == 1 && !longer))
+            else if (q - p >= 2 || !longer)
                 rc = seg_add_piece(b, p, q);
         }
     }
@@ -1089,8 +1178,10 @@ static int query_any(struct builder *b, int max_terms)
             c->score = c->tf * log(1.0 + ((double)o->ndocs - df + 0.5) / (df + 0.5));
             v[m++] = c;
         }
-        if (m == 0)
-            m = 1, v[0]->score = v[0]->tf;
+        if (m == 0) { /* v[0] is still the most frequent candidate */
+            v[0]->score = v[0]->tf;
+            m = 1;
+        }
         n = m;
         qsort(v, (size_t)n, sizeof *v, cand_by_score);
     }
@@ -1098,17 +1189,11 @@ static int query_any(struct builder *b, int max_terms)
     for (int i = 0; i < n; i++) {
         const struct cand *c = v[i];
         const char *key = b->cmap.pool.p + c->key;
-        int any = 0, nalts = c->term < 0 ? 0 : b->syn->terms[c->term].nalts;
-        b->piece.len = 0;
-        if ((rc = render_phrase(&b->piece, key, c->klen)) != 0 ||
-            (rc = expr_append(b, " OR ")) < 0)
-            goto cleanup;
-        any = rc;
-        for (int a = 0; a < nalts && a < QUERY_MAX_ALTS; a++) {
-            int t = b->syn->alts[b->syn->terms[c->term].alt0 + a], tl;
-            const char *tk = term_key(b, t, &tl);
-            if (t == c->term)
-                continue;
+        int order[QUERY_MAX_ALTS], any = 0;
+        int n_alts = c->term < 0 ? 1 : term_order(b->syn, c->term, order);
+        for (int a = 0; a < n_alts; a++) {
+            int tl = c->klen;
+            const char *tk = c->term < 0 ? key : term_key(b, order[a], &tl);
             b->piece.len = 0;
             if ((rc = render_phrase(&b->piece, tk, tl)) != 0 ||
                 (rc = expr_append(b, " OR ")) < 0)

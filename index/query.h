@@ -12,18 +12,22 @@
  *
  * Text is cut into units (a Han character or a Latin word, see
  * tokenizer.h) and segmented by greedy longest match against the synonym
- * dictionary and a built-in list of filler words (我们, 想, 一套, 车间,
+ * dictionary and a built-in list of filler words (我们, 想要, 一套, 车间,
  * 软件, 系统, ...).  What the dictionary does not know stays as phrases of
- * adjacent Han characters or single Latin words.
+ * adjacent Han characters (cut at particles such as 的, trimmed of filler
+ * characters such as 想/上 at their edges, at most 16 characters each) or
+ * single Latin words.
  *
  * QUERY_ALL (search box): every kept segment must match.  A dictionary
- * segment becomes an OR group of its synonyms, ("aps" OR "排产" OR ...);
- * filler words, a single filler character left between segments, and
- * terms more common than max_df_ratio are dropped, but never all terms.
- *   注塑车间排产软件 -> "注塑" AND ("aps" OR "高级计划与排程" OR ... "排产" ...)
+ * segment becomes an OR group of its synonyms, ("aps" OR "排产" OR ...),
+ * leaving out synonyms another one already covers (智能排产 when 排产 is
+ * there).  Filler words and terms more common than max_df_ratio are
+ * dropped, but never all terms.
+ *   注塑车间排产软件 -> "注塑" AND ("排产" OR "aps" OR "高级计划与排程" ...)
  * QUERY_ANY (matching a long need text): candidates are dictionary words,
  * Han bigrams of the rest and Latin words, scored tf x idf; the best
- * max_terms are expanded with synonyms and OR-ed.  Linear in the text.
+ * max_terms are expanded with synonyms and OR-ed.  Linear in the text
+ * (about 3 ms for 20,000 characters).
  */
 #ifndef SHUCU_QUERY_H
 #define SHUCU_QUERY_H
@@ -64,7 +68,7 @@ struct query_opts {
     const struct syn *syn; /* may be NULL */
     /* QUERY_ANY: terms kept (by tf x idf); QUERY_ALL: segments kept
      * (the rarest by df when df is given, else the first).
-     * <= 0: 32 for QUERY_ANY, 16 for QUERY_ALL. */
+     * <= 0: 32 for QUERY_ANY, 16 for QUERY_ALL; at most 256. */
     int max_terms;
     /* Drop terms found in more than this share of documents (0: keep
      * all); never drops every term. */
