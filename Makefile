@@ -65,12 +65,14 @@ build/shucu: $(CLI_SRC)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -o $@ $^ $(shell pkg-config --cflags --libs libcurl jansson) -lm
 
 # Fuzz targets link the library objects built with clang's libFuzzer.
+# The targets exercise index/ (tokenizer, query builder) and server/
+# (validation, routing); each is linked with all library sources.
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -Iserver -Iindex $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
 
-test-build: all build/asan/shucud $(UNIT_BIN)
+test-build: all build/asan/shucud $(UNIT_BIN) $(FUZZ_BIN)
 
 test: deps
 	@$(MAKE) --no-print-directory test-build
