@@ -6,7 +6,12 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "db.h"
 #include "util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <time.h>
 
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
@@ -14,7 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_GEN_KEY "shucu:gen"
+#define CACHE_KEY_PREFIX "shucu:v1:"
+#define HOT_TTL_SECONDS (40 * 86400)
+#define BREAKER_TIMEOUTS 3   /* consecutive timeouts that open the breaker */
+#define BREAKER_SECONDS 2.0  /* how long it stays open */
+#define MAX_PENDING 10000    /* lookups in flight before bypassing */
 
 struct cache {
     struct event_base *base;
@@ -28,6 +37,9 @@ struct cache {
     int connected;
     int backoff_ms;
     int closing;
+    int timeouts;          /* consecutive lookups Redis did not answer in time */
+    double breaker_until;  /* bypass the cache until then */
+    int pending;           /* lookups sent and not yet answered */
 };
 
 static void cache_connect(struct cache *c);
@@ -131,8 +143,6 @@ static void on_connect(const redisAsyncContext *ac, int status)
         redisAsyncCommand(mac, on_reply_ignore, NULL, "AUTH %s", c->password);
     if (c->dbnum)
         redisAsyncCommand(mac, on_reply_ignore, NULL, "SELECT %d", c->dbnum);
-    /* Writes made while we were away could not bump the generation. */
-    redisAsyncCommand(mac, on_reply_ignore, NULL, "INCR " CACHE_GEN_KEY);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -210,7 +220,292 @@ int cache_connected(const struct cache *c)
 
 void cache_invalidate(struct worker *w)
 {
+    (void)w;
+}
+
+int cache_degraded(const struct cache *c)
+{
+    return c && (!c->connected || util_monotonic() < c->breaker_until);
+}
+
+static int cache_usable(struct cache *c)
+{
+    return c && c->connected && c->ac && c->pending < MAX_PENDING &&
+           util_monotonic() >= c->breaker_until;
+}
+
+/* The data generation: bumped by triggers in every write transaction. */
+static long long data_generation(struct db *db)
+{
+    static const char SQL[] = "SELECT v FROM meta WHERE k = 'gen'";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    long long g = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        g = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return g;
+}
+
+/* Sends body (without cached/took_ms) as {"cached":…,"took_ms":…,…}. */
+static void reply_body(struct req *r, const char *body, size_t len, int cached)
+{
+    char head[96];
+    double ms = (util_monotonic() - r->t0) * 1000.0;
+    int n = snprintf(head, sizeof head, "{\"cached\":%s,\"took_ms\":%.2f%s",
+                     cached ? "true" : "false", ms, len > 2 ? "," : "");
+    size_t total = (size_t)n + (len > 2 ? len - 1 : 1);
+    char *out = xmalloc(total + 1);
+    memcpy(out, head, (size_t)n);
+    if (len > 2)
+        memcpy(out + n, body + 1, len - 1); /* body without its "{" */
+    else
+        out[n] = '}';
+    reply_header(r, "X-Cache", cached ? "HIT" : "MISS");
+    reply_raw(r, 200, "application/json; charset=utf-8", out, total);
+    free(out);
+}
+
+struct lookup {
+    struct req *r;        /* NULL once answered */
+    struct cache *c;
+    struct event *timer;
+    char *key;
+    cache_compute_fn fn;
+    void *arg;
+    void (*arg_free)(void *);
+    double sent;
+    long ttl, max_entry;
+};
+
+static void lookup_release(struct lookup *lk)
+{
+    if (lk->arg_free && lk->arg)
+        lk->arg_free(lk->arg);
+    lk->arg = NULL;
+    if (lk->timer)
+        event_free(lk->timer);
+    lk->timer = NULL;
+}
+
+/* Computes, answers and (when store) writes the entry. */
+static void compute_and_answer(struct lookup *lk, int store)
+{
+    struct req *r = lk->r;
+    lk->r = NULL;
+    json_t *body = lk->fn(r, lk->arg);
+    if (!body)
+        return; /* fn answered with an error */
+    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(body);
+    size_t len = strlen(text);
+    if (store && lk->c && cache_usable(lk->c) && (long)len <= lk->max_entry)
+        redisAsyncCommand(lk->c->ac, on_reply_ignore, NULL, "SET %s %b EX %ld", lk->key, text,
+                          len, lk->ttl);
+    reply_body(r, text, len, 0);
+    free(text);
+}
+
+static void lookup_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    struct lookup *lk = arg;
+    if (!lk->r)
+        return;
+    metrics_add(MC_CACHE_ERRORS, 1);
+    metrics_add(MC_CACHE_MISSES, 1);
+    if (++lk->c->timeouts >= BREAKER_TIMEOUTS) {
+        lk->c->breaker_until = util_monotonic() + BREAKER_SECONDS;
+        log_warn("redis answered none of the last %d lookups in time: bypassing the cache for %.0fs",
+                 lk->c->timeouts, BREAKER_SECONDS);
+        lk->c->timeouts = 0;
+    }
+    compute_and_answer(lk, 0);
+    lookup_release(lk); /* the Redis callback frees lk when it comes */
+}
+
+static void lookup_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct lookup *lk = priv;
+    redisReply *rep = reply;
+    lk->c->pending--;
+    if (lk->r) {
+        metrics_add(MC_CACHE_RTT_US_SUM, (uint64_t)((util_monotonic() - lk->sent) * 1e6));
+        metrics_add(MC_CACHE_RTT_COUNT, 1);
+        if (rep && rep->type == REDIS_REPLY_STRING) {
+            lk->c->timeouts = 0;
+            metrics_add(MC_CACHE_HITS, 1);
+            struct req *r = lk->r;
+            lk->r = NULL;
+            reply_body(r, rep->str, rep->len, 1);
+        } else {
+            if (!rep || rep->type == REDIS_REPLY_ERROR) {
+                metrics_add(MC_CACHE_ERRORS, 1);
+                if (rep)
+                    log_warn("redis lookup: %s", rep->str);
+            } else {
+                lk->c->timeouts = 0;
+            }
+            metrics_add(MC_CACHE_MISSES, 1);
+            compute_and_answer(lk, rep && rep->type == REDIS_REPLY_NIL);
+        }
+    }
+    lookup_release(lk);
+    free(lk->key);
+    free(lk);
+}
+
+/* GET the entry and count the hot query, in one round trip. */
+static const char LOOKUP_LUA[] =
+    "if ARGV[1] ~= '' then "
+    "redis.call('ZINCRBY', KEYS[2], 1, ARGV[1]) "
+    "redis.call('EXPIRE', KEYS[2], ARGV[2]) end "
+    "return redis.call('GET', KEYS[1])";
+
+static void hot_key(char *out, size_t len, const char *kind, time_t t)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, len, CACHE_KEY_PREFIX "hot:%s:%04d%02d%02d", kind, tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday);
+}
+
+void cache_serve(struct req *r, const char *tag, const char *material, size_t len,
+                 const char *hot_kind, const char *hot_member, cache_compute_fn fn,
+                 void *arg, void (*arg_free)(void *))
+{
+    struct worker *w = r->w;
     struct cache *c = w->cache;
-    if (c && c->connected && c->ac)
-        redisAsyncCommand(c->ac, on_reply_ignore, NULL, "INCR " CACHE_GEN_KEY);
+    struct lookup *lk = xcalloc(1, sizeof *lk);
+    lk->r = r;
+    lk->c = c;
+    lk->fn = fn;
+    lk->arg = arg;
+    lk->arg_free = arg_free;
+    lk->ttl = w->cfg->cache_ttl;
+    lk->max_entry = w->cfg->cache_max_entry;
+    long long gen = data_generation(w->db);
+    if (!cache_usable(c) || gen < 0) {
+        compute_and_answer(lk, 0);
+        lookup_release(lk);
+        free(lk);
+        return;
+    }
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)material, len);
+    char hex[2 * sizeof h + 1];
+    sodium_bin2hex(hex, sizeof hex, h, 16); /* 128 bits name an entry */
+    lk->key = xasprintf(CACHE_KEY_PREFIX "%s:%lld:%s", tag, gen, hex);
+    char hk[96];
+    hot_key(hk, sizeof hk, hot_kind ? hot_kind : "none", time(NULL));
+    char ttl[24];
+    snprintf(ttl, sizeof ttl, "%d", HOT_TTL_SECONDS);
+    const char *member = hot_member && hot_kind ? hot_member : "";
+    lk->sent = util_monotonic();
+    if (redisAsyncCommand(c->ac, lookup_reply, lk, "EVAL %s 2 %s %s %s %s", LOOKUP_LUA, lk->key,
+                          hk, member, ttl) != REDIS_OK) {
+        metrics_add(MC_CACHE_ERRORS, 1);
+        compute_and_answer(lk, 0);
+        lookup_release(lk);
+        free(lk->key);
+        free(lk);
+        return;
+    }
+    c->pending++;
+    lk->timer = evtimer_new(w->base, lookup_timeout, lk);
+    struct timeval tv = {w->cfg->cache_timeout_ms / 1000, (w->cfg->cache_timeout_ms % 1000) * 1000};
+    evtimer_add(lk->timer, &tv);
+}
+
+/* Top 50 of the union of the last n daily sets, for both kinds. */
+static const char HOT_LUA[] =
+    "local n = tonumber(ARGV[1]) local res = {} "
+    "for part = 0, 1 do "
+    "  local ks = {} for i = 1, n do ks[i] = KEYS[part * n + i] end "
+    "  local tmp = KEYS[2 * n + 1 + part] "
+    "  redis.call('ZUNIONSTORE', tmp, n, unpack(ks)) "
+    "  res[part + 1] = redis.call('ZREVRANGE', tmp, 0, 49, 'WITHSCORES') "
+    "  redis.call('DEL', tmp) "
+    "end return res";
+
+struct hot_ctx {
+    struct req *r;
+    long days;
+};
+
+static json_t *hot_list(redisReply *arr)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; arr && arr->type == REDIS_REPLY_ARRAY && i + 1 < arr->elements; i += 2) {
+        redisReply *m = arr->element[i], *s = arr->element[i + 1];
+        if (m->type != REDIS_REPLY_STRING || s->type != REDIS_REPLY_STRING)
+            continue;
+        json_array_append_new(out, json_pack("{s:s%, s:I}", "q", m->str, m->len, "count",
+                                             (json_int_t)atoll(s->str)));
+    }
+    return out;
+}
+
+static void hot_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct hot_ctx *hc = priv;
+    redisReply *rep = reply;
+    if (ac && hc->r->w->cache)
+        hc->r->w->cache->pending--;
+    int ok = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2;
+    reply_json(hc->r, 200, json_pack("{s:I, s:b, s:o, s:o}", "days", (json_int_t)hc->days,
+                                     "available", ok, "searches",
+                                     hot_list(ok ? rep->element[0] : NULL), "matches",
+                                     hot_list(ok ? rep->element[1] : NULL)));
+    free(hc);
+}
+
+void h_hot_queries(struct req *r)
+{
+    long days;
+    if (req_long_param(r, "days", 7, 1, 31, &days) < 0)
+        return;
+    struct cache *c = r->w->cache;
+    if (!cache_usable(c)) {
+        /* Degraded but correct: the counts live only in Redis. */
+        reply_json(r, 200, json_pack("{s:I, s:b, s:[], s:[]}", "days", (json_int_t)days,
+                                     "available", 0, "searches", "matches"));
+        return;
+    }
+    int nkeys = (int)days * 2 + 2;
+    char **keys = xcalloc((size_t)nkeys + 4, sizeof *keys);
+    const char **argv = xcalloc((size_t)nkeys + 8, sizeof *argv);
+    time_t now = time(NULL);
+    for (int part = 0; part < 2; part++)
+        for (long d = 0; d < days; d++) {
+            keys[part * days + d] = xmalloc(96);
+            hot_key(keys[part * days + d], 96, part ? "match" : "search", now - d * 86400);
+        }
+    char tmp[2][80];
+    char rnd[17];
+    util_random_base32(rnd, 16);
+    snprintf(tmp[0], sizeof tmp[0], CACHE_KEY_PREFIX "tmp:%s:s", rnd);
+    snprintf(tmp[1], sizeof tmp[1], CACHE_KEY_PREFIX "tmp:%s:m", rnd);
+    char nk[16], nd[16];
+    snprintf(nk, sizeof nk, "%d", nkeys);
+    snprintf(nd, sizeof nd, "%ld", days);
+    int argc = 0;
+    argv[argc++] = "EVAL";
+    argv[argc++] = HOT_LUA;
+    argv[argc++] = nk;
+    for (int i = 0; i < nkeys - 2; i++)
+        argv[argc++] = keys[i];
+    argv[argc++] = tmp[0];
+    argv[argc++] = tmp[1];
+    argv[argc++] = nd;
+    struct hot_ctx *hc = xcalloc(1, sizeof *hc);
+    hc->r = r;
+    hc->days = days;
+    if (redisAsyncCommandArgv(c->ac, hot_reply, hc, argc, argv, NULL) == REDIS_OK)
+        c->pending++;
+    else
+        hot_reply(NULL, NULL, hc);
+    for (int i = 0; i < nkeys - 2; i++)
+        free(keys[i]);
+    free(keys);
+    free(argv);
 }

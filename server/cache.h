@@ -4,15 +4,18 @@
  * Redis is a cache, never the source of truth.  The connection lives on
  * the worker's event loop (hiredis' libevent adapter); when it drops,
  * a timer reconnects with exponential backoff (100 ms doubling to 5 s)
- * and nothing ever waits for it.  Cached responses are keyed by a
- * generation number that every write bumps; the generation is also
- * bumped on every (re)connect, so entries written before an outage,
- * during which writes could not bump it, are never served afterwards.
+ * and nothing ever waits for it.  Cached responses are keyed by the
+ * data generation, a counter in SQLite that triggers bump inside every
+ * write transaction (migration 4): an answer computed before a write is
+ * stored under an older generation and never read again, whatever state
+ * Redis or the other processes sharing it were in (docs/design.md).
  */
 #ifndef SHUCU_CACHE_H
 #define SHUCU_CACHE_H
 
 #include <event2/event.h>
+#include <jansson.h>
+#include <stddef.h>
 
 struct cache;
 struct worker;
@@ -28,7 +31,37 @@ int cache_url_valid(const char *url);
 
 int cache_connected(const struct cache *c);
 
-/* Bumps the cache generation after a write (fire and forget). */
+/* Kept for handlers written before the generation moved into SQLite:
+ * the triggers of migration 4 bump it, so this is now a no-op. */
 void cache_invalidate(struct worker *w);
+
+/* 1 when the cache is configured but unusable (disconnected, or its
+ * circuit breaker open after repeated timeouts). */
+int cache_degraded(const struct cache *c);
+
+struct req;
+
+/*
+ * Computes the body of a cacheable response: a JSON object without the
+ * "cached" and "took_ms" members (cache_serve puts those first).  Returns
+ * a new reference, or NULL after answering the request itself (an error).
+ */
+typedef json_t *(*cache_compute_fn)(struct req *r, void *arg);
+
+/*
+ * Answers r from Redis when a response for (tag, material) at the current
+ * data generation is there (X-Cache: HIT), else computes it with fn, answers
+ * (X-Cache: MISS) and stores it with the configured TTL.  The lookup and
+ * the hot-query count (hot_kind "search" or "match", member hot_member, may
+ * be NULL) take one round trip.  Without a usable Redis, or when Redis does
+ * not answer within cache_timeout_ms, it computes and answers uncached.
+ * arg is released with arg_free (may be NULL) when no longer needed.
+ */
+void cache_serve(struct req *r, const char *tag, const char *material, size_t len,
+                 const char *hot_kind, const char *hot_member, cache_compute_fn fn,
+                 void *arg, void (*arg_free)(void *));
+
+/* GET /v1/stats/hot-queries?days=7 */
+void h_hot_queries(struct req *r);
 
 #endif

@@ -15,6 +15,7 @@
  */
 #include "match.h"
 
+#include "cache.h"
 #include "db.h"
 #include "need.h"
 #include "query.h"
@@ -217,12 +218,12 @@ static int cand_cmp(const void *a, const void *b)
 
 /*
  * Ranks resources for need (a validated need object) and returns the
- * match document {"need", "took_ms", "cached", "matches", "debug"} or
- * NULL on a database error.  need_out (stolen, may be NULL) is what the
+ * match document {"need", "matches", "debug"} (cache_serve adds "cached"
+ * and "took_ms") or NULL on a database error.  need_out (stolen, may be NULL) is what the
  * "need" member shows.
  */
 static json_t *match_need(struct worker *w, json_t *need, json_t *need_out, int64_t kinds,
-                          long limit, int explain, double t0)
+                          long limit, int explain)
 {
     static const char SQL_TEXT[] =
         "SELECT f.rowid, -bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
@@ -343,9 +344,8 @@ static json_t *match_need(struct worker *w, json_t *need, json_t *need_out, int6
         json_decref(res);
         json_array_append_new(matches, m);
     }
-    out = json_pack("{s:O, s:f, s:b, s:o, s:{s:O, s:{s:I, s:I, s:I}}}", "need",
-                    need_out ? need_out : json_null(), "took_ms",
-                    round((util_monotonic() - t0) * 100000.0) / 100.0, "cached", 0, "matches",
+    out = json_pack("{s:O, s:o, s:{s:O, s:{s:I, s:I, s:I}}}", "need",
+                    need_out ? need_out : json_null(), "matches",
                     matches, "debug", "query_terms", terms, "candidates", "text",
                     (json_int_t)ntext, "structure", (json_int_t)nstruct, "scored",
                     (json_int_t)kept);
@@ -353,6 +353,19 @@ cleanup:
     json_decref(need_out);
     json_decref(terms);
     cands_free(&c);
+    return out;
+}
+
+json_t *match_top_resources(struct worker *w, json_t *need_like, int limit)
+{
+    json_t *doc = match_need(w, need_like, NULL, 0, limit, 0);
+    if (!doc)
+        return NULL;
+    json_t *out = json_array(), *m;
+    size_t i;
+    json_array_foreach(json_object_get(doc, "matches"), i, m)
+        json_array_append(out, json_object_get(m, "resource"));
+    json_decref(doc);
     return out;
 }
 
@@ -366,24 +379,73 @@ static int match_params(struct req *r, int64_t *kinds, long *limit, int *explain
     return 0;
 }
 
-void h_match(struct req *r)
-{
+struct match_args {
+    json_t *need;     /* the need ranked for */
+    json_t *need_out; /* what the "need" member shows (NULL: null) */
     int64_t kinds;
     long limit;
     int explain;
-    if (match_params(r, &kinds, &limit, &explain) < 0)
+};
+
+static void match_args_free(void *p)
+{
+    struct match_args *a = p;
+    json_decref(a->need);
+    json_decref(a->need_out);
+    free(a);
+}
+
+static json_t *match_compute(struct req *r, void *arg)
+{
+    struct match_args *a = arg;
+    json_t *out = match_need(r->w, a->need, a->need_out, a->kinds, a->limit, a->explain);
+    a->need_out = NULL; /* match_need took it */
+    if (!out)
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be read right now");
+    return out;
+}
+
+/* Caches the match for a (tag, need, parameters, visibility) key. */
+static void match_serve(struct req *r, const char *tag, struct match_args *a, const char *extra)
+{
+    char *need_s = json_dumps(a->need, JSON_COMPACT | JSON_SORT_KEYS);
+    char *material = xasprintf("%s\x1f%lld|%ld|%d", need_s, (long long)a->kinds, a->limit,
+                               a->explain);
+    free(need_s);
+    char *title = NULL;
+    const char *t = json_string_value(json_object_get(a->need, "title"));
+    if (t && extra == NULL) {
+        title = tok_normalize(t, strlen(t));
+        if (title && strlen(title) > 300) {
+            size_t n = 300;
+            while (n && ((unsigned char)title[n] & 0xC0) == 0x80)
+                n--;
+            title[n] = '\0';
+        }
+    }
+    char *key = extra ? xasprintf("%s\x1f%s", material, extra) : material;
+    cache_serve(r, tag, key, strlen(key), "match", title, match_compute, a, match_args_free);
+    if (key != material)
+        free(key);
+    free(material);
+    free(title);
+}
+
+void h_match(struct req *r)
+{
+    struct match_args *a = xcalloc(1, sizeof *a);
+    if (match_params(r, &a->kinds, &a->limit, &a->explain) < 0) {
+        match_args_free(a);
         return;
+    }
     struct verr e;
     if (need_validate(r->body, &e) < 0) {
+        match_args_free(a);
         reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
         return;
     }
-    json_t *out = match_need(r->w, r->body, NULL, kinds, limit, explain, r->t0);
-    if (!out) {
-        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be read right now");
-        return;
-    }
-    reply_json(r, 200, out);
+    a->need = json_incref(r->body);
+    match_serve(r, "m", a, NULL);
 }
 
 /* Loads the need of a matches route for the caller; answers on error. */
@@ -418,21 +480,20 @@ static json_t *need_for_matches(struct req *r)
 
 void h_need_matches(struct req *r)
 {
-    int64_t kinds;
-    long limit;
-    int explain;
-    if (match_params(r, &kinds, &limit, &explain) < 0)
-        return;
-    json_t *need = need_for_matches(r);
-    if (!need)
-        return;
-    json_t *out = match_need(r->w, need, json_incref(need), kinds, limit, explain, r->t0);
-    json_decref(need);
-    if (!out) {
-        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be read right now");
+    struct match_args *a = xcalloc(1, sizeof *a);
+    if (match_params(r, &a->kinds, &a->limit, &a->explain) < 0) {
+        match_args_free(a);
         return;
     }
-    reply_json(r, 200, out);
+    a->need = need_for_matches(r);
+    if (!a->need) {
+        match_args_free(a);
+        return;
+    }
+    a->need_out = json_incref(a->need);
+    /* The need (with its contact) is part of the answer: everyone who gets
+     * this far sees the contact, but keep the role in the key regardless. */
+    match_serve(r, "nm", a, role_name(r->who.role));
 }
 
 /* Reverse matching: open needs that a resource fits. */

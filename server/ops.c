@@ -29,7 +29,7 @@ void h_healthz(struct req *r)
     if (st)
         sqlite3_reset(st);
     int redis_configured = strcmp(w->cfg->redis, "none") != 0 && *w->cfg->redis;
-    int connected = cache_connected(w->cache);
+    int connected = cache_connected(w->cache) && !cache_degraded(w->cache);
     const char *status = db_ok && (!redis_configured || connected) ? "ok" : "degraded";
     json_t *out = json_pack(
         "{s:s, s:s, s:f, s:{s:b, s:i, s:I}, s:{s:s, s:b}, s:i}", "status", status, "version",

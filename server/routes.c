@@ -6,6 +6,7 @@
  *
  * Order matters only for readability: matching compares whole patterns.
  */
+#include "cache.h"
 #include "http.h"
 #include "match.h"
 #include "need.h"
@@ -39,6 +40,7 @@ const struct route ROUTES[] = {
     {M_GET, "/v1/resources/{}/needs", h_resource_needs, ROLE_PROVIDER | ADMIN_CENTER, BODY_NONE},
 
     {M_GET, "/v1/search", h_search, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/stats/hot-queries", h_hot_queries, ADMIN_CENTER, BODY_NONE},
 
     {M_POST, "/v1/needs", h_need_create, ROLE_ENTERPRISE, BODY_JSON},
     {M_GET, "/v1/needs", h_needs_list, ROLE_ANY, BODY_NONE},

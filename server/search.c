@@ -13,10 +13,12 @@
  */
 #include "search.h"
 
+#include "cache.h"
 #include "db.h"
 #include "query.h"
 #include "resource.h"
 #include "taxonomy.h"
+#include "tokenizer.h"
 #include "util.h"
 
 #include <math.h>
@@ -397,63 +399,50 @@ static int search_providers(struct db *db, const char *match, const struct filte
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-void h_search(struct req *r)
-{
-    struct worker *w = r->w;
-    struct db *db = w->db;
+struct search_args {
     struct filters f;
     long limit, offset;
-    if (parse_filters(r, &f) < 0 || req_long_param(r, "limit", 20, 1, 100, &limit) < 0 ||
-        req_long_param(r, "offset", 0, 0, 10000, &offset) < 0)
-        return;
-    const char *q = req_query(r, "q");
-    if (!q)
-        q = "";
-    size_t qchars = util_utf8_len(q, strlen(q));
-    if (qchars > SEARCH_MAX_Q) {
-        reply_error(r, ERR_BAD_QUERY, "q", "q has %zu characters; at most %d are searched", qchars,
-                    SEARCH_MAX_Q);
-        return;
-    }
-    const char *sort_s = req_query(r, "sort");
-    int sort = -1;
-    for (int i = 0; i < 4; i++)
-        if (sort_s && strcmp(sort_s, SORT_NAMES[i]) == 0)
-            sort = i;
-    if (sort_s && *sort_s && sort < 0) {
-        reply_error(r, ERR_BAD_PARAM, "sort", "sort must be relevance, newest, price_asc or rating");
-        return;
-    }
-    const char *hl_s = req_query(r, "highlight");
-    int highlight = !(hl_s && (strcmp(hl_s, "0") == 0 || strcmp(hl_s, "false") == 0));
+    char *q;
+    int sort;
+    int highlight;
+};
 
+static void search_args_free(void *p)
+{
+    struct search_args *a = p;
+    free(a->q);
+    free(a);
+}
+
+/* Computes the search body (without cached/took_ms); see cache_serve. */
+static json_t *search_compute(struct req *r, void *arg)
+{
+    struct search_args *a = arg;
+    struct worker *w = r->w;
+    struct db *db = w->db;
+    const struct filters *fp = &a->f;
+    long limit = a->limit, offset = a->offset;
+    int sort = a->sort;
     struct query qb = {0};
-    int has_text = 0;
-    for (const char *p = q; *p; p++)
-        if (*p != ' ' && *p != '\t')
-            has_text = 1;
-    if (has_text) {
+    if (a->q) {
         struct query_opts o = {.mode = QUERY_ALL, .syn = app.syn, .max_terms = 16,
                                .max_df_ratio = 0.6, .df = search_df, .df_ctx = w,
                                .ndocs = search_ndocs(w)};
-        if (query_build(q, strlen(q), &o, &qb) < 0) {
+        if (query_build(a->q, strlen(a->q), &o, &qb) < 0) {
             reply_error(r, ERR_UNAVAILABLE, NULL, "out of memory building the query");
-            return;
+            return NULL;
         }
     }
-    if (sort < 0)
-        sort = has_text ? SORT_RELEVANCE : SORT_NEWEST;
-
     json_t *hits = json_array();
     json_t *terms = qb.terms ? json_incref(qb.terms) : json_array();
     int kind_c[64] = {0}, ind_c[64] = {0}, scn_c[64] = {0};
     long total = 0, providers = 0;
     int dberr = 0;
 
-    if (has_text && !qb.match) {
+    if (a->q && !qb.match) {
         /* Nothing searchable (only punctuation or emoji): no hits. */
-    } else if (f.only_provider) {
-        dberr = search_providers(db, qb.match, &f, limit, offset, hits, &total) < 0;
+    } else if (fp->only_provider) {
+        dberr = search_providers(db, qb.match, fp, limit, offset, hits, &total) < 0;
         providers = total;
     } else {
         sqlite3_stmt *st = db_stmt(db, qb.match ? SQL_MATCH : SQL_ALL);
@@ -463,7 +452,7 @@ void h_search(struct req *r)
             dberr = 1;
         } else {
             db_bind_text(st, 1, qb.match);
-            bind_filters(st, &f);
+            bind_filters(st, fp);
             int rc;
             while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 total++;
@@ -493,28 +482,83 @@ void h_search(struct req *r)
         if (!dberr) {
             qsort(h.v, h.n, sizeof *h.v, cand_cmp);
             size_t from = (size_t)offset < h.n ? (size_t)offset : h.n;
-            dberr = load_page(db, qb.match, h.v + from, h.n - from, hits, highlight) < 0;
+            dberr = load_page(db, qb.match, h.v + from, h.n - from, hits, a->highlight) < 0;
         }
         free(h.v);
-        if (!dberr && f.want_provider)
-            dberr = search_providers(db, qb.match, &f, 0, 0, NULL, &providers) < 0;
+        if (!dberr && fp->want_provider)
+            dberr = search_providers(db, qb.match, fp, 0, 0, NULL, &providers) < 0;
     }
     query_free(&qb);
     if (dberr) {
         json_decref(hits);
         json_decref(terms);
         reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be read right now");
-        return;
+        return NULL;
     }
     json_t *kinds = facet_json(TAX_KIND, kind_c);
     if (providers)
         json_object_set_new(kinds, "provider", json_integer(providers));
-    json_t *out = json_pack("{s:I, s:f, s:b, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:s}}", "total",
-                            (json_int_t)total, "took_ms",
-                            round((util_monotonic() - r->t0) * 100000.0) / 100.0, "cached", 0,
-                            "hits", hits, "facets", "kind", kinds, "industry",
-                            facet_json(TAX_INDUSTRY, ind_c), "scenario",
-                            facet_json(TAX_SCENARIO, scn_c), "debug", "terms", terms, "sort",
-                            SORT_NAMES[sort]);
-    reply_json(r, 200, out);
+    return json_pack("{s:I, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:s}}", "total", (json_int_t)total,
+                     "hits", hits, "facets", "kind", kinds, "industry",
+                     facet_json(TAX_INDUSTRY, ind_c), "scenario", facet_json(TAX_SCENARIO, scn_c),
+                     "debug", "terms", terms, "sort", SORT_NAMES[sort]);
+}
+
+void h_search(struct req *r)
+{
+    struct search_args *a = xcalloc(1, sizeof *a);
+    if (parse_filters(r, &a->f) < 0 || req_long_param(r, "limit", 20, 1, 100, &a->limit) < 0 ||
+        req_long_param(r, "offset", 0, 0, 10000, &a->offset) < 0)
+        goto fail;
+    const char *q = req_query(r, "q");
+    if (!q)
+        q = "";
+    size_t qchars = util_utf8_len(q, strlen(q));
+    if (qchars > SEARCH_MAX_Q) {
+        reply_error(r, ERR_BAD_QUERY, "q", "q has %zu characters; at most %d are searched", qchars,
+                    SEARCH_MAX_Q);
+        goto fail;
+    }
+    const char *sort_s = req_query(r, "sort");
+    a->sort = -1;
+    for (int i = 0; i < 4; i++)
+        if (sort_s && strcmp(sort_s, SORT_NAMES[i]) == 0)
+            a->sort = i;
+    if (sort_s && *sort_s && a->sort < 0) {
+        reply_error(r, ERR_BAD_PARAM, "sort", "sort must be relevance, newest, price_asc or rating");
+        goto fail;
+    }
+    const char *hl_s = req_query(r, "highlight");
+    a->highlight = !(hl_s && (strcmp(hl_s, "0") == 0 || strcmp(hl_s, "false") == 0));
+    /* The normalised text is both what is searched and the cache key. */
+    char *norm = tok_normalize(q, strlen(q));
+    if (norm && *norm)
+        a->q = norm;
+    else
+        free(norm);
+    if (a->sort < 0)
+        a->sort = a->q ? SORT_RELEVANCE : SORT_NEWEST;
+    const struct filters *f = &a->f;
+    char *material = xasprintf("%s\x1f%lld|%d|%lld|%lld|%lld|%lld|%d|%.17g|%d|%ld|%ld|%d",
+                               a->q ? a->q : "", (long long)f->kinds, f->want_provider,
+                               (long long)f->inds, (long long)f->scns, (long long)f->regs,
+                               (long long)f->dels, f->has_max_price, f->max_price, a->sort,
+                               a->limit, a->offset, a->highlight);
+    char hot[301] = "";
+    if (a->q && a->offset == 0) { /* count a search once, not once per page */
+        size_t n = strlen(a->q);
+        if (n > 300) { /* cut at a character boundary */
+            n = 300;
+            while (n && ((unsigned char)a->q[n] & 0xC0) == 0x80)
+                n--;
+        }
+        memcpy(hot, a->q, n);
+        hot[n] = '\0';
+    }
+    cache_serve(r, "s", material, strlen(material), "search", *hot ? hot : NULL, search_compute,
+                a, search_args_free);
+    free(material);
+    return;
+fail:
+    search_args_free(a);
 }

@@ -146,9 +146,12 @@ static int worker_init(struct worker *w, int id, const struct config *cfg, evuti
 
 static void worker_free(struct worker *w)
 {
+    /* The cache first: lookups still pending are answered (uncached)
+     * while their connections still exist. */
+    cache_free(w->cache);
+    w->cache = NULL;
     if (w->http)
         evhttp_free(w->http);
-    cache_free(w->cache);
     if (w->stop_ev)
         event_free(w->stop_ev);
     if (w->drain_ev)
