@@ -14,4 +14,14 @@ void h_need_matches(struct req *r);
 /* GET /v1/resources/{id}/needs */
 void h_resource_needs(struct req *r);
 
+/*
+ * The best `limit` published resources for need_like, ranked exactly as
+ * GET /v1/needs/{id}/matches ranks them.  need_like is borrowed and shaped
+ * like a need (industry and scenarios; title, description, region,
+ * budget, current_level and target_level optional); it is not validated.
+ * Returns a new array of search-hit objects, each with its "score", or
+ * NULL on a database error.  Exported for demand clusters (campaign.c).
+ */
+json_t *match_top_resources(struct worker *w, json_t *need_like, int limit);
+
 #endif

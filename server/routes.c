@@ -7,6 +7,7 @@
  * Order matters only for readability: matching compares whole patterns.
  */
 #include "cache.h"
+#include "campaign.h"
 #include "http.h"
 #include "match.h"
 #include "need.h"
@@ -14,6 +15,7 @@
 #include "org.h"
 #include "resource.h"
 #include "search.h"
+#include "stats.h"
 
 #define ADMIN_CENTER (ROLE_CENTER | ROLE_ADMIN)
 
@@ -51,6 +53,18 @@ const struct route ROUTES[] = {
     {M_GET, "/v1/needs/{}/responses", h_responses_list, ROLE_ANY, BODY_NONE},
     {M_POST, "/v1/needs/{}/responses/{}/accept", h_response_accept, ROLE_ENTERPRISE, BODY_JSON_OPT},
     {M_POST, "/v1/match", h_match, ROLE_ANY, BODY_JSON},
+
+    {M_GET, "/v1/demand/clusters", h_demand_clusters, ADMIN_CENTER, BODY_NONE},
+    {M_POST, "/v1/campaigns", h_campaign_create, ROLE_CENTER, BODY_JSON},
+    {M_GET, "/v1/campaigns", h_campaigns_list, ROLE_ANY, BODY_NONE},
+    {M_GET, "/v1/campaigns/{}", h_campaign_get, ROLE_ANY, BODY_NONE},
+    {M_POST, "/v1/campaigns/{}/join", h_campaign_join, ROLE_ENTERPRISE, BODY_JSON_OPT},
+    {M_POST, "/v1/campaigns/{}/leave", h_campaign_leave, ROLE_ENTERPRISE, BODY_JSON_OPT},
+    {M_POST, "/v1/campaigns/{}/transition", h_campaign_transition, ROLE_CENTER, BODY_JSON},
+    {M_PATCH, "/v1/campaigns/{}/participants/{}", h_participant_patch, ROLE_CENTER | ROLE_PROVIDER, BODY_JSON},
+    {M_POST, "/v1/resources/{}/reviews", h_review_create, ROLE_ENTERPRISE, BODY_JSON},
+    {M_GET, "/v1/resources/{}/reviews", h_reviews_list, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/stats", h_stats, ADMIN_CENTER, BODY_NONE},
 };
 
 const int NROUTES = (int)(sizeof ROUTES / sizeof ROUTES[0]);

@@ -14,6 +14,7 @@
 #include "http.h"
 
 #include "cache.h"
+#include "campaign.h"
 #include "db.h"
 #include "log.h"
 #include "query.h"
@@ -167,6 +168,15 @@ struct main_ctx {
     int n;
 };
 
+/* Once a second on the main thread: close open campaigns past their
+ * deadline (campaign.h).  arg is the main thread's own connection. */
+static void deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    int n = campaign_close_due(arg);
+    if (n > 0)
+        log_info("closed %d campaign%s past the deadline", n, n == 1 ? "" : "s");
+}
+
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
 {
     struct main_ctx *m = arg;
@@ -208,6 +218,11 @@ int server_run(struct config *cfg)
     struct db *mdb = db_open(cfg->db); /* migrates before workers start */
     if (!mdb)
         return 1;
+    /* Catch up on deadlines that passed while no server ran. */
+    int closed = campaign_close_due(mdb);
+    if (closed > 0)
+        log_info("closed %d campaign%s whose deadline passed while stopped", closed,
+                 closed == 1 ? "" : "s");
     evutil_socket_t fd = listen_socket(cfg->listen);
     if (fd < 0) {
         db_close(mdb);
@@ -231,6 +246,9 @@ int server_run(struct config *cfg)
     struct event *sigterm = evsignal_new(m.base, SIGTERM, signal_cb, &m);
     event_add(sigint, NULL);
     event_add(sigterm, NULL);
+    struct event *deadline = event_new(m.base, -1, EV_PERSIST, deadline_cb, mdb);
+    struct timeval every_second = {1, 0};
+    event_add(deadline, &every_second);
     for (int i = 0; i < m.n; i++)
         pthread_create(&th[i], NULL, worker_main, &m.workers[i]);
     log_info("shucud listening on http://%s (%d worker%s, database %s, cache %s)", cfg->listen, m.n,
@@ -240,6 +258,7 @@ int server_run(struct config *cfg)
         pthread_join(th[i], NULL);
     event_free(sigint);
     event_free(sigterm);
+    event_free(deadline);
     rc = 0;
     log_info("stopped cleanly");
 stop:
