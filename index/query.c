@@ -758,8 +758,8 @@ static long term_df(const struct builder *b, int term, const char *key, int klen
 }
 
 /*
- * Stores in order[] the terms whose phrases stand for term: its own first
- * when the dictionary kept it, then its synonyms, at most QUERY_MAX_ALTS.
+ * Stores in order[] the terms whose phrases stand for term: itself first,
+ * then its synonyms, at most QUERY_MAX_ALTS.
  * Returns how many.
  */
 static int term_order(const struct syn *s, int term, int order[QUERY_MAX_ALTS])
@@ -767,9 +767,9 @@ static int term_order(const struct syn *s, int term, int order[QUERY_MAX_ALTS])
     const int *alts = s->alts + s->terms[term].alt0;
     int n = 0, nalts = s->terms[term].nalts;
 
-    for (int a = 0; a < nalts; a++)
-        if (alts[a] == term)
-            order[n++] = term;
+    /* The term the user typed always stands first, even when a shorter
+     * synonym covers it: highlight() then marks the whole typed word. */
+    order[n++] = term;
     for (int a = 0; a < nalts && n < QUERY_MAX_ALTS; a++)
         if (alts[a] != term)
             order[n++] = alts[a];

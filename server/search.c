@@ -305,8 +305,7 @@ static int load_page(struct db *db, const char *match, struct cand *page, size_t
 {
     static const char SQL_ROW[] = "SELECT " RESOURCE_COLS " FROM resources r WHERE r.rid = ?1";
     static const char SQL_HL[] =
-        "SELECT highlight(resources_fts, 0, char(1), char(2)),"
-        " highlight(resources_fts, 1, char(1), char(2))"
+        "SELECT shucu_highlight(resources_fts, 0), shucu_highlight(resources_fts, 1)"
         " FROM resources_fts WHERE resources_fts MATCH ?1 AND rowid = ?2";
     for (size_t i = 0; i < n; i++) {
         sqlite3_stmt *st = db_stmt(db, SQL_ROW);
@@ -351,7 +350,7 @@ static int search_providers(struct db *db, const char *match, const struct filte
 {
     static const char SQL_Q[] =
         "SELECT o.id, o.name, o.description, o.industries, bm25(orgs_fts, 5.0, 1.0),"
-        " highlight(orgs_fts, 0, char(1), char(2)), highlight(orgs_fts, 1, char(1), char(2))"
+        " shucu_highlight(orgs_fts, 0), shucu_highlight(orgs_fts, 1)"
         " FROM orgs_fts JOIN orgs o ON o.rid = orgs_fts.rowid"
         " WHERE orgs_fts MATCH ?1 AND (?2 = 0 OR o.industry_mask & ?2)"
         " AND EXISTS (SELECT 1 FROM resources r WHERE r.provider_id = o.id AND r.status = 'published')"
@@ -414,94 +413,123 @@ static void search_args_free(void *p)
     free(a);
 }
 
-/* Computes the search body (without cached/took_ms); see cache_serve. */
+struct search_result {
+    json_t *hits;
+    long total, providers;
+    int kind_c[64], ind_c[64], scn_c[64];
+};
+
+/* Runs one query (match may be NULL: no text) into res; 0 or -1 (db). */
+static int search_run(struct req *r, const struct search_args *a, const char *match,
+                      struct search_result *res)
+{
+    struct db *db = r->w->db;
+    const struct filters *fp = &a->f;
+    int dberr = 0;
+    if (fp->only_provider) {
+        dberr = search_providers(db, match, fp, a->limit, a->offset, res->hits, &res->total) < 0;
+        res->providers = res->total;
+        return dberr ? -1 : 0;
+    }
+    sqlite3_stmt *st = db_stmt(db, match ? SQL_MATCH : SQL_ALL);
+    struct heap h = {.cap = (size_t)(a->offset + a->limit)};
+    h.v = xmalloc(h.cap * sizeof *h.v);
+    if (!st) {
+        dberr = 1;
+    } else {
+        db_bind_text(st, 1, match);
+        bind_filters(st, fp);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            res->total++;
+            facet_add(res->kind_c, tax_count(TAX_KIND), sqlite3_column_int64(st, 2));
+            facet_add(res->ind_c, tax_count(TAX_INDUSTRY), sqlite3_column_int64(st, 3));
+            facet_add(res->scn_c, tax_count(TAX_SCENARIO), sqlite3_column_int64(st, 4));
+            struct cand c = {.rid = sqlite3_column_int64(st, 0),
+                             .score = -sqlite3_column_double(st, 1)};
+            switch (a->sort) {
+            case SORT_RELEVANCE: c.key = -c.score; break;
+            case SORT_NEWEST: c.key = 0; break;
+            case SORT_PRICE_ASC:
+                c.key = sqlite3_column_type(st, 5) == SQLITE_NULL ? HUGE_VAL
+                                                                  : sqlite3_column_double(st, 5);
+                break;
+            case SORT_RATING: {
+                double cnt = (double)sqlite3_column_int64(st, 7);
+                c.key = cnt ? -((double)sqlite3_column_int64(st, 6) / cnt + cnt * 1e-6) : 0;
+                break;
+            }
+            }
+            heap_push(&h, c);
+        }
+        sqlite3_reset(st);
+        dberr = rc != SQLITE_DONE;
+    }
+    if (!dberr && res->total) {
+        qsort(h.v, h.n, sizeof *h.v, cand_cmp);
+        size_t from = (size_t)a->offset < h.n ? (size_t)a->offset : h.n;
+        dberr = load_page(db, match, h.v + from, h.n - from, res->hits, a->highlight) < 0;
+    }
+    free(h.v);
+    if (!dberr && fp->want_provider)
+        dberr = search_providers(db, match, fp, 0, 0, NULL, &res->providers) < 0;
+    return dberr ? -1 : 0;
+}
+
+/* Computes the search body (without cached/took_ms); see cache_serve.
+ * When every term together finds nothing, the search is relaxed to the
+ * most informative terms OR-ed (ranked by BM25, so documents with more of
+ * them come first) and debug.relaxed says so. */
 static json_t *search_compute(struct req *r, void *arg)
 {
     struct search_args *a = arg;
     struct worker *w = r->w;
-    struct db *db = w->db;
-    const struct filters *fp = &a->f;
-    long limit = a->limit, offset = a->offset;
-    int sort = a->sort;
-    struct query qb = {0};
-    if (a->q) {
-        struct query_opts o = {.mode = QUERY_ALL, .syn = app.syn, .max_terms = 16,
-                               .max_df_ratio = 0.6, .df = search_df, .df_ctx = w,
-                               .ndocs = search_ndocs(w)};
-        if (query_build(a->q, strlen(a->q), &o, &qb) < 0) {
-            reply_error(r, ERR_UNAVAILABLE, NULL, "out of memory building the query");
-            return NULL;
-        }
-    }
-    json_t *hits = json_array();
-    json_t *terms = qb.terms ? json_incref(qb.terms) : json_array();
-    int kind_c[64] = {0}, ind_c[64] = {0}, scn_c[64] = {0};
-    long total = 0, providers = 0;
-    int dberr = 0;
-
-    if (a->q && !qb.match) {
-        /* Nothing searchable (only punctuation or emoji): no hits. */
-    } else if (fp->only_provider) {
-        dberr = search_providers(db, qb.match, fp, limit, offset, hits, &total) < 0;
-        providers = total;
-    } else {
-        sqlite3_stmt *st = db_stmt(db, qb.match ? SQL_MATCH : SQL_ALL);
-        struct heap h = {.cap = (size_t)(offset + limit)};
-        h.v = xmalloc(h.cap * sizeof *h.v);
-        if (!st) {
-            dberr = 1;
-        } else {
-            db_bind_text(st, 1, qb.match);
-            bind_filters(st, fp);
-            int rc;
-            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                total++;
-                facet_add(kind_c, tax_count(TAX_KIND), sqlite3_column_int64(st, 2));
-                facet_add(ind_c, tax_count(TAX_INDUSTRY), sqlite3_column_int64(st, 3));
-                facet_add(scn_c, tax_count(TAX_SCENARIO), sqlite3_column_int64(st, 4));
-                struct cand c = {.rid = sqlite3_column_int64(st, 0),
-                                 .score = -sqlite3_column_double(st, 1)};
-                switch (sort) {
-                case SORT_RELEVANCE: c.key = -c.score; break;
-                case SORT_NEWEST: c.key = 0; break;
-                case SORT_PRICE_ASC:
-                    c.key = sqlite3_column_type(st, 5) == SQLITE_NULL ? HUGE_VAL
-                                                                      : sqlite3_column_double(st, 5);
-                    break;
-                case SORT_RATING: {
-                    double cnt = (double)sqlite3_column_int64(st, 7);
-                    c.key = cnt ? -((double)sqlite3_column_int64(st, 6) / cnt + cnt * 1e-6) : 0;
-                    break;
-                }
-                }
-                heap_push(&h, c);
+    struct search_result res = {.hits = json_array()};
+    json_t *terms = json_array();
+    int relaxed = 0, dberr = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct query qb = {0};
+        if (a->q) {
+            struct query_opts o = {.mode = attempt ? QUERY_ANY : QUERY_ALL, .syn = app.syn,
+                                   .max_terms = 16, .max_df_ratio = 0.6, .df = search_df,
+                                   .df_ctx = w, .ndocs = search_ndocs(w)};
+            if (query_build(a->q, strlen(a->q), &o, &qb) < 0) {
+                dberr = 1;
+                break;
             }
-            sqlite3_reset(st);
-            dberr = rc != SQLITE_DONE;
+            json_decref(terms);
+            terms = qb.terms ? json_incref(qb.terms) : json_array();
         }
-        if (!dberr) {
-            qsort(h.v, h.n, sizeof *h.v, cand_cmp);
-            size_t from = (size_t)offset < h.n ? (size_t)offset : h.n;
-            dberr = load_page(db, qb.match, h.v + from, h.n - from, hits, a->highlight) < 0;
+        if (a->q && !qb.match) { /* only punctuation or emoji: no hits */
+            query_free(&qb);
+            break;
         }
-        free(h.v);
-        if (!dberr && fp->want_provider)
-            dberr = search_providers(db, qb.match, fp, 0, 0, NULL, &providers) < 0;
+        dberr = search_run(r, a, qb.match, &res) < 0;
+        query_free(&qb);
+        if (dberr || res.total || !a->q || attempt || json_array_size(terms) < 2 ||
+            a->f.only_provider)
+            break;
+        relaxed = 1; /* try again with any of the terms */
+        json_array_clear(res.hits);
+        memset(res.kind_c, 0, sizeof res.kind_c);
+        memset(res.ind_c, 0, sizeof res.ind_c);
+        memset(res.scn_c, 0, sizeof res.scn_c);
+        res.providers = 0;
     }
-    query_free(&qb);
     if (dberr) {
-        json_decref(hits);
+        json_decref(res.hits);
         json_decref(terms);
         reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be read right now");
         return NULL;
     }
-    json_t *kinds = facet_json(TAX_KIND, kind_c);
-    if (providers)
-        json_object_set_new(kinds, "provider", json_integer(providers));
-    return json_pack("{s:I, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:s}}", "total", (json_int_t)total,
-                     "hits", hits, "facets", "kind", kinds, "industry",
-                     facet_json(TAX_INDUSTRY, ind_c), "scenario", facet_json(TAX_SCENARIO, scn_c),
-                     "debug", "terms", terms, "sort", SORT_NAMES[sort]);
+    json_t *kinds = facet_json(TAX_KIND, res.kind_c);
+    if (res.providers)
+        json_object_set_new(kinds, "provider", json_integer(res.providers));
+    return json_pack("{s:I, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:s, s:b}}", "total",
+                     (json_int_t)res.total, "hits", res.hits, "facets", "kind", kinds, "industry",
+                     facet_json(TAX_INDUSTRY, res.ind_c), "scenario",
+                     facet_json(TAX_SCENARIO, res.scn_c), "debug", "terms", terms, "sort",
+                     SORT_NAMES[a->sort], "relaxed", relaxed);
 }
 
 void h_search(struct req *r)
