@@ -40,6 +40,10 @@ struct cache {
     int timeouts;          /* consecutive lookups Redis did not answer in time */
     double breaker_until;  /* bypass the cache until then */
     int pending;           /* lookups sent and not yet answered */
+    struct event *ping_ev; /* health check every second */
+    int ping_outstanding;
+    double ping_sent;
+    int ping_ok;           /* the last PING got PONG */
 };
 
 static void cache_connect(struct cache *c);
@@ -136,6 +140,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
     }
     c->connected = 1;
     c->backoff_ms = 100;
+    c->ping_ok = 1;
+    c->ping_outstanding = 0;
     metrics_add(MC_CACHE_RECONNECTS, 1);
     log_info("redis connected");
     redisAsyncContext *mac = (redisAsyncContext *)ac;
@@ -154,6 +160,29 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
                  status == REDIS_OK ? "" : ac->errstr);
     c->connected = 0;
     schedule_retry(c);
+}
+
+static void on_pong(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct cache *c = priv;
+    redisReply *rep = reply;
+    c->ping_outstanding = 0;
+    int ok = rep && rep->type == REDIS_REPLY_STATUS;
+    if (!ok && c->ping_ok && rep)
+        log_warn("redis health check failed: %s", rep->type == REDIS_REPLY_ERROR ? rep->str : "?");
+    c->ping_ok = ok;
+}
+
+/* Every second: PING, unless the last one is still unanswered. */
+static void ping_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct cache *c = arg;
+    if (!c->connected || !c->ac || c->ping_outstanding)
+        return;
+    if (redisAsyncCommand(c->ac, on_pong, c, "PING") == REDIS_OK) {
+        c->ping_outstanding = 1;
+        c->ping_sent = util_monotonic();
+    }
 }
 
 static void cache_connect(struct cache *c)
@@ -189,6 +218,9 @@ struct cache *cache_new(struct event_base *base, const char *url)
     c->base = base;
     c->backoff_ms = 100;
     c->retry_ev = evtimer_new(base, retry_cb, c);
+    c->ping_ev = event_new(base, -1, EV_PERSIST, ping_cb, c);
+    struct timeval one = {1, 0};
+    event_add(c->ping_ev, &one);
     cache_connect(c);
     return c;
 }
@@ -207,6 +239,8 @@ void cache_free(struct cache *c)
     }
     if (c->retry_ev)
         event_free(c->retry_ev);
+    if (c->ping_ev)
+        event_free(c->ping_ev);
     free(c->host);
     free(c->path);
     free(c->password);
@@ -225,7 +259,11 @@ void cache_invalidate(struct worker *w)
 
 int cache_degraded(const struct cache *c)
 {
-    return c && (!c->connected || util_monotonic() < c->breaker_until);
+    if (!c)
+        return 0;
+    double now = util_monotonic();
+    return !c->connected || now < c->breaker_until || !c->ping_ok ||
+           (c->ping_outstanding && now - c->ping_sent > 0.5);
 }
 
 static int cache_usable(struct cache *c)
@@ -427,11 +465,6 @@ static const char HOT_LUA[] =
     "  redis.call('DEL', tmp) "
     "end return res";
 
-struct hot_ctx {
-    struct req *r;
-    long days;
-};
-
 static json_t *hot_list(redisReply *arr)
 {
     json_t *out = json_array();
@@ -445,17 +478,40 @@ static json_t *hot_list(redisReply *arr)
     return out;
 }
 
-static void hot_reply(redisAsyncContext *ac, void *reply, void *priv)
+struct hot_ctx {
+    struct req *r;  /* NULL once answered */
+    long days;
+    struct event *timer;
+    struct cache *c;
+};
+
+static void hot_answer(struct hot_ctx *hc, redisReply *rep)
 {
-    struct hot_ctx *hc = priv;
-    redisReply *rep = reply;
-    if (ac && hc->r->w->cache)
-        hc->r->w->cache->pending--;
     int ok = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2;
     reply_json(hc->r, 200, json_pack("{s:I, s:b, s:o, s:o}", "days", (json_int_t)hc->days,
                                      "available", ok, "searches",
                                      hot_list(ok ? rep->element[0] : NULL), "matches",
                                      hot_list(ok ? rep->element[1] : NULL)));
+    hc->r = NULL;
+}
+
+/* Redis did not answer in time: say the counts are unavailable. */
+static void hot_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    struct hot_ctx *hc = arg;
+    if (hc->r)
+        hot_answer(hc, NULL);
+}
+
+static void hot_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct hot_ctx *hc = priv;
+    if (ac && hc->c)
+        hc->c->pending--;
+    if (hc->r)
+        hot_answer(hc, reply);
+    if (hc->timer)
+        event_free(hc->timer);
     free(hc);
 }
 
@@ -500,10 +556,15 @@ void h_hot_queries(struct req *r)
     struct hot_ctx *hc = xcalloc(1, sizeof *hc);
     hc->r = r;
     hc->days = days;
-    if (redisAsyncCommandArgv(c->ac, hot_reply, hc, argc, argv, NULL) == REDIS_OK)
+    hc->c = c;
+    if (redisAsyncCommandArgv(c->ac, hot_reply, hc, argc, argv, NULL) == REDIS_OK) {
         c->pending++;
-    else
+        hc->timer = evtimer_new(r->w->base, hot_timeout, hc);
+        struct timeval tv = {0, 500000}; /* a union of a month of sets is fast */
+        evtimer_add(hc->timer, &tv);
+    } else {
         hot_reply(NULL, NULL, hc);
+    }
     for (int i = 0; i < nkeys - 2; i++)
         free(keys[i]);
     free(keys);

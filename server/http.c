@@ -153,7 +153,7 @@ void reply_error(struct req *r, enum http_err e, const char *field,
     if (e == ERR_INTERNAL)
         log_error("internal error on %s: %s", r->path ? r->path : "-", msg);
     json_t *err = json_pack("{s:s, s:s}", "code", ERRS[e].code, "message", msg);
-    if (field && util_utf8_valid(field, strlen(field)))
+    if (field && *field && util_utf8_valid(field, strlen(field)))
         json_object_set_new(err, "field", json_string(field));
     if (e == ERR_RATE_LIMITED && !evhttp_find_header(
             evhttp_request_get_output_headers(r->ev), "Retry-After"))

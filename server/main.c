@@ -10,6 +10,8 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "maint.h"
+#include "need.h"
 #include "org.h"
 #include "resource.h"
 #include "taxonomy.h"
@@ -35,6 +37,9 @@ static void usage(void)
             "  shucud seed   --dir data/demo [--db PATH]   load demo data and print demo keys\n"
             "  shucud reindex [--db PATH]                  rebuild the full-text indexes\n"
             "  shucud migrate [--db PATH]                  create or upgrade the database\n"
+            "  shucud backup  [--db PATH] DEST             online backup (while serving), checked\n"
+            "  shucud restore [--db PATH] SRC              replace the database (stop the server first)\n"
+            "  shucud check   [--db PATH]                  integrity of the database and its indexes\n"
             "  shucud version\n\n");
     config_usage();
 }
@@ -194,10 +199,11 @@ static int import_file(struct db *db, const char *path, const char *org_id, cons
     double t0 = util_monotonic();
     while ((len = getline(&line, &cap, f)) >= 0) {
         s->lines++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
+                           line[len - 1] == ' ' || line[len - 1] == '\t'))
             line[--len] = '\0';
-        if (len == 0)
-            continue;
+        if (strspn(line, " \t") == (size_t)len)
+            continue; /* blank lines are skipped, as by the HTTP bulk import */
         json_error_t jerr;
         struct verr e;
         json_t *doc = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
@@ -364,6 +370,53 @@ static int seed_orgs(struct db *db, const char *dir, json_t *firsts)
     return rc;
 }
 
+/* Loads needs.ndjson: each line a need plus "enterprise": org name. */
+static int seed_needs(struct db *db, const char *dir)
+{
+    char *path = xasprintf("%s/needs.ndjson", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) { /* optional */
+        free(path);
+        return 0;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    long n = 0, ln = 0, bad = 0;
+    int rc = db_begin(db);
+    while (rc == 0 && getline(&line, &cap, f) > 0) {
+        ln++;
+        json_t *o = json_loads(line, 0, NULL);
+        const char *ent = json_string_value(json_object_get(o, "enterprise"));
+        char *name = ent ? xstrdup(ent) : NULL;
+        char org[40], id[48];
+        struct verr e;
+        if (o)
+            json_object_del(o, "enterprise");
+        if (!o || !name || org_ensure(db, name, org) < 0) {
+            fprintf(stderr, "%s:%ld: needs JSON with \"enterprise\"\n", path, ln);
+            bad++;
+        } else if (need_validate(o, &e) < 0) {
+            fprintf(stderr, "%s:%ld: %s (field %s)\n", path, ln, e.msg, e.field);
+            bad++;
+        } else if (need_store(db, org, name, o, id) < 0) {
+            rc = -1;
+        } else {
+            n++;
+        }
+        free(name);
+        json_decref(o);
+    }
+    if (rc == 0)
+        rc = db_commit(db);
+    else
+        db_rollback(db);
+    free(line);
+    fclose(f);
+    fprintf(stderr, "%s: %ld needs, %ld failed\n", path, n, bad);
+    free(path);
+    return rc;
+}
+
 static int cmd_seed(const struct config *cfg, char **rest)
 {
     const char *dir = arg_value(rest, "--dir");
@@ -382,7 +435,7 @@ static int cmd_seed(const struct config *cfg, char **rest)
     struct import_stats s = {0};
     int irc = import_file(db, path, NULL, NULL, 1, &s);
     free(path);
-    if (irc < 0)
+    if (irc < 0 || seed_needs(db, dir) < 0)
         goto out;
     fts_optimize(db);
     /* One demo key per role; the admin gets an organisation of its own. */
@@ -471,6 +524,16 @@ int main(int argc, char **argv)
         rc = cmd_seed(&cfg, rest);
     else if (strcmp(verb, "reindex") == 0)
         rc = cmd_reindex(&cfg);
+    else if (strcmp(verb, "backup") == 0 || strcmp(verb, "restore") == 0) {
+        const char *file = positional(rest, 1, 0);
+        if (!file) {
+            fprintf(stderr, "shucud %s: give the %s file\n", verb,
+                    verb[0] == 'b' ? "destination" : "source");
+            rc = 2;
+        } else
+            rc = verb[0] == 'b' ? maint_backup(cfg.db, file) : maint_restore(cfg.db, file);
+    } else if (strcmp(verb, "check") == 0)
+        rc = maint_check(cfg.db);
     else if (strcmp(verb, "migrate") == 0) {
         struct db *db = open_db(&cfg);
         rc = db ? 0 : 1;

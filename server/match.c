@@ -318,7 +318,8 @@ static json_t *match_need(struct worker *w, json_t *need, json_t *need_out, int6
         rank_score(&w->cfg->weights, &tax, &n, &f, &c.v[i].parts);
         c.v[kept++] = c.v[i];
     }
-    qsort(c.v, kept, sizeof *c.v, cand_cmp);
+    if (kept > 1)
+        qsort(c.v, kept, sizeof *c.v, cand_cmp);
 
     json_t *matches = json_array();
     for (size_t i = 0; i < kept && (long)json_array_size(matches) < limit; i++) {
@@ -496,6 +497,13 @@ void h_need_matches(struct req *r)
     match_serve(r, "nm", a, role_name(r->who.role));
 }
 
+static int scored_cmp(const void *a, const void *b)
+{
+    double x = json_real_value(json_object_get(*(json_t *const *)a, "score"));
+    double y = json_real_value(json_object_get(*(json_t *const *)b, "score"));
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
 /* Reverse matching: open needs that a resource fits. */
 void h_resource_needs(struct req *r)
 {
@@ -540,7 +548,8 @@ void h_resource_needs(struct req *r)
     struct rank_res f;
     int64_t kind_bit;
     if (res_features(db, rid, &f, &kind_bit) < 0) { /* withdrawn */
-        reply_json(r, 200, json_pack("{s:o, s:[]}", "resource", search_hit_json(res), "needs"));
+        reply_json(r, 200, json_pack("{s:o, s:f, s:[]}", "resource", search_hit_json(res), "took_ms",
+                                     round((util_monotonic() - r->t0) * 100000.0) / 100.0, "needs"));
         json_decref(res);
         return;
     }
@@ -622,24 +631,16 @@ void h_resource_needs(struct req *r)
         reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be read right now");
         return;
     }
-    /* Best first: a stable selection sort on the small list. */
+    /* Best first (the scored list is small: at most ~800 needs). */
     size_t n = json_array_size(scored);
-    for (size_t a = 0; a < n && (long)json_array_size(needs) < limit; a++) {
-        size_t bi = 0;
-        double bs = -1;
-        json_t *m;
-        json_array_foreach(scored, i, m) {
-            double s = json_real_value(json_object_get(m, "score"));
-            if (s > bs) {
-                bs = s;
-                bi = i;
-            }
-        }
-        if (bs < 0)
-            break;
-        json_array_append(needs, json_array_get(scored, bi));
-        json_object_set_new(json_array_get(scored, bi), "score", json_real(-2));
-    }
+    json_t **v = xmalloc((n ? n : 1) * sizeof *v);
+    for (size_t k = 0; k < n; k++)
+        v[k] = json_array_get(scored, k);
+    if (n > 1)
+        qsort(v, n, sizeof *v, scored_cmp);
+    for (size_t k = 0; k < n && (long)k < limit; k++)
+        json_array_append(needs, v[k]);
+    free(v);
     json_decref(scored);
     reply_json(r, 200, json_pack("{s:o, s:f, s:o}", "resource", search_hit_json(res), "took_ms",
                                  round((util_monotonic() - r->t0) * 100000.0) / 100.0, "needs",

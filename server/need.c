@@ -41,7 +41,7 @@ static const struct vfield NEED_FIELDS[] = {
     {"enterprise_size", V_CODE, 0, 0, 0, TAX_SIZE, NULL, 0},
     {"current_level", V_INT, 0, 1, 4, 0, NULL, 0},
     {"target_level", V_INT, 0, 1, 4, 0, NULL, 0},
-    {"deadline", V_DATE, 0, 0, 0, 0, NULL, 0},
+    {"deadline", V_DAY, 0, 0, 0, 0, NULL, 0},
     {"contact", V_OBJECT, 0, 0, 0, 0, CONTACT_FIELDS, 0},
     NOV,
 };
@@ -164,39 +164,49 @@ static void reply_need(struct req *r, int status, const char *id)
     reply_json(r, status, n);
 }
 
-void h_need_create(struct req *r)
+int need_store(struct db *db, const char *ent_id, const char *ent_name, json_t *doc,
+               char id[48])
 {
     static const char SQL[] =
         "INSERT INTO needs(industry_bit, scenario_mask, region_bit, title, description, doc,"
         " id, enterprise_id, enterprise_name, created_at, updated_at)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)";
+    char now[32], *text = NULL;
+    util_new_id(id, 48, "need");
+    util_now_rfc3339(now);
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    bind_need(st, doc, &text);
+    sqlite3_bind_text(st, 7, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, ent_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, ent_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    free(text);
+    if (rc != SQLITE_DONE) {
+        log_error("need insert: %s", sqlite3_errmsg(db_handle(db)));
+        return -1;
+    }
+    return 0;
+}
+
+void h_need_create(struct req *r)
+{
     struct verr e;
     if (need_validate(r->body, &e) < 0) {
         reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
         return;
     }
     struct db *db = r->w->db;
-    char id[48], now[32], *text = NULL;
-    util_new_id(id, sizeof id, "need");
-    util_now_rfc3339(now);
-    sqlite3_stmt *st = db_begin(db) == 0 ? db_stmt(db, SQL) : NULL;
-    int rc = SQLITE_ERROR;
-    if (st) {
-        bind_need(st, r->body, &text);
-        sqlite3_bind_text(st, 7, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 8, r->who.org_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 9, r->who.org_name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 10, now, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        free(text);
-    }
-    if (rc != SQLITE_DONE || db_commit(db) < 0) {
+    char id[48];
+    if (db_begin(db) < 0 || need_store(db, r->who.org_id, r->who.org_name, r->body, id) < 0 ||
+        db_commit(db) < 0) {
         db_rollback(db);
         reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written right now");
         return;
     }
-    cache_invalidate(r->w);
     reply_need(r, 201, id);
 }
 

@@ -31,6 +31,11 @@ json_t *need_row_json(sqlite3_stmt *st, int col0, int show_contact);
 int need_contact_visible(struct db *db, const char *need_id, const char *owner,
                          const struct caller *who);
 
+/* Inserts a validated need for enterprise (id, name) inside the caller's
+ * transaction; writes the new id.  0 or -1 (logged). */
+int need_store(struct db *db, const char *ent_id, const char *ent_name, json_t *doc,
+               char id[48]);
+
 void h_need_create(struct req *r);
 void h_need_get(struct req *r);
 void h_need_patch(struct req *r);

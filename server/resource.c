@@ -595,8 +595,9 @@ void h_resources_bulk(struct req *r)
         if (!doc) {
             err = json_pack("{s:s, s:s}", "code", "bad_json", "message", jerr.text);
         } else if (resource_validate(doc, &e) < 0) {
-            err = json_pack("{s:s, s:s, s:s}", "code", "invalid_field", "message", e.msg,
-                            "field", e.field);
+            err = json_pack("{s:s, s:s}", "code", "invalid_field", "message", e.msg);
+            if (*e.field)
+                json_object_set_new(err, "field", json_string(e.field));
         } else {
             if (!in_tx) {
                 if (db_begin(db) < 0)

@@ -119,33 +119,54 @@ void util_now_rfc3339(char out[32])
     util_time_rfc3339(time(NULL), out);
 }
 
+/* Reads exactly n digits; -1 if any is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
 int util_parse_time(const char *s, time_t *out)
 {
+    /* YYYY-MM-DD, optionally followed by THH:MM:SS[.fff]Z */
+    size_t len = strlen(s);
+    if (len < 10 || s[4] != '-' || s[7] != '-')
+        return -1;
+    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2), h = 0, mi = 0, se = 0;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return -1;
+    if (len > 10) {
+        const char *p = s + 10;
+        if (len < 20 || p[0] != 'T' || p[3] != ':' || p[6] != ':')
+            return -1;
+        h = digits(p + 1, 2);
+        mi = digits(p + 4, 2);
+        se = digits(p + 7, 2);
+        if (h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+            return -1;
+        p += 9;
+        if (*p == '.')
+            while (*++p >= '0' && *p <= '9')
+                ;
+        if (p[0] != 'Z' || p[1])
+            return -1;
+    }
     struct tm tm;
     memset(&tm, 0, sizeof tm);
-    const char *end = strptime(s, "%Y-%m-%d", &tm);
-    if (!end)
-        return -1;
-    if (*end == 'T') {
-        end = strptime(end + 1, "%H:%M:%S", &tm);
-        if (!end)
-            return -1;
-        if (*end == '.') /* fractional seconds are accepted and dropped */
-            while (*++end >= '0' && *end <= '9')
-                ;
-        if (*end != 'Z' || end[1])
-            return -1;
-    } else if (*end) {
-        return -1;
-    }
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    /* Reject normalised-away dates such as 2027-02-31. */
-    struct tm back;
-    gmtime_r(&t, &back);
-    if (back.tm_mday != tm.tm_mday || back.tm_mon != tm.tm_mon)
-        return -1;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = se;
+    time_t t = timegm(&tm); /* normalises tm in place */
+    if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
+        return -1; /* 2027-02-31 rolled over into March */
     *out = t;
     return 0;
 }

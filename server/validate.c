@@ -25,7 +25,7 @@ int verr_set(struct verr *e, const char *field, const char *fmt, ...)
 static const char *type_word(enum vtype t)
 {
     switch (t) {
-    case V_STRING: case V_DATE: case V_CODE: case V_ID: return "a string";
+    case V_STRING: case V_DATE: case V_DAY: case V_CODE: case V_ID: return "a string";
     case V_INT: return "an integer";
     case V_NUMBER: return "a number";
     case V_BOOL: return "true or false";
@@ -35,11 +35,23 @@ static const char *type_word(enum vtype t)
     return "a value";
 }
 
+static int has_control(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+            return 1;
+    }
+    return 0;
+}
+
 static int check_string(const json_t *v, const char *path, double min, double max,
                         struct verr *e)
 {
     if (!json_is_string(v))
         return verr_set(e, path, "%s must be a string", path);
+    if (has_control(json_string_value(v), json_string_length(v)))
+        return verr_set(e, path, "%s must not contain control characters", path);
     size_t n = util_utf8_len(json_string_value(v), json_string_length(v));
     if ((double)n < min || (double)n > max) {
         if (min > 0 && n == 0)
@@ -95,10 +107,13 @@ static int check_field(json_t *v, const struct vfield *f, const char *path,
         if (!json_is_boolean(v))
             return verr_set(e, path, "%s must be true or false", path);
         return 0;
-    case V_DATE: {
+    case V_DATE:
+    case V_DAY: {
         time_t t;
-        if (!json_is_string(v) || util_parse_time(json_string_value(v), &t) < 0)
-            return verr_set(e, path, "%s must be a date such as \"2027-03-31\"", path);
+        const char *d = json_string_value(v);
+        if (!d || util_parse_time(d, &t) < 0 || (f->type == V_DAY && strlen(d) != 10))
+            return verr_set(e, path, "%s must be a date such as \"2027-03-31\"%s", path,
+                            f->type == V_DATE ? " or a time such as \"2027-03-31T18:00:00Z\"" : "");
         return 0;
     }
     case V_CODE:

@@ -10,6 +10,9 @@
  * into one 422 invalid_field.  Null values count as absent and are
  * removed from the object, so stored documents never hold nulls.
  *
+ * Strings may not hold control characters other than tab, newline and
+ * carriage return.
+ *
  * Rules that relate two fields (price.min <= price.max) are checked by
  * the record's module after validate() succeeds.
  */
@@ -23,7 +26,8 @@ enum vtype {
     V_INT,          /* integer in min..max */
     V_NUMBER,       /* finite number in min..max */
     V_BOOL,
-    V_DATE,         /* "YYYY-MM-DD" or RFC 3339 UTC */
+    V_DATE,         /* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" */
+    V_DAY,          /* exactly "YYYY-MM-DD", a real calendar day */
     V_CODE,         /* a code of taxonomy vocabulary `vocab` */
     V_STRING_ARRAY, /* min..max items of 1..item_max characters */
     V_CODE_ARRAY,   /* min..max distinct codes of `vocab` */
