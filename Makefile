@@ -5,6 +5,8 @@
 #   make test     install, build (tests under ASan+UBSan), run every suite
 #   make fuzz     run the libFuzzer targets for FUZZ_SECONDS each
 #   make bench    run the benchmarks under bench/ (not part of make test)
+#   make web      npm ci (node_modules for the browser tests) and copy ECharts
+#                 into clients/web/vendor/ for the console's dashboard
 
 PKGS      := libevent libevent_pthreads jansson hiredis sqlite3 libsodium
 CC        ?= cc
@@ -35,9 +37,9 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run test test-build unit api fuzz bench clean
+.PHONY: all deps run test test-build unit api fuzz bench clean web
 
-all: build/shucud $(CLI_BIN)
+all: build/shucud $(CLI_BIN) web
 
 deps:
 	@bash scripts/deps.sh
@@ -71,6 +73,29 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -Iserver -Iindex $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The web console: node_modules from package-lock.json (npm ci; npm install
+# when there is no lock), and ECharts copied to clients/web/vendor/ (gitignored)
+# so the console needs no CDN.  Without npm the console still works, minus
+# the dashboard's charts; `make deps` installs npm.
+WEB_STAMP  := node_modules/.package-lock.json
+WEB_VENDOR := clients/web/vendor/echarts.min.js
+
+web: $(WEB_VENDOR)
+
+$(WEB_STAMP): package.json $(wildcard package-lock.json)
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "shucu: npm not found; skipping the web console's packages (make deps installs it)"; \
+	elif [ -f package-lock.json ]; then \
+	  npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+	  npm install --no-audit --no-fund --loglevel=error; \
+	fi
+
+$(WEB_VENDOR): $(WEB_STAMP)
+	@if [ -f node_modules/echarts/dist/echarts.min.js ]; then \
+	  mkdir -p $(@D) && cp node_modules/echarts/dist/echarts.min.js $@ && echo "cp echarts.min.js -> $@"; \
+	fi
 
 test-build: all build/asan/shucud $(UNIT_BIN) $(FUZZ_BIN)
 

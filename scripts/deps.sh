@@ -12,10 +12,17 @@ PKGS=(
   libsqlite3-dev libsodium-dev libcurl4-openssl-dev redis-server curl
   # tests: API suites and fuzzing
   python3 python3-jsonschema clang libclang-rt-14-dev
+  # web console: browser tests (playwright-core drives Debian's chromium)
+  chromium nodejs npm fonts-wqy-microhei
 )
 
 missing=()
 for p in "${PKGS[@]}"; do
+  # A node from elsewhere (e.g. NodeSource) bundles npm and conflicts with
+  # Debian's npm package: an npm on the PATH is enough.
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi

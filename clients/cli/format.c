@@ -1,0 +1,660 @@
+/*
+ * format.c - what a person sees on a terminal.
+ *
+ * Each kind of answer has a view (enum view in cli.h); fmt_view() looks the
+ * view up in VIEWS and calls its renderer.  Lists are tables whose columns
+ * are data: a header, a dotted JSON path into the row object, a cell
+ * format and a maximum width (static const column tables below), so adding
+ * a column is one line.  Single records print as "key: value" lines,
+ * nested objects flattened to dotted keys ("price.min") and arrays of
+ * objects to indexed keys ("cases[0].result").  Documents such as the
+ * taxonomy print section by section, arrays of objects as tables.
+ *
+ * Nothing here talks to the network or decides exit statuses; scripts get
+ * the raw JSON instead (request.c), so this output may change freely.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum col_fmt {
+    CF_TEXT,    /* a scalar, an array joined with ", ", an object's name */
+    CF_PRICE,   /* {min, max, unit} as "min-max/unit" */
+    CF_SCORE,   /* a number with 2 decimals */
+    CF_RANK,    /* the row number, 1-based */
+};
+
+struct column {
+    const char *header;
+    const char *path;
+    enum col_fmt fmt;
+    int maxw;
+};
+
+static const struct column COLS_RESOURCES[] = {
+    {"ID", "id", CF_TEXT, 0},
+    {"KIND", "kind", CF_TEXT, 0},
+    {"TITLE", "title", CF_TEXT, 40},
+    {"PROVIDER", "provider.name", CF_TEXT, 20},
+    {"INDUSTRIES", "industries", CF_TEXT, 24},
+    {"PRICE", "price", CF_PRICE, 24},
+    {"STATUS", "status", CF_TEXT, 0},
+    {NULL, NULL, CF_TEXT, 0},
+};
+
+static const struct column COLS_NEEDS[] = {
+    {"ID", "id", CF_TEXT, 0},
+    {"TITLE", "title", CF_TEXT, 40},
+    {"INDUSTRY", "industry", CF_TEXT, 0},
+    {"SCENARIOS", "scenarios", CF_TEXT, 28},
+    {"REGION", "region", CF_TEXT, 0},
+    {"BUDGET", "budget.max", CF_TEXT, 0},
+    {"STATUS", "status", CF_TEXT, 0},
+    {"ENTERPRISE", "enterprise.name", CF_TEXT, 20},
+    {NULL, NULL, CF_TEXT, 0},
+};
+
+static const struct column COLS_RESPONSES[] = {
+    {"ID", "id", CF_TEXT, 0},
+    {"PROVIDER", "provider.name", CF_TEXT, 20},
+    {"RESOURCE", "resource_id", CF_TEXT, 0},
+    {"QUOTE", "quote", CF_TEXT, 0},
+    {"STATUS", "status", CF_TEXT, 0},
+    {"MESSAGE", "message", CF_TEXT, 40},
+    {NULL, NULL, CF_TEXT, 0},
+};
+
+static const struct column COLS_CAMPAIGNS[] = {
+    {"ID", "id", CF_TEXT, 0},
+    {"TITLE", "title", CF_TEXT, 36},
+    {"STATUS", "status", CF_TEXT, 0},
+    {"INDUSTRY", "industry", CF_TEXT, 0},
+    {"REGION", "region", CF_TEXT, 0},
+    {"JOINED", "participants.count", CF_TEXT, 0},
+    {"UNIT PRICE", "current_unit_price", CF_TEXT, 0},
+    {"DEADLINE", "deadline", CF_TEXT, 0},
+    {NULL, NULL, CF_TEXT, 0},
+};
+
+static const struct column COLS_HITS[] = {
+    {"SCORE", "score", CF_SCORE, 0},
+    {"KIND", "kind", CF_TEXT, 0},
+    {"TITLE", "title", CF_TEXT, 40},
+    {"PROVIDER", "provider.name", CF_TEXT, 20},
+    {"PRICE", "price", CF_PRICE, 24},
+    {"ID", "id", CF_TEXT, 0},
+    {NULL, NULL, CF_TEXT, 0},
+};
+
+static const struct column COLS_MATCHES[] = {
+    {"#", NULL, CF_RANK, 0},
+    {"SCORE", "score", CF_SCORE, 0},
+    {"KIND", "resource.kind", CF_TEXT, 0},
+    {"TITLE", "resource.title", CF_TEXT, 40},
+    {"PROVIDER", "resource.provider.name", CF_TEXT, 20},
+    {"PRICE", "resource.price", CF_PRICE, 24},
+    {"ID", "resource.id", CF_TEXT, 0},
+    {NULL, NULL, CF_TEXT, 0},
+};
+
+/* ------------------------------------------------------------ values */
+
+/* The member at a dotted path ("provider.name"), or NULL. */
+static json_t *json_path(json_t *o, const char *path)
+{
+    char seg[64];
+    while (o && path && *path) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof seg)
+            return NULL;
+        memcpy(seg, path, n);
+        seg[n] = '\0';
+        o = json_is_object(o) ? json_object_get(o, seg) : NULL;
+        path = dot ? dot + 1 : NULL;
+    }
+    return o;
+}
+
+static void num_str(struct sbuf *b, double d)
+{
+    if (d == floor(d) && fabs(d) < 1e15)
+        sbuf_printf(b, "%.0f", d);
+    else
+        sbuf_printf(b, "%.15g", d);
+}
+
+/* Append a scalar (or a short rendering of a container) to b. */
+static void value_str(struct sbuf *b, json_t *v)
+{
+    size_t i;
+    json_t *e;
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        sbuf_add(b, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        sbuf_printf(b, "%lld", (long long)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        num_str(b, json_real_value(v));
+        break;
+    case JSON_TRUE:
+        sbuf_puts(b, "true");
+        break;
+    case JSON_FALSE:
+        sbuf_puts(b, "false");
+        break;
+    case JSON_NULL:
+        break;
+    case JSON_ARRAY:
+        json_array_foreach(v, i, e) {
+            if (i)
+                sbuf_puts(b, ", ");
+            value_str(b, e);
+        }
+        break;
+    case JSON_OBJECT: {
+        json_t *name = json_object_get(v, "name");
+        if (json_is_string(name)) {
+            value_str(b, name);
+        } else {
+            char *s = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15));
+            if (s)
+                sbuf_puts(b, s);
+            free(s);
+        }
+        break;
+    }
+    }
+}
+
+static void price_str(struct sbuf *b, json_t *p)
+{
+    json_t *min = json_object_get(p, "min"), *max = json_object_get(p, "max");
+    json_t *unit = json_object_get(p, "unit");
+    if (!json_is_number(min) && !json_is_number(max))
+        return;
+    if (json_is_number(min))
+        num_str(b, json_number_value(min));
+    if (json_is_number(max) && !(json_is_number(min) && json_number_value(min) == json_number_value(max))) {
+        sbuf_puts(b, "-");
+        num_str(b, json_number_value(max));
+    }
+    if (json_is_string(unit) && json_string_length(unit))
+        sbuf_printf(b, "/%s", json_string_value(unit));
+}
+
+/* The text of one cell; the caller frees the sbuf. */
+static void cell_str(struct sbuf *b, const struct column *c, json_t *row, int rank)
+{
+    json_t *v = c->path ? json_path(row, c->path) : NULL;
+    sbuf_add(b, "", 0);
+    switch (c->fmt) {
+    case CF_RANK:
+        sbuf_printf(b, "%d", rank);
+        break;
+    case CF_PRICE:
+        if (json_is_object(v))
+            price_str(b, v);
+        break;
+    case CF_SCORE:
+        if (json_is_number(v))
+            sbuf_printf(b, "%.2f", json_number_value(v));
+        break;
+    case CF_TEXT:
+        if (v)
+            value_str(b, v);
+        break;
+    }
+}
+
+/* ------------------------------------------------------------ tables */
+
+static void rows_table(FILE *out, const struct column *cols, json_t *rows, int termw)
+{
+    int n = 0;
+    while (cols[n].header)
+        n++;
+    const char **heads = xcalloc((size_t)n, sizeof *heads);
+    const char **cells = xcalloc((size_t)n, sizeof *cells);
+    struct sbuf *bufs = xcalloc((size_t)n, sizeof *bufs);
+    int *maxw = xcalloc((size_t)n, sizeof *maxw);
+    for (int c = 0; c < n; c++) {
+        heads[c] = cols[c].header;
+        maxw[c] = cols[c].maxw;
+    }
+    struct table *t = table_new(n, heads, maxw);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        for (int c = 0; c < n; c++) {
+            bufs[c].len = 0;
+            cell_str(&bufs[c], &cols[c], row, (int)i + 1);
+            cells[c] = bufs[c].s;
+        }
+        table_add(t, cells);
+    }
+    table_print(t, out, termw);
+    table_free(t);
+    for (int c = 0; c < n; c++)
+        sbuf_free(&bufs[c]);
+    free(bufs);
+    free(maxw);
+    free(cells);
+    free(heads);
+}
+
+static void list_view(FILE *out, json_t *doc, const struct column *cols, const char *noun, int termw)
+{
+    json_t *items = json_object_get(doc, "items");
+    if (!json_is_array(items)) {
+        fmt_view(out, VIEW_RECORD, doc, &(struct view_opts){termw, 0});
+        return;
+    }
+    if (json_array_size(items) == 0) {
+        fprintf(out, "no %s\n", noun);
+        return;
+    }
+    rows_table(out, cols, items, termw);
+    json_t *next = json_object_get(doc, "next_cursor");
+    if (json_is_string(next))
+        fprintf(out, "\nmore: --cursor %s (or --all)\n", json_string_value(next));
+}
+
+/* ------------------------------------------------------------ records */
+
+struct kv {
+    char *key;
+    char *val;
+};
+
+struct kvs {
+    struct kv *v;
+    size_t n, cap;
+};
+
+static void kvs_add(struct kvs *k, const char *key, const char *val)
+{
+    if (k->n == k->cap) {
+        k->cap = k->cap ? k->cap * 2 : 32;
+        k->v = xrealloc(k->v, k->cap * sizeof *k->v);
+    }
+    k->v[k->n].key = xstrdup(key);
+    k->v[k->n].val = xstrdup(val);
+    k->n++;
+}
+
+static int is_scalar_array(json_t *a)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) {
+        if (json_is_object(e) || json_is_array(e))
+            return 0;
+    }
+    return 1;
+}
+
+/* An object whose members are all numbers: a table of counts. */
+static int is_count_map(json_t *v)
+{
+    const char *name;
+    json_t *e;
+    if (!json_is_object(v) || !json_object_size(v))
+        return 0;
+    json_object_foreach(v, name, e) {
+        if (!json_is_number(e))
+            return 0;
+    }
+    return 1;
+}
+
+/* "machinery 2, automotive 1": the non-zero counts, "-" if none. */
+static void counts_str(struct sbuf *b, json_t *v)
+{
+    const char *name;
+    json_t *e;
+    int any = 0;
+    json_object_foreach(v, name, e) {
+        if (json_number_value(e) == 0)
+            continue;
+        sbuf_printf(b, "%s%s ", any ? ", " : "", name);
+        num_str(b, json_number_value(e));
+        any = 1;
+    }
+    if (!any)
+        sbuf_puts(b, "-");
+}
+
+/* Flatten v under key prefix into k; with counts, count maps become one
+ * line each (counts_str) instead of a line per member. */
+static void kvs_flatten(struct kvs *k, const char *prefix, json_t *v, int counts)
+{
+    struct sbuf key = {0}, val = {0};
+    const char *name;
+    json_t *e;
+    size_t i;
+    if (counts && *prefix && is_count_map(v)) {
+        sbuf_add(&val, "", 0);
+        counts_str(&val, v);
+        kvs_add(k, prefix, val.s);
+    } else if (json_is_object(v) && json_object_size(v)) {
+        json_object_foreach(v, name, e) {
+            key.len = 0;
+            sbuf_printf(&key, "%s%s%s", prefix, *prefix ? "." : "", name);
+            kvs_flatten(k, key.s, e, counts);
+        }
+    } else if (json_is_array(v) && !is_scalar_array(v)) {
+        json_array_foreach(v, i, e) {
+            key.len = 0;
+            sbuf_printf(&key, "%s[%zu]", prefix, i);
+            kvs_flatten(k, key.s, e, counts);
+        }
+    } else {
+        sbuf_add(&val, "", 0);
+        if (json_is_object(v))
+            sbuf_puts(&val, "{}");
+        else
+            value_str(&val, v);
+        kvs_add(k, prefix, *val.s ? val.s : "-");
+    }
+    sbuf_free(&key);
+    sbuf_free(&val);
+}
+
+/* Print "key: value" lines, values aligned; continuation lines indented. */
+static void kvs_print(FILE *out, const struct kvs *k, int indent)
+{
+    int kw = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        int w = text_width(k->v[i].key);
+        if (w > kw)
+            kw = w;
+    }
+    for (size_t i = 0; i < k->n; i++) {
+        fprintf(out, "%*s%s:", indent, "", k->v[i].key);
+        fprintf(out, "%*s", kw - text_width(k->v[i].key) + 1, "");
+        for (const char *p = k->v[i].val; *p; p++) {
+            fputc(*p, out);
+            if (*p == '\n' && p[1])
+                fprintf(out, "%*s", indent + kw + 2, "");
+        }
+        fputc('\n', out);
+    }
+}
+
+static void kvs_free(struct kvs *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        free(k->v[i].key);
+        free(k->v[i].val);
+    }
+    free(k->v);
+}
+
+static void record_print(FILE *out, json_t *doc, int indent, int counts)
+{
+    struct kvs k = {0};
+    kvs_flatten(&k, "", doc, counts);
+    kvs_print(out, &k, indent);
+    kvs_free(&k);
+}
+
+/* ------------------------------------------------------------ views */
+
+static void view_record(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    record_print(out, doc, 0, 0);
+}
+
+static void view_resources(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    list_view(out, doc, COLS_RESOURCES, "resources", o->termw);
+}
+
+static void view_needs(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    list_view(out, doc, COLS_NEEDS, "needs", o->termw);
+}
+
+static void view_responses(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    list_view(out, doc, COLS_RESPONSES, "responses", o->termw);
+}
+
+static void view_campaigns(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    list_view(out, doc, COLS_CAMPAIGNS, "campaigns", o->termw);
+}
+
+/* "kind: solution 80, product 3" from facets.kind. */
+static void facet_line(FILE *out, json_t *facets, const char *name)
+{
+    json_t *f = json_object_get(facets, name), *v;
+    const char *k;
+    int first = 1;
+    if (!json_is_object(f) || !json_object_size(f))
+        return;
+    fprintf(out, "\n%s:", name);
+    json_object_foreach(f, k, v) {
+        fprintf(out, "%s %s %lld", first ? "" : ",", k, (long long)json_integer_value(v));
+        first = 0;
+    }
+    fputc('\n', out);
+}
+
+static void view_search(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    json_t *hits = json_object_get(doc, "hits");
+    json_int_t total = json_integer_value(json_object_get(doc, "total"));
+    size_t n = json_array_size(hits);
+    fprintf(out, "%lld result%s, showing %zu (%.1f ms%s)\n", (long long)total, total == 1 ? "" : "s", n,
+            json_number_value(json_object_get(doc, "took_ms")),
+            json_is_true(json_object_get(doc, "cached")) ? ", cached" : "");
+    if (n)
+        rows_table(out, COLS_HITS, hits, o->termw);
+    facet_line(out, json_object_get(doc, "facets"), "kind");
+}
+
+#define BAR_WIDTH 10
+
+/* A bar of BAR_WIDTH cells, full in proportion v / scale. */
+static void bar_print(FILE *out, double v, double scale)
+{
+    int full = scale > 0 ? (int)lround(v / scale * BAR_WIDTH) : 0;
+    if (full < 0)
+        full = 0;
+    if (full > BAR_WIDTH)
+        full = BAR_WIDTH;
+    for (int i = 0; i < BAR_WIDTH; i++)
+        fputs(i < full ? "█" : "░", out);
+}
+
+/* The numeric explain parts of every match share one scale, so bars
+ * compare across matches as well as within one. */
+static void explain_print(FILE *out, json_t *matches)
+{
+    double scale = 0;
+    size_t i;
+    json_t *m, *v;
+    const char *k;
+    json_array_foreach(matches, i, m) {
+        json_object_foreach(json_object_get(m, "explain"), k, v) {
+            if (json_is_number(v) && json_number_value(v) > scale)
+                scale = json_number_value(v);
+        }
+    }
+    json_array_foreach(matches, i, m) {
+        json_t *ex = json_object_get(m, "explain");
+        if (!json_is_object(ex))
+            continue;
+        struct sbuf title = {0};
+        sbuf_add(&title, "", 0);
+        value_str(&title, json_path(m, "resource.title"));
+        fprintf(out, "\n%zu. %s  %.2f\n", i + 1, title.s, json_number_value(json_object_get(m, "score")));
+        sbuf_free(&title);
+        int kw = 0;
+        json_object_foreach(ex, k, v) {
+            if ((int)strlen(k) > kw)
+                kw = (int)strlen(k);
+        }
+        json_object_foreach(ex, k, v) {
+            fprintf(out, "   %-*s  ", kw, k);
+            if (json_is_number(v)) {
+                bar_print(out, json_number_value(v), scale);
+                fprintf(out, " %.2f\n", json_number_value(v));
+            } else {
+                struct sbuf s = {0};
+                sbuf_add(&s, "", 0);
+                value_str(&s, v);
+                fprintf(out, "%s\n", *s.s ? s.s : "-");
+                sbuf_free(&s);
+            }
+        }
+    }
+}
+
+static void view_matches(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    json_t *need = json_object_get(doc, "need");
+    json_t *matches = json_object_get(doc, "matches");
+    if (json_is_object(need))
+        fprintf(out, "need %s  %s\n", json_string_value(json_object_get(need, "id")),
+                json_string_value(json_object_get(need, "title")));
+    size_t n = json_array_size(matches);
+    fprintf(out, "%zu match%s (%.1f ms%s)\n", n, n == 1 ? "" : "es",
+            json_number_value(json_object_get(doc, "took_ms")),
+            json_is_true(json_object_get(doc, "cached")) ? ", cached" : "");
+    if (!n)
+        return;
+    rows_table(out, COLS_MATCHES, matches, o->termw);
+    if (o->explain)
+        explain_print(out, matches);
+}
+
+static void view_import(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    size_t i;
+    json_t *e;
+    fprintf(out, "created: %lld  updated: %lld  failed: %lld\n",
+            (long long)json_integer_value(json_object_get(doc, "created")),
+            (long long)json_integer_value(json_object_get(doc, "updated")),
+            (long long)json_integer_value(json_object_get(doc, "failed")));
+    json_array_foreach(json_object_get(doc, "errors"), i, e) {
+        json_t *err = json_object_get(e, "error");
+        const char *field = json_string_value(json_object_get(err, "field"));
+        fprintf(out, "line %lld: %s: %s", (long long)json_integer_value(json_object_get(e, "line")),
+                json_string_value(json_object_get(err, "code")) ? json_string_value(json_object_get(err, "code")) : "error",
+                json_string_value(json_object_get(err, "message")) ? json_string_value(json_object_get(err, "message")) : "");
+        if (field)
+            fprintf(out, " (field: %s)", field);
+        fputc('\n', out);
+    }
+}
+
+/* A table of an array of objects, one column per key holding scalars or
+ * arrays of scalars, in the order keys first appear. */
+static void objects_table(FILE *out, json_t *arr, int termw)
+{
+    enum { MAX_COLS = 16 };
+    struct column cols[MAX_COLS + 1];
+    char *heads[MAX_COLS];
+    int n = 0;
+    size_t i;
+    json_t *o, *v;
+    const char *k;
+    json_array_foreach(arr, i, o) {
+        json_object_foreach(o, k, v) {
+            if (json_is_object(v) || (json_is_array(v) && !is_scalar_array(v)))
+                continue;
+            int seen = 0;
+            for (int c = 0; c < n && !seen; c++)
+                seen = strcmp(cols[c].path, k) == 0;
+            if (seen || n == MAX_COLS)
+                continue;
+            heads[n] = xstrdup(k);
+            for (char *p = heads[n]; *p; p++)
+                *p = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
+            cols[n] = (struct column){heads[n], NULL, CF_TEXT, 48};
+            cols[n].path = k; /* keys live as long as arr */
+            n++;
+        }
+    }
+    cols[n] = (struct column){NULL, NULL, CF_TEXT, 0};
+    if (n)
+        rows_table(out, cols, arr, termw);
+    for (int c = 0; c < n; c++)
+        free(heads[c]);
+}
+
+static void view_doc(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    const char *k;
+    json_t *v;
+    int first = 1;
+    if (!json_is_object(doc)) {
+        record_print(out, doc, 0, 0);
+        return;
+    }
+    json_object_foreach(doc, k, v) {
+        if (json_is_array(v) && json_array_size(v) && !is_scalar_array(v)) {
+            fprintf(out, "%s%s\n", first ? "" : "\n", k);
+            objects_table(out, v, o->termw);
+        } else if (json_is_object(v)) {
+            fprintf(out, "%s%s\n", first ? "" : "\n", k);
+            record_print(out, v, 2, 1);
+        } else {
+            struct kvs kv = {0};
+            kvs_flatten(&kv, k, v, 1);
+            kvs_print(out, &kv, 0);
+            kvs_free(&kv);
+        }
+        first = 0;
+    }
+}
+
+typedef void view_fn(FILE *out, json_t *doc, const struct view_opts *o);
+
+static view_fn *const VIEWS[] = {
+    [VIEW_RECORD] = view_record,
+    [VIEW_RESOURCES] = view_resources,
+    [VIEW_NEEDS] = view_needs,
+    [VIEW_RESPONSES] = view_responses,
+    [VIEW_CAMPAIGNS] = view_campaigns,
+    [VIEW_SEARCH] = view_search,
+    [VIEW_MATCHES] = view_matches,
+    [VIEW_IMPORT] = view_import,
+    [VIEW_DOC] = view_doc,
+};
+
+void fmt_view(FILE *out, enum view v, json_t *doc, const struct view_opts *o)
+{
+    if ((size_t)v >= sizeof VIEWS / sizeof VIEWS[0] || !VIEWS[v])
+        v = VIEW_RECORD;
+    VIEWS[v](out, doc, o);
+}
+
+void fmt_error(FILE *err, const struct http_resp *r)
+{
+    json_t *doc = r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+    json_t *e = json_object_get(doc, "error");
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    const char *code = json_string_value(json_object_get(e, "code"));
+    const char *field = json_string_value(json_object_get(e, "field"));
+    if (msg) {
+        fprintf(err, "shucu: %s", msg);
+        if (field)
+            fprintf(err, " (field: %s)", field);
+        fprintf(err, " [%ld %s]", r->status, code ? code : "error");
+    } else {
+        int n = r->len > 200 ? 200 : (int)r->len;
+        fprintf(err, "shucu: HTTP %ld%s%.*s", r->status, n ? ": " : "", n, r->body ? r->body : "");
+    }
+    if (*r->retry_after)
+        fprintf(err, "; retry after %s s", r->retry_after);
+    fputc('\n', err);
+    json_decref(doc);
+}

@@ -1,0 +1,187 @@
+// app.js - the console's entry: loads the taxonomy and the caller's
+// identity, draws the navigation for the caller's role, and routes hash
+// URLs (#/search, #/needs/ID, …) to the page modules.  shucud serves files
+// without an SPA fallback, so every page lives behind the hash.
+//
+// A page is an async function (view, params, ctx); ctx.alive() turns false
+// once the user has navigated elsewhere, so a slow answer never draws over
+// the next page.
+
+import { api, getKey, setKey, ApiError } from './api.js';
+import {
+  state, h, clear, toast, errorBox, loadTaxonomy, ROLE_TEXT, pageHeader, field,
+} from './ui.js';
+import { searchPage, resourcePage } from './search.js';
+import { needFormPage, needsListPage, needPage } from './needs.js';
+import { myResourcesPage, resourceFormPage, importPage, opportunitiesPage } from './provider.js';
+import { campaignsPage, campaignFormPage, campaignPage } from './campaigns.js';
+import { dashboardPage } from './dashboard.js';
+
+const ROUTES = [
+  [/^\/?$/, searchPage],
+  [/^\/search$/, searchPage],
+  [/^\/resources\/([^/]+)$/, resourcePage],
+  [/^\/login$/, loginPage],
+  [/^\/needs\/new$/, needFormPage],
+  [/^\/needs$/, needsListPage],
+  [/^\/needs\/([^/]+)$/, needPage],
+  [/^\/provider\/resources$/, myResourcesPage],
+  [/^\/provider\/resources\/new$/, resourceFormPage],
+  [/^\/provider\/resources\/([^/]+)\/edit$/, resourceFormPage],
+  [/^\/provider\/import$/, importPage],
+  [/^\/provider\/opportunities$/, opportunitiesPage],
+  [/^\/campaigns$/, campaignsPage],
+  [/^\/campaigns\/new$/, campaignFormPage],
+  [/^\/campaigns\/([^/]+)$/, campaignPage],
+  [/^\/dashboard$/, dashboardPage],
+];
+
+const NAV = [
+  { href: '#/search', text: '资源池', roles: null },
+  { href: '#/needs/new', text: '发布需求', roles: ['enterprise'] },
+  { href: '#/needs', text: '我的需求', roles: ['enterprise'] },
+  { href: '#/needs', text: '需求大厅', roles: ['center', 'admin', 'provider'] },
+  { href: '#/provider/resources', text: '我的资源', roles: ['provider'] },
+  { href: '#/provider/import', text: '批量导入', roles: ['provider'] },
+  { href: '#/provider/opportunities', text: '商机', roles: ['provider'] },
+  { href: '#/campaigns', text: '集采活动', roles: ['enterprise', 'provider', 'center', 'admin'] },
+  { href: '#/dashboard', text: '数据看板', roles: ['center', 'admin'] },
+];
+
+let routeSeq = 0;
+
+function currentPath() {
+  const raw = location.hash.replace(/^#/, '');
+  const i = raw.indexOf('?');
+  return decodeURI(i >= 0 ? raw.slice(0, i) : raw) || '/search';
+}
+
+function drawNav() {
+  const nav = document.getElementById('nav');
+  clear(nav);
+  const role = state.me && state.me.role;
+  const path = '#' + currentPath();
+  for (const item of NAV) {
+    if (item.roles && !item.roles.includes(role)) continue;
+    const active = path === item.href || (item.href !== '#/search' && item.href !== '#/needs' && path.startsWith(item.href + '/')) ||
+      (item.href === '#/needs' && /^#\/needs\/(?!new)/.test(path)) || (item.href === '#/search' && path.startsWith('#/resources/'));
+    nav.appendChild(h('a', { href: item.href, class: active ? 'active' : '' }, item.text));
+  }
+  const who = document.getElementById('who');
+  clear(who);
+  if (state.me) {
+    who.append(
+      h('span', { class: 'who-org', title: `密钥前缀 ${state.me.key_prefix || ''}` }, state.me.org ? state.me.org.name : ''),
+      h('span', { class: `badge role-${state.me.role}` }, ROLE_TEXT[state.me.role] || state.me.role),
+      h('button', { class: 'btn btn-small btn-ghost', type: 'button', id: 'logout', onclick: logout }, '退出'));
+  } else {
+    who.append(h('a', { class: 'btn btn-small', href: '#/login', id: 'login-link' }, '登录'));
+  }
+}
+
+async function route() {
+  const seq = ++routeSeq;
+  const path = currentPath();
+  const view = document.getElementById('view');
+  document.body.classList.remove('nav-open');
+  drawNav();
+  let page = null;
+  let params = [];
+  for (const [re, fn] of ROUTES) {
+    const m = path.match(re);
+    if (m) { page = fn; params = m.slice(1).map(decodeURIComponent); break; }
+  }
+  clear(view);
+  view.dataset.page = path.split('/')[1] || 'search';
+  if (!page) {
+    view.append(pageHeader('页面不存在'), h('p', null, h('a', { href: '#/search' }, '返回资源池')));
+    return;
+  }
+  const ctx = { alive: () => seq === routeSeq, rerender: () => route() };
+  try {
+    await page(view, params, ctx);
+  } catch (err) {
+    if (!ctx.alive()) return;
+    if (!(err instanceof ApiError)) console.warn(err);
+    view.append(errorBox(err, () => route()));
+  }
+}
+
+function loginPage(view) {
+  const input = h('input', {
+    name: 'key', type: 'password', autocomplete: 'off', spellcheck: 'false',
+    placeholder: 'shk_…', required: true, class: 'mono',
+  });
+  const msg = h('div');
+  const form = h('form', { class: 'card form narrow', id: 'login-form' },
+    field('API 密钥', input, '由数促中心或管理员发放（shucud keys create），只需粘贴一次，保存在本浏览器中。'),
+    msg,
+    h('div', { class: 'form-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, '登录')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(msg);
+    const key = input.value.trim();
+    if (!key) return;
+    try {
+      const me = await api.get('/v1/me', null, { key });
+      setKey(key);
+      state.me = me;
+      toast(`已登录：${me.org.name}（${ROLE_TEXT[me.role] || me.role}）`, 'success');
+      location.hash = homeFor(me.role);
+    } catch (err) {
+      msg.append(errorBox(err));
+    }
+  });
+  view.append(
+    pageHeader('登录', '企业、服务商、数促中心用各自的 API 密钥登录；不登录也可以检索公开资源池。'),
+    state.me ? h('div', { class: 'alert' }, `当前已登录：${state.me.org.name}（${ROLE_TEXT[state.me.role]}）。`) : null,
+    form);
+  input.focus();
+}
+
+function homeFor(role) {
+  return {
+    enterprise: '#/needs', provider: '#/provider/resources', center: '#/campaigns', admin: '#/dashboard',
+  }[role] || '#/search';
+}
+
+function logout() {
+  setKey('');
+  state.me = null;
+  toast('已退出登录');
+  if (currentPath() === '/search') route();
+  else location.hash = '#/search';
+}
+
+async function boot() {
+  const view = document.getElementById('view');
+  document.querySelector('.nav-toggle').addEventListener('click', (e) => {
+    const open = document.body.classList.toggle('nav-open');
+    e.currentTarget.setAttribute('aria-expanded', String(open));
+  });
+  if (getKey()) {
+    try {
+      state.me = await api.get('/v1/me');
+    } catch (err) {
+      if (err.status === 401) {
+        setKey('');
+        toast('保存的 API 密钥已失效，请重新登录', 'error');
+      } else {
+        toast(err.message, 'error');
+      }
+    }
+  }
+  // After /v1/me: a key that is present but revoked makes even public
+  // routes answer 401, so it must be dropped first.
+  try {
+    loadTaxonomy(await api.get('/v1/taxonomy'));
+  } catch (err) {
+    clear(view).append(errorBox(err, () => location.reload()));
+    return;
+  }
+  window.addEventListener('hashchange', route);
+  await route();
+  document.body.dataset.ready = '1';
+}
+
+boot();
