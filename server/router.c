@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "db.h"
 #include "ops.h"
+#include "ratelimit.h"
 #include "util.h"
 
 #include <event2/buffer.h>
@@ -158,6 +159,32 @@ static int authenticate(struct req *r)
     return 0;
 }
 
+/* Per-address, then per-key token buckets; answers 429 when empty. */
+static int rate_limit(struct req *r)
+{
+    const struct config *cfg = r->w->cfg;
+    char name[80];
+    int wait = 0;
+    if (cfg->rate_per_addr > 0) {
+        const char *addr = NULL;
+        ev_uint16_t port;
+        evhttp_connection_get_peer(evhttp_request_get_connection(r->ev), (char **)&addr, &port);
+        snprintf(name, sizeof name, "a:%s", addr ? addr : "?");
+        wait = rl_take(name, (double)cfg->rate_per_addr, (double)cfg->rate_burst);
+    }
+    if (!wait && cfg->rate_per_key > 0 && r->who.prefix[0]) {
+        snprintf(name, sizeof name, "k:%s", r->who.prefix);
+        wait = rl_take(name, (double)cfg->rate_per_key, (double)cfg->rate_burst);
+    }
+    if (!wait)
+        return 0;
+    char after[16];
+    snprintf(after, sizeof after, "%d", wait);
+    reply_header(r, "Retry-After", after);
+    reply_error(r, ERR_RATE_LIMITED, NULL, "too many requests; retry in %d s", wait);
+    return -1;
+}
+
 static int read_body(struct req *r)
 {
     enum body_kind kind = r->route->body;
@@ -293,7 +320,7 @@ void router_dispatch(struct evhttp_request *ev, void *arg)
     }
     r->route = &ROUTES[found];
     r->route_index = found;
-    if (authenticate(r) < 0)
+    if (authenticate(r) < 0 || rate_limit(r) < 0)
         return;
     if (r->route->body != BODY_NONE && read_body(r) < 0)
         return;
