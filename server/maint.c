@@ -87,8 +87,11 @@ int maint_check(const char *db_path)
         return 1;
     }
     struct db *db = db_open(db_path);
-    if (!db)
+    if (!db) {
+        printf("%s: PROBLEMS FOUND: it cannot be opened as a shucu database (see above); restore from a backup\n",
+               db_path);
         return 1;
+    }
     int bad = check_handle(db_handle(db), 1);
     printf("%s: %s\n", db_path, bad ? "PROBLEMS FOUND (restore from a backup, or run shucud reindex if only an index disagrees)" : "all checks passed");
     db_close(db);
