@@ -220,8 +220,15 @@ static int read_body(struct req *r)
     json_error_t err;
     r->body = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
     if (!r->body) {
-        reply_error(r, ERR_BAD_JSON, NULL, "malformed JSON at line %d, column %d: %s", err.line,
-                    err.column, err.text);
+        /* Well-formed JSON with a number no field can hold is a field
+         * error (422), not a syntax error. */
+        if (strstr(err.text, "overflow") || strstr(err.text, "too big"))
+            reply_error(r, ERR_INVALID_FIELD, NULL,
+                        "a number at line %d, column %d is out of range: %s", err.line,
+                        err.column, err.text);
+        else
+            reply_error(r, ERR_BAD_JSON, NULL, "malformed JSON at line %d, column %d: %s",
+                        err.line, err.column, err.text);
         return -1;
     }
     if (!json_is_object(r->body)) {
