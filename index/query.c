@@ -1064,8 +1064,12 @@ static int any_bigrams(struct builder *b, int a, int e, int fillers)
     const struct units *u = &b->u;
     int rc = 0;
 
-    if (e - a == 1 && (fillers || !unit_in(u, a, QUERY_FILLER_CHARS)))
-        return cand_add(b, unit_text(u, a), u->v[a].len, -1, a);
+    /* A lone Han character is a prefix query matching every bigram that
+     * starts with it (万, 台, 年 from "5.4万", "34台", "年底"): in a long
+     * text it only adds noise, so it is kept only in the last-resort pass,
+     * when nothing else was found. */
+    if (e - a == 1)
+        return fillers ? cand_add(b, unit_text(u, a), u->v[a].len, -1, a) : 0;
     for (int i = a; rc == 0 && i + 1 < e; i++) {
         if (unit_in(u, i, QUERY_PARTICLES) || unit_in(u, i + 1, QUERY_PARTICLES) ||
             (unit_in(u, i, QUERY_FILLER_CHARS) && unit_in(u, i + 1, QUERY_FILLER_CHARS)))

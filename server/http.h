@@ -99,6 +99,8 @@ struct worker {
     double drain_started;
     long ndocs;         /* published resources, refreshed every second */
     double ndocs_at;
+    struct dfcache *df; /* document frequencies at data generation df_gen */
+    long long df_gen;
 };
 
 /* Shared, read-only after start-up. */

@@ -230,6 +230,9 @@ static json_t *match_need(struct worker *w, json_t *need, json_t *need_out, int6
         " FROM resources_fts f JOIN resources r ON r.rid = f.rowid"
         " WHERE resources_fts MATCH ?1 AND (?2 = 0 OR r.kind_bit & ?2)"
         " ORDER BY s DESC LIMIT ?3";
+    static const char SQL_TEXT_ANY_KIND[] =
+        "SELECT rowid, -bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
+        " FROM resources_fts WHERE resources_fts MATCH ?1 ORDER BY s DESC LIMIT ?3";
     static const char SQL_STRUCT[] =
         "SELECT DISTINCT rid FROM resource_is WHERE industry = ?1"
         " AND scenario IN (SELECT value FROM json_each(?2)) ORDER BY rid DESC LIMIT ?3";
@@ -257,12 +260,15 @@ static json_t *match_need(struct worker *w, json_t *need, json_t *need_out, int6
     terms = q.terms ? json_incref(q.terms) : json_array();
     double best = 0;
     if (q.match) {
-        sqlite3_stmt *st = db_stmt(db, SQL_TEXT);
+        /* Without a kind filter, skip the join: SQLite would do it for
+         * every matching row even when the filter is off. */
+        sqlite3_stmt *st = db_stmt(db, kinds ? SQL_TEXT : SQL_TEXT_ANY_KIND);
         if (!st)
             dberr = 1;
         else {
             sqlite3_bind_text(st, 1, q.match, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 2, kinds);
+            if (kinds)
+                sqlite3_bind_int64(st, 2, kinds);
             sqlite3_bind_int(st, 3, TEXT_CANDIDATES);
             int rc;
             while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

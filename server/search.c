@@ -117,10 +117,54 @@ long search_ndocs(struct worker *w)
     return w->ndocs;
 }
 
+/*
+ * Document frequencies cost a read of the token's whole doclist through
+ * fts5vocab, in proportion to the corpus, and a query asks for dozens.
+ * Each worker keeps them in a small table valid for one data generation
+ * (bumped by every write, see db.c migration 4), so a repeated token costs
+ * a hash probe until the data changes.
+ */
+#define DF_SLOTS 8192
+#define DF_KEY 48
+
+struct dfcache {
+    struct {
+        char key[DF_KEY];
+        long df;
+    } v[DF_SLOTS];
+};
+
+static long long data_gen(struct db *db)
+{
+    static const char SQL[] = "SELECT v FROM meta WHERE k = 'gen'";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    long long g = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        g = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return g;
+}
+
 long search_df(void *worker, const char *token, int len)
 {
     static const char SQL[] = "SELECT doc FROM resources_vocab WHERE term = ?1";
     struct worker *w = worker;
+    long long gen = data_gen(w->db);
+    if (!w->df)
+        w->df = xcalloc(1, sizeof *w->df);
+    if (gen != w->df_gen) {
+        memset(w->df, 0, sizeof *w->df);
+        w->df_gen = gen;
+    }
+    unsigned h = 2166136261u;
+    for (int i = 0; i < len; i++)
+        h = (h ^ (unsigned char)token[i]) * 16777619u;
+    int cacheable = len > 0 && len < DF_KEY && gen >= 0;
+    unsigned slot = h % DF_SLOTS;
+    if (cacheable && strncmp(w->df->v[slot].key, token, (size_t)len) == 0 &&
+        w->df->v[slot].key[len] == '\0')
+        return w->df->v[slot].df;
     sqlite3_stmt *st = db_stmt(w->db, SQL);
     long n = 0;
     if (!st)
@@ -129,6 +173,11 @@ long search_df(void *worker, const char *token, int len)
     if (sqlite3_step(st) == SQLITE_ROW)
         n = (long)sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
+    if (cacheable) { /* direct-mapped: a collision just replaces */
+        memcpy(w->df->v[slot].key, token, (size_t)len);
+        w->df->v[slot].key[len] = '\0';
+        w->df->v[slot].df = n;
+    }
     return n;
 }
 

@@ -158,6 +158,7 @@ static void worker_free(struct worker *w)
     if (w->drain_ev)
         event_free(w->drain_ev);
     db_close(w->db);
+    free(w->df);
     if (w->base)
         event_base_free(w->base);
 }
