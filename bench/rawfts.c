@@ -1,0 +1,497 @@
+/*
+ * rawfts.c - the raw SQLite FTS5 baseline for shucu's search benchmark.
+ *
+ * Opens the benchmark database read-only with the same tokenizer
+ * (index/tokenizer.c) and builds, for each query, the SAME match
+ * expression GET /v1/search builds (index/query.c: QUERY_ALL, max_terms
+ * 16, max_df_ratio 0.6, synonyms from schemas/synonyms.json, df from
+ * resources_vocab; when that finds nothing and has >= 2 terms, the
+ * QUERY_ANY relaxation search.c falls back to).  Then it times, per query:
+ *
+ *   build   query_build() alone (tokenizing, synonyms, df look-ups)
+ *   top10   SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?
+ *           ORDER BY bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) LIMIT 10
+ *           (the raw FTS5 query that returns shucu's top 10)
+ *   count   SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?
+ *   pass    search.c's one-pass statement (FTS5 joined to resources,
+ *           bm25 and the mask columns of every matching row), stepped to
+ *           the end with no work per row
+ *   facets  the same pass plus search.c's per-row work: three facet
+ *           counts and the bounded top-k heap
+ *   narrow  what-if: "facets" with the join going to a narrow in-memory
+ *           copy of the hot columns (TEMP table: rid, masks, price,
+ *           rating; ~30 bytes a row) instead of the 2-3 KB resources rows
+ *
+ * Expressions are built once before timing (except in mode build), so the
+ * SQL modes time SQLite alone.  Output: one line per execution,
+ * "mode<TAB>query#<TAB>ms<TAB>rows".  With --ids FILE it also writes each
+ * query's top 10 as "resource-id:score" (outside the timing) for checking
+ * that shucu returns the same hits; with --tsquery FILE it writes each
+ * expression translated to PostgreSQL tsquery syntax (phrase -> <->,
+ * AND -> &, OR -> |, "x"* -> x:*), for the PostgreSQL peer.
+ *
+ *   rawfts --db DB --schemas DIR --queries FILE --reps N --modes top10,count
+ *          [--out FILE] [--ids FILE] [--tsquery FILE]
+ */
+
+#include "query.h"
+#include "tokenizer.h"
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAXQ 1000
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void die(const char *msg, sqlite3 *db)
+{
+    fprintf(stderr, "rawfts: %s%s%s\n", msg, db ? ": " : "", db ? sqlite3_errmsg(db) : "");
+    exit(1);
+}
+
+static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        die(sql, db);
+    return st;
+}
+
+/* search_df() of server/search.c, on this connection. */
+static sqlite3_stmt *df_st;
+static long df_cb(void *ctx, const char *token, int len)
+{
+    long n = 0;
+    sqlite3_reset(df_st);
+    sqlite3_bind_text(df_st, 1, token, len, SQLITE_STATIC);
+    if (sqlite3_step(df_st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(df_st, 0);
+    sqlite3_reset(df_st);
+    return n;
+}
+
+struct q {
+    char *text;
+    char *all;   /* QUERY_ALL expression, NULL: nothing searchable */
+    char *any;   /* QUERY_ANY relaxation, used when all finds nothing */
+    int nterms;
+    int relaxed; /* all found nothing: the relaxation is what is timed */
+};
+
+static struct syn *syn;
+static long ndocs;
+static int nkinds = 64, ninds = 64, nscns = 64;
+
+static int build(const char *text, enum query_mode mode, struct query *out)
+{
+    struct query_opts o = {.mode = mode, .syn = syn, .max_terms = 16, .max_df_ratio = 0.6,
+                           .df = df_cb, .df_ctx = NULL, .ndocs = ndocs};
+    return query_build(text, strlen(text), &o, out);
+}
+
+static long run_top10(sqlite3_stmt *st, const char *m, long long *ids)
+{
+    long n = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (ids && n < 10)
+            ids[n] = sqlite3_column_int64(st, 0);
+        n++;
+    }
+    sqlite3_reset(st);
+    return n;
+}
+
+static long run_count(sqlite3_stmt *st, const char *m)
+{
+    long n = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+struct cand {
+    double key;
+    long long rid;
+};
+
+static int worse(const struct cand *a, const struct cand *b)
+{
+    return a->key > b->key || (a->key == b->key && a->rid < b->rid);
+}
+
+/* search.c's heap_push, capacity 10. */
+static void heap_push(struct cand *v, size_t *n, size_t cap, struct cand c)
+{
+    if (*n == cap) {
+        if (!worse(&v[0], &c))
+            return;
+        v[0] = c;
+        size_t i = 0;
+        for (;;) {
+            size_t l = 2 * i + 1, r = l + 1, m = i;
+            if (l < *n && worse(&v[l], &v[m]))
+                m = l;
+            if (r < *n && worse(&v[r], &v[m]))
+                m = r;
+            if (m == i)
+                break;
+            struct cand t = v[i];
+            v[i] = v[m];
+            v[m] = t;
+            i = m;
+        }
+        return;
+    }
+    size_t i = (*n)++;
+    v[i] = c;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!worse(&v[i], &v[p]))
+            break;
+        struct cand t = v[i];
+        v[i] = v[p];
+        v[p] = t;
+        i = p;
+    }
+}
+
+static void facet_add(int *counts, int n, long long mask)
+{
+    for (int i = 0; i < n; i++)
+        if (mask & (1LL << i))
+            counts[i]++;
+}
+
+static volatile long sink;
+
+static long run_pass(sqlite3_stmt *st, const char *m, int facets)
+{
+    long n = 0;
+    int kc[64] = {0}, ic[64] = {0}, sc[64] = {0};
+    struct cand heap[10];
+    size_t hn = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+    for (int i = 2; i <= 6; i++)
+        sqlite3_bind_int64(st, i, 0);
+    sqlite3_bind_null(st, 7);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        n++;
+        if (facets) {
+            facet_add(kc, nkinds, sqlite3_column_int64(st, 2));
+            facet_add(ic, ninds, sqlite3_column_int64(st, 3));
+            facet_add(sc, nscns, sqlite3_column_int64(st, 4));
+            struct cand c = {.rid = sqlite3_column_int64(st, 0), .key = sqlite3_column_double(st, 1)};
+            heap_push(heap, &hn, 10, c);
+        } else {
+            /* read the same columns, do nothing with them */
+            sink += (long)sqlite3_column_int64(st, 0);
+            (void)sqlite3_column_double(st, 1);
+        }
+    }
+    sqlite3_reset(st);
+    sink += kc[0] + ic[0] + sc[0];
+    return n;
+}
+
+/* --- FTS5 expression -> tsquery ------------------------------------------ */
+
+struct tsq {
+    char *out;
+    size_t len, cap;
+    int ntok;
+};
+
+static void tsq_add(struct tsq *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->out = realloc(t->out, t->cap);
+        if (!t->out)
+            die("out of memory", NULL);
+    }
+    memcpy(t->out + t->len, s, n);
+    t->len += n;
+    t->out[t->len] = '\0';
+}
+
+static int tsq_token(void *ctx, int run, const char *tok, int len, int start, int end)
+{
+    struct tsq *t = ctx;
+    if (t->ntok++)
+        tsq_add(t, " <-> ", 5);
+    tsq_add(t, tok, (size_t)len);
+    return 0;
+}
+
+static char *to_tsquery(const char *m)
+{
+    struct tsq t = {0};
+    tsq_add(&t, "", 0);
+    for (const char *p = m; *p;) {
+        if (*p == '"') {
+            const char *e = strchr(p + 1, '"');
+            if (!e)
+                break;
+            t.ntok = 0;
+            int paren = 0;
+            /* a phrase of several tokens is grouped so AND/OR bind around it */
+            struct tsq probe = {0};
+            tsq_add(&probe, "", 0);
+            tok_run(p + 1, (int)(e - p - 1), tsq_token, &probe);
+            if (probe.ntok > 1) {
+                tsq_add(&t, "(", 1);
+                paren = 1;
+            }
+            tsq_add(&t, probe.out, probe.len);
+            free(probe.out);
+            if (e[1] == '*') {
+                tsq_add(&t, ":*", 2);
+                e++;
+            }
+            if (paren)
+                tsq_add(&t, ")", 1);
+            p = e + 1;
+        } else if (strncmp(p, "AND", 3) == 0) {
+            tsq_add(&t, "&", 1);
+            p += 3;
+        } else if (strncmp(p, "OR", 2) == 0) {
+            tsq_add(&t, "|", 1);
+            p += 2;
+        } else {
+            tsq_add(&t, p, 1); /* parentheses and spaces */
+            p++;
+        }
+    }
+    return t.out;
+}
+
+static char *arg(int argc, char **argv, const char *name, const char *def)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return (char *)def;
+}
+
+int main(int argc, char **argv)
+{
+    const char *dbpath = arg(argc, argv, "--db", NULL);
+    const char *schemas = arg(argc, argv, "--schemas", "schemas");
+    const char *qpath = arg(argc, argv, "--queries", NULL);
+    const char *modes = arg(argc, argv, "--modes", "top10");
+    const char *outpath = arg(argc, argv, "--out", NULL);
+    const char *idspath = arg(argc, argv, "--ids", NULL);
+    const char *tsqpath = arg(argc, argv, "--tsquery", NULL);
+    int reps = atoi(arg(argc, argv, "--reps", "5"));
+    if (!dbpath || !qpath || reps < 0 || reps > 100000) {
+        fprintf(stderr, "usage: rawfts --db DB --queries FILE --reps N [--modes build,top10,count,pass,facets,narrow]"
+                        " [--schemas DIR] [--out FILE] [--ids FILE] [--tsquery FILE]\n");
+        return 2;
+    }
+    int m_build = strstr(modes, "build") != NULL, m_top = strstr(modes, "top10") != NULL;
+    int m_count = strstr(modes, "count") != NULL, m_pass = strstr(modes, "pass") != NULL;
+    int m_fac = strstr(modes, "facets") != NULL, m_nar = strstr(modes, "narrow") != NULL;
+
+    char err[512], *path;
+    if (asprintf(&path, "%s/synonyms.json", schemas) < 0 || syn_load(path, &syn, err, sizeof err) < 0)
+        die(err, NULL);
+    free(path);
+    if (asprintf(&path, "%s/taxonomy.json", schemas) >= 0) {
+        json_t *tax = json_load_file(path, 0, NULL);
+        if (tax) {
+            nkinds = (int)json_array_size(json_object_get(tax, "kinds"));
+            ninds = (int)json_array_size(json_object_get(tax, "industries"));
+            nscns = (int)json_array_size(json_object_get(tax, "scenarios"));
+            json_decref(tax);
+        }
+        free(path);
+    }
+
+    sqlite3 *db;
+    if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        die("cannot open the database", db);
+    if (tok_register(db) != SQLITE_OK)
+        die("cannot register the tokenizer", db);
+    /* shucud's connection settings (server/db.c) */
+    sqlite3_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000", NULL, NULL, NULL);
+    df_st = prep(db, "SELECT doc FROM resources_vocab WHERE term = ?1");
+    sqlite3_stmt *nd = prep(db, "SELECT count(*) FROM resources WHERE status = 'published'");
+    if (sqlite3_step(nd) == SQLITE_ROW)
+        ndocs = (long)sqlite3_column_int64(nd, 0);
+    sqlite3_finalize(nd);
+    sqlite3_stmt *st_top = prep(db, "SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?"
+                                    " ORDER BY bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) LIMIT 10");
+    sqlite3_stmt *st_count = prep(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?");
+    /* server/search.c SQL_MATCH, verbatim */
+    sqlite3_stmt *st_pass = prep(
+        db, "SELECT r.rid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
+            " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
+            " FROM resources_fts JOIN resources r ON r.rid = resources_fts.rowid"
+            " WHERE resources_fts MATCH ?1"
+            " AND (?2 = 0 OR r.kind_bit & ?2) AND (?3 = 0 OR r.industry_mask & ?3)"
+            " AND (?4 = 0 OR r.scenario_mask & ?4) AND (?5 = 0 OR r.region_mask & ?5)"
+            " AND (?6 = 0 OR r.delivery_bit & ?6) AND (?7 IS NULL OR r.price_min <= ?7)");
+    sqlite3_stmt *st_id = prep(db, "SELECT id FROM resources WHERE rid = ?");
+    sqlite3_stmt *st_nar = NULL;
+    if (m_nar) {
+        if (sqlite3_exec(db,
+                         "CREATE TEMP TABLE hot (rid INTEGER PRIMARY KEY, kind_bit, industry_mask,"
+                         " scenario_mask, region_mask, delivery_bit, price_min, rating_sum, rating_count);"
+                         "INSERT INTO hot SELECT rid, kind_bit, industry_mask, scenario_mask, region_mask,"
+                         " delivery_bit, price_min, rating_sum, rating_count FROM resources"
+                         " WHERE status = 'published'",
+                         NULL, NULL, NULL) != SQLITE_OK)
+            die("cannot make the narrow table", db);
+        st_nar = prep(
+            db, "SELECT r.rid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
+                " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
+                " FROM resources_fts JOIN temp.hot r ON r.rid = resources_fts.rowid"
+                " WHERE resources_fts MATCH ?1"
+                " AND (?2 = 0 OR r.kind_bit & ?2) AND (?3 = 0 OR r.industry_mask & ?3)"
+                " AND (?4 = 0 OR r.scenario_mask & ?4) AND (?5 = 0 OR r.region_mask & ?5)"
+                " AND (?6 = 0 OR r.delivery_bit & ?6) AND (?7 IS NULL OR r.price_min <= ?7)");
+    }
+    sqlite3_stmt *st_score = prep(db, "SELECT rowid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0)"
+                                      " FROM resources_fts WHERE resources_fts MATCH ?"
+                                      " ORDER BY bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) LIMIT 10");
+
+    FILE *qf = fopen(qpath, "r");
+    if (!qf)
+        die("cannot open the queries", NULL);
+    static struct q qs[MAXQ];
+    int nq = 0;
+    char line[4096];
+    while (nq < MAXQ && fgets(line, sizeof line, qf)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!*line)
+            continue;
+        /* search.c searches tok_normalize(q) */
+        qs[nq].text = tok_normalize(line, strlen(line));
+        struct query a = {0}, b = {0};
+        if (build(qs[nq].text, QUERY_ALL, &a) < 0)
+            die("query_build failed", NULL);
+        qs[nq].all = a.match ? strdup(a.match) : NULL;
+        qs[nq].nterms = a.terms ? (int)json_array_size(a.terms) : 0;
+        if (qs[nq].all && qs[nq].nterms >= 2 && run_count(st_count, qs[nq].all) == 0) {
+            if (build(qs[nq].text, QUERY_ANY, &b) < 0)
+                die("query_build failed", NULL);
+            qs[nq].any = b.match ? strdup(b.match) : NULL;
+            qs[nq].relaxed = 1;
+        }
+        query_free(&a);
+        query_free(&b);
+        nq++;
+    }
+    fclose(qf);
+
+    if (idspath || tsqpath) {
+        FILE *idf = idspath ? fopen(idspath, "w") : NULL;
+        FILE *tf = tsqpath ? fopen(tsqpath, "w") : NULL;
+        for (int i = 0; i < nq; i++) {
+            const char *m = qs[i].relaxed ? qs[i].any : qs[i].all;
+            if (idf) { /* "q#<TAB>relaxed<TAB>id:score..." (score = -bm25, as shucu shows it) */
+                fprintf(idf, "%d\t%d", i, qs[i].relaxed);
+                if (m) {
+                    sqlite3_reset(st_score);
+                    sqlite3_bind_text(st_score, 1, m, -1, SQLITE_STATIC);
+                    while (sqlite3_step(st_score) == SQLITE_ROW) {
+                        sqlite3_reset(st_id);
+                        sqlite3_bind_int64(st_id, 1, sqlite3_column_int64(st_score, 0));
+                        if (sqlite3_step(st_id) == SQLITE_ROW)
+                            fprintf(idf, "\t%s:%.4f", sqlite3_column_text(st_id, 0),
+                                    -sqlite3_column_double(st_score, 1));
+                        sqlite3_reset(st_id);
+                    }
+                    sqlite3_reset(st_score);
+                }
+                fprintf(idf, "\n");
+            }
+            if (tf) {
+                char *t = m ? to_tsquery(m) : NULL;
+                fprintf(tf, "%s\n", t ? t : "");
+                free(t);
+            }
+        }
+        if (idf)
+            fclose(idf);
+        if (tf)
+            fclose(tf);
+    }
+
+    FILE *out = outpath ? fopen(outpath, "a") : stdout;
+    if (!out)
+        die("cannot open the output", NULL);
+    /* Mode-major: each mode runs over all queries before the next mode, so
+     * no mode finds the pages another mode just read for the same query. */
+    const char *order[6] = {"build", "top10", "count", "pass", "facets", "narrow"};
+    int on[6] = {m_build, m_top, m_count, m_pass, m_fac, m_nar};
+    for (int r = 0; r < reps; r++) {
+        for (int k = 0; k < 6; k++) {
+            if (!on[k])
+                continue;
+            for (int i = 0; i < nq; i++) {
+                const char *m = qs[i].relaxed ? qs[i].any : qs[i].all;
+                double t0 = now_ms();
+                long n = 0;
+                if (k == 0) {
+                    struct query a = {0}, b = {0};
+                    build(qs[i].text, QUERY_ALL, &a);
+                    if (qs[i].relaxed)
+                        build(qs[i].text, QUERY_ANY, &b);
+                    double ms = now_ms() - t0;
+                    query_free(&a);
+                    query_free(&b);
+                    fprintf(out, "build\t%d\t%.4f\t0\n", i, ms);
+                    continue;
+                }
+                if (!m)
+                    continue;
+                /* A relaxed query runs the ALL expression (finding nothing)
+                 * and then the relaxation, as search.c does. */
+                if (k == 1) {
+                    if (qs[i].relaxed)
+                        run_top10(st_top, qs[i].all, NULL);
+                    n = run_top10(st_top, m, NULL);
+                } else if (k == 2) {
+                    if (qs[i].relaxed)
+                        run_count(st_count, qs[i].all);
+                    n = run_count(st_count, m);
+                } else {
+                    sqlite3_stmt *st = k == 5 ? st_nar : st_pass;
+                    if (qs[i].relaxed)
+                        run_pass(st, qs[i].all, k >= 4);
+                    n = run_pass(st, m, k >= 4);
+                }
+                fprintf(out, "%s\t%d\t%.4f\t%ld\n", order[k], i, now_ms() - t0, n);
+            }
+        }
+    }
+    if (out != stdout)
+        fclose(out);
+    sqlite3_finalize(st_top);
+    sqlite3_finalize(st_count);
+    sqlite3_finalize(st_pass);
+    sqlite3_finalize(st_id);
+    sqlite3_finalize(st_score);
+    sqlite3_finalize(st_nar);
+    sqlite3_finalize(df_st);
+    sqlite3_close(db);
+    syn_free(syn);
+    return 0;
+}

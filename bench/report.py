@@ -1,0 +1,794 @@
+#!/usr/bin/python3
+"""report.py - turns bench/run.sh's raw results into docs/benchmarks.md and
+docs/plots/*.png (gnuplot).
+
+    report.py RESULTS_DIR DOC.md PLOTS_DIR
+
+Statistics: a latency "pass" is every query (or need) sent REPS times; its
+median and p99 (nearest rank) are taken over all its samples, and the doc
+shows the median of the passes' values with their range.  wrk runs are
+summarised the same way (median of runs).  Nothing here knows the targets'
+thresholds except the table that states them.
+"""
+
+import glob
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+RES, DOC, PLOTS = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+# ---------------------------------------------------------------- helpers
+def kv(path):
+    """key=value lines; repeated keys become lists."""
+    out = defaultdict(list)
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                out[k].append(v)
+    return out
+
+
+def first(d, k, default=""):
+    return d[k][0] if d.get(k) else default
+
+
+def pct(values, p):
+    """Nearest-rank percentile."""
+    v = sorted(values)
+    if not v:
+        return float("nan")
+    k = max(1, math.ceil(p / 100.0 * len(v)))
+    return v[k - 1]
+
+
+def med(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def passes(pattern, col=1, filt=None):
+    """[(samples of pass 1), ...] from files matching pattern; col = ms column."""
+    out = []
+    for f in sorted(glob.glob(pattern)):
+        s = []
+        for line in open(f):
+            parts = line.rstrip("\n").split("\t")
+            if filt and not filt(parts):
+                continue
+            s.append(float(parts[col]))
+        if s:
+            out.append(s)
+    return out
+
+
+def summary(ps):
+    """median/p99 per pass -> dict of medians over passes and ranges."""
+    if not ps:
+        return None
+    meds = [med(s) for s in ps]
+    p99s = [pct(s, 99) for s in ps]
+    return {"median": med(meds), "p99": med(p99s), "median_rng": (min(meds), max(meds)),
+            "p99_rng": (min(p99s), max(p99s)), "n": sum(len(s) for s in ps), "passes": len(ps),
+            "per_pass": len(ps[0])}
+
+
+def per_query(pattern, qcol=0, mscol=1, filt=None):
+    """query# -> median over every sample of every pass."""
+    d = defaultdict(list)
+    for f in sorted(glob.glob(pattern)):
+        for line in open(f):
+            parts = line.rstrip("\n").split("\t")
+            if filt and not filt(parts):
+                continue
+            d[int(parts[qcol])].append(float(parts[mscol]))
+    return {q: med(v) for q, v in d.items()}
+
+
+def raw_mode(mode):
+    return lambda parts: parts[0] == mode
+
+
+def wrk(path):
+    runs = [json.loads(l) for l in open(path)] if os.path.exists(path) else []
+    if not runs:
+        return None
+    cpu = {}
+    cpath = path[:-len(".jsonl")] + ".cpu"
+    if os.path.exists(cpath):
+        c = {k: float(v[0]) for k, v in kv(cpath).items()}
+        hz = c.pop("ticks_per_s", 100.0)
+        total = sum(r["requests"] for r in runs)
+        cpu = {k: v / hz * 1e6 / max(1, total) for k, v in c.items()}  # CPU µs per answer
+    return {"cpu": cpu, "rps": med([r["rps"] for r in runs]), "p99": med([r["p99_ms"] for r in runs]),
+            "p50": med([r["p50_ms"] for r in runs]),
+            "rps_rng": (min(r["rps"] for r in runs), max(r["rps"] for r in runs)),
+            "errors": sum(r["err_connect"] + r["err_read"] + r["err_write"] + r["err_status"] +
+                          r["err_timeout"] for r in runs),
+            "requests": sum(r["requests"] for r in runs), "runs": len(runs),
+            "bytes_per_req": sum(r["bytes"] for r in runs) / max(1, sum(r["requests"] for r in runs))}
+
+
+def ms(x, nd=2):
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else ("%.*f" % (nd, x))
+
+
+def rng(t, nd=2):
+    return "%s–%s" % (ms(t[0], nd), ms(t[1], nd))
+
+
+def mib(b):
+    return "%.1f MiB" % (b / 1048576.0)
+
+
+def size_label(n):
+    return "%dk" % (n // 1000) if n < 1000000 else "%gM" % (n / 1e6)
+
+
+def verdict(ok):
+    return "**MET**" if ok else "**MISSED**"
+
+
+# ---------------------------------------------------------------- load
+machine = kv(os.path.join(RES, "machine.txt"))
+sizes = sorted(int(os.path.basename(d)) for d in glob.glob(os.path.join(RES, "[0-9]*")))
+queries = [l.rstrip("\n") for l in open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                       "queries.txt"), encoding="utf-8") if l.strip()]
+R = {}
+for n in sizes:
+    d = os.path.join(RES, str(n))
+    r = {"dir": d}
+    imp = kv(os.path.join(d, "import.txt"))
+    walls = [float(x) for x in imp["import_wall_s"]]
+    rates = [float(x) for x in imp["import_rate"]]
+    r["import_wall"] = med(walls)
+    r["import_wall_rng"] = (min(walls), max(walls)) if walls else (0, 0)
+    r["import_rate_wall"] = n / med(walls) if walls else float("nan")
+    r["import_rate_own"] = med(rates)
+    r["import_runs"] = len(walls)
+    r["db_bytes"] = int(first(imp, "db_bytes", "0"))
+    r["corpus_bytes"] = int(first(imp, "corpus_bytes", "0"))
+    fts = res_tbl = total = 0
+    dbstat_ok = False
+    for line in open(os.path.join(d, "dbstat.txt")):
+        if "|" in line:
+            name, b = line.strip().rsplit("|", 1)
+            dbstat_ok = True
+            total += int(b)
+            if name.startswith("resources_fts"):
+                fts += int(b)
+            elif name == "resources":
+                res_tbl += int(b)
+    r["dbstat"] = dbstat_ok
+    r["fts_bytes"], r["res_bytes"], r["dbstat_total"] = fts, res_tbl, total
+    r["s10"] = summary(passes(os.path.join(d, "search10.p*.tsv")))
+    r["s1"] = summary(passes(os.path.join(d, "search1.p*.tsv")))
+    r["hz"] = summary(passes(os.path.join(d, "healthz.p*.tsv")))
+    r["match"] = summary(passes(os.path.join(d, "match.p*.tsv")))
+    for mode in ("build", "top10", "count", "pass", "facets", "narrow"):
+        r["raw_" + mode] = summary(passes(os.path.join(d, "raw.p*.tsv"), col=2, filt=raw_mode(mode)))
+        r["q_raw_" + mode] = per_query(os.path.join(d, "raw.p*.tsv"), qcol=1, mscol=2, filt=raw_mode(mode))
+    r["q_s10"] = per_query(os.path.join(d, "search10.p*.tsv"))
+    r["q_s1"] = per_query(os.path.join(d, "search1.p*.tsv"))
+    r["q_match"] = per_query(os.path.join(d, "match.p*.tsv"))
+    # raw "top10 + build" per pass: the FTS5 query plus building its expression
+    bt = []
+    for f in sorted(glob.glob(os.path.join(d, "raw.p*.tsv"))):
+        b, t = defaultdict(list), defaultdict(list)
+        for line in open(f):
+            m, q, x, _ = line.split("\t")
+            if m == "build":
+                b[q].append(float(x))
+            elif m == "top10":
+                t[q].append(float(x))
+        s = []
+        for q in t:
+            s += [tb + bb for tb, bb in zip(t[q], b[q])]
+        if s:
+            bt.append(s)
+    r["raw_bt"] = summary(bt)
+    # match stages (matchprof): stage -> need# -> median ms; and rows
+    mp = defaultdict(lambda: defaultdict(list))
+    mrows = defaultdict(lambda: defaultdict(list))
+    p = os.path.join(d, "matchprof.tsv")
+    if os.path.exists(p):
+        for line in open(p):
+            st, q, x, rows = line.rstrip("\n").split("\t")
+            mp[st][int(q)].append(float(x))
+            mrows[st][int(q)].append(int(rows))
+    r["mp"] = {st: {q: med(v) for q, v in qs.items()} for st, qs in mp.items()}
+    r["mp_rows"] = {st: {q: med(v) for q, v in qs.items()} for st, qs in mrows.items()}
+    r["match_exprs"] = [l.rstrip("\n").split("\t", 1)[1] for l in open(os.path.join(d, "match_exprs.tsv"), encoding="utf-8")] \
+        if os.path.exists(os.path.join(d, "match_exprs.tsv")) else []
+    r["pg_and"] = summary(passes(os.path.join(d, "pg_and.p*.tsv")))
+    r["pg_expr"] = summary(passes(os.path.join(d, "pg_expr.p*.tsv")))
+    r["q_pg_and"] = per_query(os.path.join(d, "pg_and.p*.tsv"))
+    r["q_pg_expr"] = per_query(os.path.join(d, "pg_expr.p*.tsv"))
+    r["pg"] = kv(os.path.join(d, "pg.txt"))
+    rss = kv(os.path.join(d, "rss.txt"))
+    r["rss"] = {}
+    for f in ("rss.txt", "rss_cached.txt"):
+        p = os.path.join(d, f)
+        if os.path.exists(p):
+            for line in open(p):
+                k, v = line.split(":", 1)
+                r["rss"][(f, k.strip())] = int(v.split()[0]) * 1024
+    for w in ("search_uncached", "search_cached", "match_cached"):
+        r["wrk_" + w] = wrk(os.path.join(d, "wrk_%s.jsonl" % w))
+
+    def metric(f):
+        out = {}
+        p = os.path.join(d, f)
+        if os.path.exists(p):
+            for line in open(p):
+                k, v = line.split()
+                out[k] = float(v)
+        return out
+    b, a = metric("cache_before.txt"), metric("cache_after.txt")
+    r["cache_hits"] = a.get("shucu_cache_hits_total", 0) - b.get("shucu_cache_hits_total", 0)
+    r["cache_misses"] = a.get("shucu_cache_misses_total", 0) - b.get("shucu_cache_misses_total", 0)
+    # top-10 agreement
+    shu = {}
+    for line in open(os.path.join(d, "shucu_ids.tsv")):
+        p = line.rstrip("\n").split("\t")
+        shu[int(p[0])] = (int(p[1]), int(p[2]), p[3:])
+    raw = {}
+    for line in open(os.path.join(d, "raw_ids.tsv")):
+        p = line.rstrip("\n").split("\t")
+        raw[int(p[0])] = (int(p[1]), p[2:])
+    # "id:score" lists; scores rounded to 4 places as shucu shows them
+    same = ties = 0
+    diff = []
+    split = lambda l: ([x.rsplit(":", 1)[0] for x in l], ["%.4f" % float(x.rsplit(":", 1)[1]) for x in l])
+    for q in shu:
+        (a_ids, a_sc), (b_ids, b_sc) = split(shu[q][2]), split(raw.get(q, (0, []))[1])
+        if a_ids == b_ids:
+            same += 1
+        elif a_sc == b_sc:
+            ties += 1  # same scores position by position: only equal-score hits swapped
+        else:
+            diff.append(q)
+    r["agree"] = (same, ties, diff, len(shu))
+    r["totals"] = {q: shu[q][1] for q in shu}
+    r["relaxed"] = {q: shu[q][0] for q in shu}
+    R[n] = r
+
+cf = wrk(os.path.join(RES, "wrk_ceiling_fixed.jsonl"))
+cr = wrk(os.path.join(RES, "wrk_ceiling_redis.jsonl"))
+body_bytes = os.path.getsize(os.path.join(RES, "ceiling_body.json")) if os.path.exists(
+    os.path.join(RES, "ceiling_body.json")) else 0
+
+# load samples
+loads = []
+p = os.path.join(RES, "load.tsv")
+if os.path.exists(p):
+    for line in open(p):
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) >= 2:
+            try:
+                loads.append((float(parts[1]), parts[2] if len(parts) > 2 else ""))
+            except ValueError:
+                pass
+phases = [l.rstrip("\n").split("\t") for l in open(os.path.join(RES, "phases.tsv"))]
+# busy processes in the 15-second samples that are not the benchmark's own
+OWN = ("shucud", "wrk", "redis-ser", "postgres", "psql", "rawfts", "matchprof", "pgq", "latency", "ceiling_",
+       "python3", "bash", "segment", "sqlite3", "top", "awk", "runuser", "pg_ctl", "initdb", "make", "cc", "curl",
+       "redis-cli", "sed", "grep", "timeout", "sleep", "cut", "date", "kthreadd", "process_a")
+outside = defaultdict(list)
+nsamples = 0
+if os.path.exists(os.path.join(RES, "load.tsv")):
+    for line in open(os.path.join(RES, "load.tsv")):
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) < 3:
+            continue
+        nsamples += 1
+        for item in parts[2].split():
+            name, _, cpu = item.rpartition(":")
+            try:
+                c = float(cpu)
+            except ValueError:
+                continue
+            if c >= 10 and not name.startswith(OWN):
+                outside[name].append(c)
+
+# ---------------------------------------------------------------- plots
+os.makedirs(PLOTS, exist_ok=True)
+dat = os.path.join(RES, "plot.dat")
+with open(dat, "w") as f:
+    f.write("# size shucu_med shucu_p99 raw_med raw_p99 match_med match_p99 pg_med pg_p99\n")
+    for n in sizes:
+        r = R[n]
+        g = lambda s, k: s[k] if s else float("nan")
+        f.write("%d %s %s %s %s %s %s %s %s\n" % (
+            n, g(r["s10"], "median"), g(r["s10"], "p99"), g(r["raw_top10"], "median"),
+            g(r["raw_top10"], "p99"), g(r["match"], "median"), g(r["match"], "p99"),
+            g(r["pg_expr"], "median"), g(r["pg_expr"], "p99")))
+xt = ", ".join('"%s" %d' % (size_label(n), n) for n in sizes)
+common = """set terminal pngcairo size 900,560 font ",11"
+set logscale x
+set logscale y
+set grid
+set key top left
+set xlabel "corpus size (resources)"
+set ylabel "latency (ms), single client, uncached"
+set xtics (%s)
+set xrange [%g:%g]
+set datafile missing "nan"
+""" % (xt, sizes[0] / 1.6 if sizes else 1, sizes[-1] * 1.6 if sizes else 10)
+gp = common + """set output "%s/search_latency.png"
+set title "GET /v1/search (limit=10) vs raw SQLite FTS5 top-10 vs PostgreSQL"
+plot "%s" u 1:2 w lp lw 2 pt 7 t "shucu median", "" u 1:3 w lp lw 2 pt 5 t "shucu p99", \\
+     "" u 1:4 w lp lw 2 dt 2 pt 7 t "raw FTS5 median", "" u 1:5 w lp lw 2 dt 2 pt 5 t "raw FTS5 p99", \\
+     "" u 1:8 w lp lw 1 dt 3 pt 7 t "PostgreSQL median (same expression)", "" u 1:9 w lp lw 1 dt 3 pt 5 t "PostgreSQL p99 (same expression)", \\
+     30 w l lc rgb "red" dt 4 t "target p99 30 ms (100k)"
+set output "%s/match_latency.png"
+set title "POST /v1/match (200-character needs)"
+plot "%s" u 1:6 w lp lw 2 pt 7 t "median", "" u 1:7 w lp lw 2 pt 5 t "p99", \\
+     30 w l lc rgb "red" dt 4 t "target p99 30 ms (100k)", 100 w l lc rgb "orange" dt 4 t "target p99 100 ms (1M)"
+""" % (PLOTS, dat, PLOTS, dat)
+open(os.path.join(RES, "plots.gp"), "w").write(gp)
+subprocess.run(["gnuplot", os.path.join(RES, "plots.gp")], check=True)
+
+# ---------------------------------------------------------------- the doc
+H = 100000 if 100000 in R else (sizes[-1] if sizes else None)  # headline size
+M = 1000000 if 1000000 in R else None
+L = []
+w = L.append
+m1 = lambda k: first(machine, k)
+
+w("# Benchmarks")
+w("")
+w("*Generated by `bench/run.sh` (`make bench`) on %s; do not edit by hand — rerun it.*" % m1("finished"))
+w("")
+w("Corpus sizes run: **%s** resources%s." % (", ".join("{:,}".format(n) for n in sizes),
+  "" if M else " (1,000,000 is opt-in: `BENCH_SIZES=\"10000 100000 1000000\"`; it was not run this time)"))
+w("")
+
+# ---- headline
+w("## Headline")
+w("")
+w("| what | measured | target | verdict |")
+w("|---|---|---|---|")
+if H:
+    r = R[H]
+    lab = size_label(H)
+    if r["s10"] and r["raw_top10"]:
+        ratio = r["s10"]["p99"] / r["raw_top10"]["p99"]
+        w("| search p99, shucu / raw SQLite FTS5 top-10 (%s) | **%.2f×** (%s ms / %s ms) | ≤ 1.3× | %s |" % (
+            lab, ratio, ms(r["s10"]["p99"]), ms(r["raw_top10"]["p99"]), verdict(ratio <= 1.3)))
+    if r["s10"]:
+        w("| search p99, uncached, single client (%s) | **%s ms** (median %s ms) | < 30 ms at 100k | %s |" % (
+            lab, ms(r["s10"]["p99"]), ms(r["s10"]["median"]), verdict(r["s10"]["p99"] < 30)))
+    if r["match"]:
+        w("| match p99, uncached, 200-character needs (%s) | **%s ms** (median %s ms) | < 30 ms at 100k | %s |" % (
+            lab, ms(r["match"]["p99"]), ms(r["match"]["median"]), verdict(r["match"]["p99"] < 30)))
+if M and R[M]["s10"]:
+    w("| search p99, uncached, single client (1M) | **%s ms** (median %s ms; raw FTS5 top-10 p99 %s ms) | — | — |" % (
+        ms(R[M]["s10"]["p99"]), ms(R[M]["s10"]["median"]),
+        ms(R[M]["raw_top10"]["p99"]) if R[M]["raw_top10"] else "n/a"))
+if M and R[M]["match"]:
+    w("| match p99 (1M) | **%s ms** (median %s ms) | < 100 ms at 1M | %s |" % (
+        ms(R[M]["match"]["p99"]), ms(R[M]["match"]["median"]), verdict(R[M]["match"]["p99"] < 100)))
+elif not M:
+    w("| match p99 (1M) | not run | < 100 ms at 1M | not measured |")
+if H and R[H]["pg_and"] and R[H]["s10"]:
+    r = R[H]
+    a = r["pg_and"]["median"] / r["s10"]["median"]
+    b = r["pg_expr"]["median"] / r["s10"]["median"] if r["pg_expr"] else float("nan")
+    w("| PostgreSQL median / shucu median, tokens AND-ed (%s) | **%.2f×** (p99: %.2f×) | ≥ 3× | %s |" % (
+        size_label(H), a, r["pg_and"]["p99"] / r["s10"]["p99"], verdict(a >= 3)))
+    if r["pg_expr"]:
+        w("| PostgreSQL median / shucu median, shucu's own expression (%s) | **%.2f×** (p99: %.2f×) | ≥ 3× | %s |" % (
+            size_label(H), b, r["pg_expr"]["p99"] / r["s10"]["p99"], verdict(b >= 3)))
+if H and R[H]["wrk_search_cached"] and cr:
+    c = R[H]["wrk_search_cached"]["rps"] / cr["rps"]
+    w("| cached search throughput / evhttp+Redis ceiling (%s) | **%.2f×** (%.0f / %.0f req/s) | ≥ 0.7× | %s |" % (
+        size_label(H), c, R[H]["wrk_search_cached"]["rps"], cr["rps"], verdict(c >= 0.7)))
+if H and R[H]["wrk_search_cached"] and R[H]["wrk_search_uncached"]:
+    u = R[H]["wrk_search_cached"]["rps"] / R[H]["wrk_search_uncached"]["rps"]
+    w("| cached / uncached search throughput (%s) | **%.0f×** (%.0f / %.0f req/s) | — | — |" % (
+        size_label(H), u, R[H]["wrk_search_cached"]["rps"], R[H]["wrk_search_uncached"]["rps"]))
+if M:
+    hwm = R[M]["rss"].get(("rss.txt", "VmHWM"))
+    if hwm:
+        w("| shucud peak RSS (VmHWM) at 1M | **%s** | < 200 MB | %s |" % (mib(hwm), verdict(hwm < 200e6)))
+else:
+    big = sizes[-1] if sizes else None
+    hwm = R[big]["rss"].get(("rss.txt", "VmHWM")) if big else None
+    w("| shucud peak RSS (VmHWM) at 1M | not run (%s at %s) | < 200 MB | not measured |" % (
+        mib(hwm) if hwm else "n/a", size_label(big) if big else "-"))
+if H and R[H]["dbstat"]:
+    w("| index: database file / FTS5 share (%s) | %s / %.0f %% | — | — |" % (
+        size_label(H), mib(R[H]["db_bytes"]), 100.0 * R[H]["fts_bytes"] / max(1, R[H]["dbstat_total"])))
+w("")
+w("Why the misses happen is in [What the numbers say](#what-the-numbers-say); the benchmark is not tuned to the targets.")
+w("")
+
+# ---- machine
+w("## The machine and the run")
+w("")
+w("| | |")
+w("|---|---|")
+w("| CPU | %s, %s cores |" % (m1("cpu"), m1("cores")))
+w("| memory | %s GiB |" % m1("mem_gib"))
+w("| kernel / OS | %s / %s |" % (m1("kernel"), m1("os")))
+w("| shucud | `%s` (git %s) |" % (m1("shucud"), m1("git")))
+w("| SQLite / libevent / hiredis | %s / %s / %s |" % (m1("sqlite"), m1("libevent"), m1("hiredis")))
+w("| Redis / PostgreSQL | %s / %s |" % (m1("redis"), m1("postgresql")))
+w("| wrk / gnuplot / cc | %s / %s / %s |" % (m1("wrk"), m1("gnuplot"), m1("cc")))
+w("| run | %s → %s (UTC) |" % (m1("started"), m1("finished")))
+lo = [float(p[2].split()[0]) for p in phases if len(p) > 2]
+w("| load average (1 min) | %s at the start, %s at the end; %s–%s at the start of the phases%s |" % (
+    m1("load_start").split()[0] if m1("load_start") else "?", m1("load_end").split()[0] if m1("load_end") else "?",
+    ms(min(lo), 2) if lo else "?", ms(max(lo), 2) if lo else "?",
+    "; sampled every 15 s: median %.2f, max %.2f" % (med([x for x, _ in loads]), max(x for x, _ in loads)) if loads else ""))
+w("")
+w("The machine is shared: other sessions may run test suites while the benchmark runs, and on 2 cores")
+w("the benchmark's own processes (client + server, plus Redis or the wrk thread) already make a load of")
+w("about 1–2. Every latency figure is therefore the **median over %s passes** (each pass sends each of" % m1("passes"))
+large = any(n > 100000 for n in sizes)
+w("the 50 queries %s times, or each of the 50 needs %s times%s, sequentially on one keep-alive connection, after" % (
+    m1("reps"), m1("match_reps"),
+    " (%s and %s times above 100k)" % (m1("reps_large"), m1("match_reps_large")) if large else ""))
+w("one unmeasured warm-up round), with the range over passes in brackets; wrk figures are the median of %s runs" % m1("wrk_runs"))
+w("of %s s with 1 thread and %s connections." % (m1("wrk_seconds"), m1("wrk_conns")))
+if outside:
+    w("Other processes seen among the three busiest in the %d samples taken every 15 s (≥ 10 %% CPU): %s." % (
+        nsamples, ", ".join("`%s` (%d samples, up to %.0f %%)" % (k, len(v), max(v))
+                            for k, v in sorted(outside.items(), key=lambda kv_: -len(kv_[1])))))
+else:
+    w("No process outside the benchmark showed up among the three busiest (≥ 10 %% CPU) in the %d samples" % nsamples)
+    w("taken every 15 s.")
+w("(`bench/out/results/load.tsv`, `top_start.txt`, `top_end.txt` keep the samples.)")
+w("")
+
+# ---- method
+w("## What is measured")
+w("")
+w("- **Corpus**: `scripts/gen_corpus.py --n N --seed 2026 --no-provider-field`, imported with")
+w("  `build/shucud import --provider 基准测试供应商` into a fresh database (one provider, so every resource")
+w("  carries the same provider name in the index). Import rate = resources / wall time of the whole command")
+w("  (it ends with an FTS5 `optimize`); the importer's own rate (its stderr summary, before the optimize) is")
+w("  shown too. Index size = database file size after the import; FTS share from SQLite's `dbstat`.")
+w("- **Search latency**: `bench/latency` (C, plain sockets, keep-alive) sends `GET /v1/search?q=…&limit=10`")
+w("  (highlighting on, the default) for the 50 queries of `bench/queries.txt` to `shucud serve --redis none")
+w("  --workers 1` (default log level, so each request is also logged). Time = first byte sent to last byte read.")
+w("- **Raw FTS5 baseline** (`bench/rawfts`, same pass, same database opened read-only): the same tokenizer and")
+w("  `query_build()` (QUERY_ALL, max_terms 16, max_df_ratio 0.6, synonyms, df from `resources_vocab`; plus")
+w("  search.c's QUERY_ANY relaxation when the expression finds nothing), expressions built before timing, then")
+w("  `SELECT rowid FROM resources_fts WHERE resources_fts MATCH ? ORDER BY bm25(resources_fts, 10.0, 4.0, 1.0,")
+w("  4.0, 3.0) LIMIT 10`. It also times `query_build()` alone (*build*), `count(*)` of the matches, search.c's")
+w("  one-pass statement (FTS5 joined to `resources`, every matching row) stepped with no work (*pass*) and with")
+w("  search.c's per-row facet counting and heap (*facets*).")
+w("- **Match latency**: `POST /v1/match` (enterprise key) with 50 needs from `gen_corpus.py --needs --seed 4242`,")
+w("  each description padded to 200 characters with other needs' problems (`bench/prep.py needs`).")
+w("- **PostgreSQL peer** (%s): a private PostgreSQL (initdb in a temp dir, Unix socket only, shared_buffers" % m1("postgresql"))
+w("  1 GB) holding the same corpus as text segmented by shucu's tokenizer (`bench/segment`, tok_run), in a weighted")
+w("  `tsvector` (title A, summary and tags B, provider C, description D — FTS5's 10/4/1/4/3 as ts_rank's")
+w("  1.0/0.4/0.1/0.4/0.2) with a GIN index; `bench/pgq` (libpq, prepared) times")
+w("  `SELECT id FROM res WHERE tsv @@ to_tsquery('simple', $1) ORDER BY ts_rank(tsv, to_tsquery('simple', $1)) DESC LIMIT 10`")
+w("  for two forms of each query: **AND** — every token of the query AND-ed (`注塑 & 塑车 & 车间 & …`), and")
+w("  **expr** — shucu's own match expression translated (phrase → `<->`, OR → `|`, AND → `&`, `\"钢\"*` → `钢:*`),")
+w("  i.e. the same synonyms and filler-word handling. It is stopped and deleted afterwards.")
+w("- **Throughput**: wrk against two ceilings built from `bench/ceiling_fixed.c` (bare evhttp, fixed body) and")
+w("  `bench/ceiling_redis.c` (evhttp + async hiredis GET of one key per request), both answering the median-sized")
+w("  cached search answer (%d bytes); and shucud `--workers 1` with Redis (cache warmed with every query and need" % body_bytes)
+w("  first) for search (`bench/search.lua`, the 50 queries in turn) and match (`bench/match.lua`), and without")
+w("  Redis for search.")
+w("- **Peak RSS**: `VmHWM` of shucud after the uncached latency runs.")
+w("")
+
+# ---- per size tables
+w("## Results per corpus size")
+w("")
+w("### Import and index")
+w("")
+w("| size | corpus NDJSON | import (wall, median of runs) | resources/s (wall) | importer's rate | database file | FTS5 tables | `resources` table |")
+w("|---|---|---|---|---|---|---|---|")
+for n in sizes:
+    r = R[n]
+    w("| %s | %s | %.1f s [%s] ×%d | %s | %s lines/s | %s | %s | %s |" % (
+        size_label(n), mib(r["corpus_bytes"]), r["import_wall"], rng(r["import_wall_rng"], 1), r["import_runs"],
+        "{:,.0f}".format(r["import_rate_wall"]), "{:,.0f}".format(r["import_rate_own"]), mib(r["db_bytes"]),
+        ("%s (%.0f %%)" % (mib(r["fts_bytes"]), 100.0 * r["fts_bytes"] / max(1, r["dbstat_total"]))) if r["dbstat"] else "n/a",
+        ("%s (%.0f %%)" % (mib(r["res_bytes"]), 100.0 * r["res_bytes"] / max(1, r["dbstat_total"]))) if r["dbstat"] else "n/a"))
+w("")
+w("### Latency, uncached, single client (ms: median of passes [range])")
+w("")
+w("| size | what | median | p99 | samples |")
+w("|---|---|---|---|---|")
+rows = [("s10", "shucu `GET /v1/search` limit=10"), ("s1", "shucu `GET /v1/search` limit=1"),
+        ("hz", "shucu `GET /healthz` (fixed HTTP cost)"), ("raw_top10", "raw FTS5 top-10 query"),
+        ("raw_bt", "raw FTS5 top-10 + query_build()"), ("raw_build", "query_build() alone"),
+        ("raw_count", "raw FTS5 count(*) of matches"), ("raw_pass", "search.c's pass, no per-row work"),
+        ("raw_facets", "search.c's pass + facets + heap"), ("pg_and", "PostgreSQL top-10, tokens AND-ed"),
+        ("pg_expr", "PostgreSQL top-10, shucu's expression"), ("match", "shucu `POST /v1/match`")]
+for n in sizes:
+    r = R[n]
+    for k, label in rows:
+        s = r.get(k)
+        if not s:
+            continue
+        w("| %s | %s | %s [%s] | %s [%s] | %d |" % (size_label(n), label, ms(s["median"]), rng(s["median_rng"]),
+                                                     ms(s["p99"]), rng(s["p99_rng"]), s["n"]))
+w("")
+w("### Ratios per size")
+w("")
+w("| size | shucu p99 / raw p99 | shucu median / raw median | PG/shucu median (AND) | PG/shucu median (expr) | top-10 vs raw: identical / equal scores, tied hits swapped / different |")
+w("|---|---|---|---|---|---|")
+for n in sizes:
+    r = R[n]
+    same, ties, diff, tot = r["agree"]
+    f = lambda a, b, k: ("%.2f×" % (r[a][k] / r[b][k])) if r.get(a) and r.get(b) else "n/a"
+    w("| %s | %s | %s | %s | %s | %d / %d / %d of %d |" % (
+        size_label(n), f("s10", "raw_top10", "p99"), f("s10", "raw_top10", "median"),
+        f("pg_and", "s10", "median"), f("pg_expr", "s10", "median"), same, ties, len(diff), tot))
+w("")
+w("### Where a search's time goes (mean over the 50 queries of each query's median, ms)")
+w("")
+w("| size | shucu limit=10 | HTTP fixed (/healthz) | query_build | FTS5 top-10 | join + facets pass beyond top-10 | rest: page rows, highlight, JSON | limit=10 − limit=1 | facets' share (est.) | what-if: the pass over a narrow table |")
+w("|---|---|---|---|---|---|---|---|---|---|")
+for n in sizes:
+    r = R[n]
+    qs = [q for q in r["q_s10"] if q in r["q_raw_top10"] and q in r["q_raw_facets"]]
+    if not qs or not r["hz"]:
+        continue
+    mean = lambda d: sum(d.get(q, 0.0) for q in qs) / len(qs)
+    s10, s1, top, fac, bld = mean(r["q_s10"]), mean(r["q_s1"]), mean(r["q_raw_top10"]), mean(r["q_raw_facets"]), mean(r["q_raw_build"])
+    hz = r["hz"]["median"]
+    extra = fac - top
+    rest = s10 - hz - bld - fac
+    nar = mean(r["q_raw_narrow"]) if r["q_raw_narrow"] else float("nan")
+    r["bd"] = {"s10": s10, "s1": s1, "hz": hz, "build": bld, "top": top, "fac": fac, "extra": extra,
+               "rest": rest, "nar": nar}
+    w("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f %% | %.2f beyond top-10 (vs %.2f) |" % (
+        size_label(n), s10, hz, bld, top, extra, rest, s10 - s1, 100.0 * extra / s10, nar - top, extra))
+w("")
+w("The facet share is estimated, without changing server code, as (search.c's pass with facet counting −")
+w("the raw top-10 query) / shucu's time: computing facets forces search.c to step through *every* matching")
+w("row joined to `resources` (to read the masks), whereas the top 10 alone needs only FTS5's own ranking.")
+w("The facet counting itself (facets − pass) is a small part of that; the join is most of it. The what-if")
+w("runs the same pass joined to a narrow in-memory copy of the hot columns (rid, masks, price, rating) instead")
+w("of the `resources` rows, which also hold the description and the whole JSON document.")
+w("")
+w("### Where a match's time goes (mean over the 50 needs of each need's median, ms; `bench/matchprof`)")
+w("")
+w("| size | shucu match | query_build (df look-ups) | text query (matching rows → best 300) | structure | features | rest: HTTP, ranking, rows, JSON | what-if: text without the join | what-if: text without 1-character prefix terms |")
+w("|---|---|---|---|---|---|---|---|---|")
+for n in sizes:
+    r = R[n]
+    mp, mr = r["mp"], r["mp_rows"]
+    if not mp or not r["q_match"]:
+        continue
+    qs = sorted(r["q_match"])
+    mean = lambda d: sum(d.get(q, 0.0) for q in qs) / len(qs)
+    mm = mean(r["q_match"])
+    b, t, st, fe = mean(mp["build"]), mean(mp["text"]), mean(mp["struct"]), mean(mp["features"])
+    r["mbd"] = {"match": mm, "build": b, "text": t, "struct": st, "features": fe,
+                "rest": mm - b - t - st - fe, "nojoin": mean(mp.get("text_nojoin", {})),
+                "noprefix": mean(mp.get("text_noprefix", {})), "dfcalls": mean(mr["build"]),
+                "matches": mean(mr.get("matches", {})), "matches_noprefix": mean(mr.get("matches_noprefix", {}))}
+    x = r["mbd"]
+    w("| %s | %.2f | %.2f (%.0f look-ups) | %.2f (%s rows) | %.2f | %.2f | %.2f | %.2f | %.2f (%s rows) |" % (
+        size_label(n), mm, b, x["dfcalls"], t, "{:,.0f}".format(x["matches"]), st, fe, x["rest"], x["nojoin"],
+        x["noprefix"], "{:,.0f}".format(x["matches_noprefix"])))
+w("")
+
+w("### Throughput (wrk, 1 thread, %s connections; median of runs)" % m1("wrk_conns"))
+w("")
+w("| size | target | req/s [range] | p50 ms | p99 ms | errors | bytes/answer | server CPU µs/answer | Redis CPU µs/answer |")
+w("|---|---|---|---|---|---|---|---|---|")
+cpu_cell = lambda s, k: ("%.0f" % s["cpu"][k]) if s and k in s["cpu"] else "—"
+if cf:
+    w("| — | ceiling: bare evhttp, fixed body | %.0f [%s] | %s | %s | %d | %.0f | %s | — |" % (
+        cf["rps"], rng(cf["rps_rng"], 0), ms(cf["p50"]), ms(cf["p99"]), cf["errors"], cf["bytes_per_req"],
+        cpu_cell(cf, "server")))
+if cr:
+    w("| — | ceiling: evhttp + Redis GET | %.0f [%s] | %s | %s | %d | %.0f | %s | %s |" % (
+        cr["rps"], rng(cr["rps_rng"], 0), ms(cr["p50"]), ms(cr["p99"]), cr["errors"], cr["bytes_per_req"],
+        cpu_cell(cr, "server"), cpu_cell(cr, "redis")))
+for n in sizes:
+    r = R[n]
+    for k, label in (("wrk_search_cached", "shucu search, cached (Redis)"),
+                     ("wrk_match_cached", "shucu match, cached (Redis)"),
+                     ("wrk_search_uncached", "shucu search, uncached")):
+        s = r[k]
+        if s:
+            w("| %s | %s | %.0f [%s] | %s | %s | %d | %.0f | %s | %s |" % (
+                size_label(n), label, s["rps"], rng(s["rps_rng"], 0), ms(s["p50"]), ms(s["p99"]), s["errors"],
+                s["bytes_per_req"], cpu_cell(s, "shucud"), cpu_cell(s, "redis")))
+w("")
+w("CPU per answer = the process's user + system CPU time over the wrk runs (from `/proc/PID/stat`) / answers.")
+w("wrk, the server and Redis share the 2 cores, so a process's CPU per answer is the steadier comparison.")
+
+
+def cmdstats(path):
+    out = {}
+    if os.path.exists(path):
+        for line in open(path):
+            if line.startswith("cmdstat_"):
+                name, rest = line.strip()[8:].split(":", 1)
+                f = dict(x.split("=", 1) for x in rest.split(","))
+                if name in ("get", "eval", "evalsha", "zincrby", "expire", "set"):
+                    out[name] = (int(f["calls"]), float(f["usec_per_call"]))
+    return out
+
+
+cs_ceiling = cmdstats(os.path.join(RES, "redis_commandstats_ceiling.txt"))
+if H:
+    cs = cmdstats(os.path.join(R[H]["dir"], "redis_commandstats.txt"))
+    if cs or cs_ceiling:
+        w("Redis's own time per command (`INFO commandstats`) during the cached search runs at %s: %s; during the" % (
+            size_label(H), ", ".join("%s %d calls, %.2f µs/call" % (k.upper(), v[0], v[1]) for k, v in sorted(cs.items())) or "n/a"))
+        w("evhttp+Redis ceiling's runs: %s." % (
+            ", ".join("%s %d calls, %.2f µs/call" % (k.upper(), v[0], v[1]) for k, v in sorted(cs_ceiling.items())) or "n/a"))
+w("")
+for n in sizes:
+    r = R[n]
+    if r["cache_hits"] or r["cache_misses"]:
+        w("Cache during the cached wrk runs at %s: %d hits, %d misses (from `/metrics`)." % (
+            size_label(n), r["cache_hits"], r["cache_misses"]))
+w("")
+w("### Memory and the PostgreSQL peer's size")
+w("")
+w("| size | shucud VmHWM after latency runs | VmHWM after cached runs | PostgreSQL load (COPY + tsvector + GIN) | PostgreSQL table + index |")
+w("|---|---|---|---|---|")
+for n in sizes:
+    r = R[n]
+    pg = r["pg"]
+    w("| %s | %s | %s | %s | %s |" % (
+        size_label(n), mib(r["rss"].get(("rss.txt", "VmHWM"), 0)), mib(r["rss"].get(("rss_cached.txt", "VmHWM"), 0)),
+        ("%s s" % first(pg, "pg_load_s")) if pg.get("pg_load_s") else "not run",
+        mib(int(first(pg, "pg_total_bytes"))) if pg.get("pg_total_bytes") else "—"))
+w("")
+
+# ---- per query table for the headline size
+if H:
+    r = R[H]
+    w("### Per query at %s (median ms over all passes)" % size_label(H))
+    w("")
+    w("| # | query | hits | relaxed | shucu | raw top-10 | build | pass+facets | PG AND | PG expr |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for i, q in enumerate(queries):
+        g = lambda k: ms(r[k].get(i)) if r[k].get(i) is not None else "—"
+        w("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            i, q.replace("|", "\\|"), "{:,}".format(r["totals"].get(i, 0)), "yes" if r["relaxed"].get(i) else "",
+            g("q_s10"), g("q_raw_top10"), g("q_raw_build"), g("q_raw_facets"), g("q_pg_and"), g("q_pg_expr")))
+    w("")
+    same, ties, diff, tot = r["agree"]
+    w("shucu's top 10 and the raw query's: %d of %d identical, %d with the same scores position by position" % (
+        same, tot, ties))
+    w("but hits of equal BM25 in another order (shucu breaks ties by rid, FTS5's sorter by its own order)%s." % (
+        ", %d different: %s" % (len(diff), ", ".join("#%d" % q for q in diff)) if diff else ", none different"))
+    w("")
+
+# ---- analysis
+w("## What the numbers say")
+w("")
+analysis_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
+if os.path.exists(analysis_path):
+    # Hand-written findings with {placeholders} filled from this run.
+    vals = {}
+    if H:
+        r = R[H]
+        bd, mbd = r.get("bd", {}), r.get("mbd", {})
+        f2 = lambda x: "%.1f" % x
+        cs = cmdstats(os.path.join(r["dir"], "redis_commandstats.txt"))
+        bmax = max(r["q_raw_build"].items(), key=lambda kv_: kv_[1]) if r["q_raw_build"] else (0, 0)
+        wc, wu, wm = r["wrk_search_cached"], r["wrk_search_uncached"], r["wrk_match_cached"]
+        vals["build_growth"] = "; ".join(
+            "%s: %.1f ms per search, %.1f ms per need" % (size_label(n), R[n].get("bd", {}).get("build", 0),
+                                                          R[n].get("mbd", {}).get("build", 0)) for n in sizes)
+        big = sizes[-1]
+        if big != H:
+            rb = R[big]
+            bbd, bmbd = rb.get("bd", {}), rb.get("mbd", {})
+            hw = rb["rss"].get(("rss.txt", "VmHWM"), 0)
+            vals["scale_sentence"] = (
+                " At %s, measured in this run: search p99 %s ms (raw FTS5 top-10 p99 %s ms), query_build %.1f ms"
+                " per search on average (%.1f× %s), match p99 %s ms with %.1f ms of query_build per need." % (
+                    size_label(big), ms(rb["s10"]["p99"]) if rb["s10"] else "n/a",
+                    ms(rb["raw_top10"]["p99"]) if rb["raw_top10"] else "n/a", bbd.get("build", 0),
+                    bbd.get("build", 0) / max(1e-9, bd.get("build", 1e-9)), size_label(H),
+                    ms(rb["match"]["p99"]) if rb["match"] else "n/a", bmbd.get("build", 0)))
+            vals["rss_sentence"] = "Peak RSS of shucud is %s at %s and %s at %s (target < 200 MB at 1M)." % (
+                mib(r["rss"].get(("rss.txt", "VmHWM"), 0)), size_label(H), mib(hw), size_label(big))
+        else:
+            vals["scale_sentence"] = ""
+            vals["rss_sentence"] = ("Peak RSS of shucud is %s at %s; the 200 MB target is for 1M, which this run "
+                                    "did not include." % (mib(r["rss"].get(("rss.txt", "VmHWM"), 0)), size_label(H)))
+        vals.update({
+            "ratio_p99": "%.2f" % (r["s10"]["p99"] / r["raw_top10"]["p99"]) if r["s10"] and r["raw_top10"] else "n/a",
+            "s10_mean": f2(bd.get("s10", 0)), "top_mean": f2(bd.get("top", 0)), "fac_mean": f2(bd.get("fac", 0)),
+            "extra_mean": f2(bd.get("extra", 0)), "nar_extra": f2(bd.get("nar", 0) - bd.get("top", 0)),
+            "build_mean": f2(bd.get("build", 0)), "rest_mean": f2(bd.get("rest", 0)), "hz_mean": "%.2f" % bd.get("hz", 0),
+            "facet_share": "%.0f" % (100.0 * bd.get("extra", 0) / bd["s10"]) if bd.get("s10") else "n/a",
+            "build_max_q": queries[bmax[0]] if queries else "", "build_max": f2(bmax[1]),
+            "m_mean": f2(mbd.get("match", 0)), "m_build": f2(mbd.get("build", 0)), "m_dfcalls": "%.0f" % mbd.get("dfcalls", 0),
+            "m_text": f2(mbd.get("text", 0)), "m_nojoin": f2(mbd.get("nojoin", 0)), "m_noprefix": f2(mbd.get("noprefix", 0)),
+            "m_matches": "{:,.0f}".format(mbd.get("matches", 0)), "m_matches_noprefix": "{:,.0f}".format(mbd.get("matches_noprefix", 0)),
+            "m_share": "%.0f" % (100.0 * mbd.get("matches", 0) / H),
+            "m_features": f2(mbd.get("features", 0)), "m_rest": f2(mbd.get("rest", 0)),
+            "expr0": r["match_exprs"][0] if r["match_exprs"] else "",
+            "eval_us": "%.1f" % cs["eval"][1] if "eval" in cs else "n/a",
+            "get_us": "%.2f" % cs_ceiling["get"][1] if "get" in cs_ceiling else "n/a",
+            "zincrby_us": "%.2f" % cs["zincrby"][1] if "zincrby" in cs else "n/a",
+            "cached_ratio": "%.2f" % (wc["rps"] / cr["rps"]) if wc and cr else "n/a",
+            "cached_rps": "%.0f" % wc["rps"] if wc else "n/a", "ceiling_rps": "%.0f" % cr["rps"] if cr else "n/a",
+            "fixed_rps": "%.0f" % cf["rps"] if cf else "n/a",
+            "shucud_cpu": "%.0f" % wc["cpu"].get("shucud", 0) if wc else "n/a",
+            "redis_cpu": "%.0f" % wc["cpu"].get("redis", 0) if wc else "n/a",
+            "ceiling_cpu": "%.0f" % cr["cpu"].get("server", 0) if cr else "n/a",
+            "ceiling_redis_cpu": "%.0f" % cr["cpu"].get("redis", 0) if cr else "n/a",
+            "match_cached_rps": "%.0f" % wm["rps"] if wm else "n/a",
+            "match_cpu": "%.0f" % wm["cpu"].get("shucud", 0) if wm else "n/a",
+            "uncached_rps": "%.0f" % wu["rps"] if wu else "n/a",
+            "pg_and_med": ms(r["pg_and"]["median"]) if r["pg_and"] else "n/a",
+            "pg_expr_med": ms(r["pg_expr"]["median"]) if r["pg_expr"] else "n/a",
+            "pg_expr_p99": ms(r["pg_expr"]["p99"]) if r["pg_expr"] else "n/a",
+            "pg_and_ratio": "%.2f" % (r["pg_and"]["median"] / r["s10"]["median"]) if r["pg_and"] else "n/a",
+            "pg_expr_ratio": "%.2f" % (r["pg_expr"]["median"] / r["s10"]["median"]) if r["pg_expr"] else "n/a",
+            "raw_vs_pg_expr": "%.1f" % (r["pg_expr"]["median"] / r["raw_top10"]["median"]) if r["pg_expr"] else "n/a",
+            "hwm": mib(r["rss"].get(("rss.txt", "VmHWM"), 0)),
+            "relaxed_n": str(sum(1 for v in r["relaxed"].values() if v)),
+        })
+        vals.update({
+            "H": size_label(H),
+            "s10_p99": ms(r["s10"]["p99"]) if r["s10"] else "n/a",
+            "s10_med": ms(r["s10"]["median"]) if r["s10"] else "n/a",
+            "raw_p99": ms(r["raw_top10"]["p99"]) if r["raw_top10"] else "n/a",
+            "raw_med": ms(r["raw_top10"]["median"]) if r["raw_top10"] else "n/a",
+            "pass_p99": ms(r["raw_facets"]["p99"]) if r["raw_facets"] else "n/a",
+            "build_p99": ms(r["raw_build"]["p99"]) if r["raw_build"] else "n/a",
+            "match_p99": ms(r["match"]["p99"]) if r["match"] else "n/a",
+            "match_med": ms(r["match"]["median"]) if r["match"] else "n/a",
+        })
+    text = open(analysis_path, encoding="utf-8").read()
+    if text.startswith("<!--"):  # the file's own note to its editors
+        text = text[text.index("-->") + 3:].lstrip("\n")
+    for k, v in vals.items():
+        text = text.replace("{" + k + "}", v)
+    L.append(text.rstrip("\n"))
+    w("")
+# wall time per size, from the phase log
+starts = [(p[0], int(p[1])) for p in phases if len(p) > 1]
+dur = []
+for i, (name, t) in enumerate(starts):
+    if name.startswith("corpus ") and name.endswith(": generate"):
+        nxt = next((t2 for name2, t2 in starts[i + 1:] if name2.endswith(": generate") or name2 == "ceilings"), t)
+        dur.append("%s %.1f min" % (size_label(int(name.split()[1].rstrip(":"))), (nxt - t) / 60.0))
+total_min = (starts[-1][1] - starts[0][1]) / 60.0 if starts else 0
+w("## Rerun")
+w("")
+w("This run took %.1f minutes of bench/run.sh (%s, then the ceilings and the report), plus the build" % (
+    total_min, ", ".join(dur)))
+w("that `make bench` does first.")
+w("")
+w("```sh")
+w("make bench                                     # 10k + 100k")
+w("BENCH_SIZES=\"10000 100000 1000000\" make bench  # adds 1M")
+w("bash bench/run.sh                            # the same without rebuilding (needs build/shucud)")
+w("```")
+w("")
+w("Knobs: `BENCH_PASSES` (%s), `BENCH_REPS` (%s), `BENCH_MATCH_REPS` (%s), `BENCH_REPS_LARGE` and" % (
+    m1("passes"), m1("reps"), m1("match_reps")))
+w("`BENCH_MATCH_REPS_LARGE` (%s and %s, above 100k), `BENCH_IMPORT_RUNS` (%s, 1 above" % (
+    m1("reps_large") or "5", m1("match_reps_large") or "3", m1("import_runs")))
+w("100k), `BENCH_WRK_RUNS` (%s), `BENCH_WRK_SECONDS` (%s), `BENCH_WRK_CONNS` (%s), `BENCH_PG_SIZES` (sizes up to" % (
+    m1("wrk_runs"), m1("wrk_seconds"), m1("wrk_conns")))
+w("100k), `BENCH_WORK` (scratch, `/tmp/shucu-bench`), `BENCH_KEEP=1`. The script installs what it lacks with")
+w("apt-get (wrk, gnuplot-nox, redis-server, postgresql, libpq-dev, sqlite3, the -dev packages) when run as root.")
+w("Raw samples are in `bench/out/results/` (one line per request), plots in `docs/plots/`:")
+w("")
+w("![search latency](plots/search_latency.png)")
+w("")
+w("![match latency](plots/match_latency.png)")
+w("")
+
+open(DOC, "w", encoding="utf-8").write("\n".join(L))
+print("report.py: wrote %s" % DOC)
