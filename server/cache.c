@@ -252,11 +252,6 @@ int cache_connected(const struct cache *c)
     return c && c->connected;
 }
 
-void cache_invalidate(struct worker *w)
-{
-    (void)w;
-}
-
 int cache_degraded(const struct cache *c)
 {
     if (!c)

@@ -31,10 +31,6 @@ int cache_url_valid(const char *url);
 
 int cache_connected(const struct cache *c);
 
-/* Kept for handlers written before the generation moved into SQLite:
- * the triggers of migration 4 bump it, so this is now a no-op. */
-void cache_invalidate(struct worker *w);
-
 /* 1 when the cache is configured but unusable (disconnected, or its
  * circuit breaker open after repeated timeouts). */
 int cache_degraded(const struct cache *c);

@@ -705,7 +705,6 @@ static void finish_write(struct req *r, int rc, const struct outcome *o, int sta
         reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written right now");
         return;
     }
-    cache_invalidate(r->w);
     reply_campaign(r, status, id);
 }
 
@@ -1594,7 +1593,6 @@ void h_review_create(struct req *r)
         reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written right now");
         return;
     }
-    cache_invalidate(r->w);
     char loc[128];
     snprintf(loc, sizeof loc, "/v1/resources/%s/reviews", r->params[0]);
     reply_header(r, "Location", loc);

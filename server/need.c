@@ -314,7 +314,6 @@ void h_need_patch(struct req *r)
         reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written right now");
         return;
     }
-    cache_invalidate(r->w);
     reply_need(r, 200, r->params[0]);
 }
 
@@ -610,7 +609,6 @@ void h_response_accept(struct req *r)
         reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written right now");
         return;
     }
-    cache_invalidate(r->w);
     st = db_stmt(db, SQL_GET);
     sqlite3_bind_text(st, 1, r->params[1], -1, SQLITE_STATIC);
     json_t *out = sqlite3_step(st) == SQLITE_ROW ? response_json(st) : NULL;

@@ -319,7 +319,6 @@ void h_resource_create(struct req *r)
         reply_write_error(r, rc < 0 ? rc : RES_DB_ERROR);
         return;
     }
-    cache_invalidate(r->w);
     reply_resource(r, 201, id);
 }
 
@@ -400,7 +399,6 @@ static void write_doc(struct req *r, int64_t rid, int64_t expect, json_t *doc)
         reply_write_error(r, rc < 0 ? rc : RES_DB_ERROR);
         return;
     }
-    cache_invalidate(r->w);
     reply_resource(r, 200, r->params[0]);
 }
 
@@ -473,7 +471,6 @@ void h_resource_delete(struct req *r)
         reply_write_error(r, RES_DB_ERROR);
         return;
     }
-    cache_invalidate(r->w);
     reply_resource(r, 200, r->params[0]);
 }
 
@@ -636,8 +633,6 @@ void h_resources_bulk(struct req *r)
     }
     if (in_tx && db_commit(db) < 0)
         goto dberr;
-    if (created || updated)
-        cache_invalidate(r->w);
     reply_json(r, 200, json_pack("{s:I, s:I, s:I, s:o}", "created", (json_int_t)created,
                                  "updated", (json_int_t)updated, "failed", (json_int_t)failed,
                                  "errors", errors));
