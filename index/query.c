@@ -1188,6 +1188,21 @@ static int query_any(struct builder *b, int max_terms)
         }
         n = m;
         qsort(v, (size_t)n, sizeof *v, cand_by_score);
+        if (o->max_postings > 0) {
+            /* Best first, skip a term whose documents would take the sum
+             * past the budget: FTS5 ranks every row an OR matches, so the
+             * sum bounds the work, and a term that common adds little. */
+            long sum = 0;
+            m = 0;
+            for (int i = 0; i < n && m < max_terms; i++) {
+                long df = v[i]->df > 0 ? v[i]->df : 0;
+                if (m > 0 && sum + df > o->max_postings)
+                    continue;
+                sum += df;
+                v[m++] = v[i];
+            }
+            n = m;
+        }
     }
     n = n < max_terms ? n : max_terms;
     for (int i = 0; i < n; i++) {

@@ -73,6 +73,10 @@ struct query_opts {
     /* Drop terms found in more than this share of documents (0: keep
      * all); never drops every term. */
     double max_df_ratio;
+    /* QUERY_ANY with df: keep terms, best first, while the sum of their
+     * df stays within this many documents (the first is always kept);
+     * 0: no budget.  Bounds the rows FTS5 must rank for a long text. */
+    long max_postings;
     /* Number of documents containing one token (a Han bigram or unigram
      * or a Latin word, as the tokenizer produces it: fts5vocab 'row' doc
      * column).  May be NULL: then no df filtering and QUERY_ANY scores by

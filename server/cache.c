@@ -44,6 +44,7 @@ struct cache {
     int ping_outstanding;
     double ping_sent;
     int ping_ok;           /* the last PING got PONG */
+    char hot_expiring[96]; /* the daily hot-query key last given its EXPIRE */
 };
 
 static void cache_connect(struct cache *c);
@@ -142,6 +143,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
     c->backoff_ms = 100;
     c->ping_ok = 1;
     c->ping_outstanding = 0;
+    c->hot_expiring[0] = '\0'; /* a restarted Redis needs the EXPIRE again */
     metrics_add(MC_CACHE_RECONNECTS, 1);
     log_info("redis connected");
     redisAsyncContext *mac = (redisAsyncContext *)ac;
@@ -321,20 +323,80 @@ static void lookup_release(struct lookup *lk)
     lk->timer = NULL;
 }
 
-/* Computes, answers and (when store) writes the entry. */
+/* A computed answer waiting for Redis to acknowledge its SET. */
+struct held {
+    struct req *r; /* NULL once answered */
+    char *text;
+    size_t len;
+    struct event *timer;
+};
+
+static void held_answer(struct held *h)
+{
+    if (h->r)
+        reply_body(h->r, h->text, h->len, 0);
+    h->r = NULL;
+}
+
+static void held_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    struct held *h = arg;
+    held_answer(h); /* Redis is slow: answer anyway */
+    event_free(h->timer);
+    h->timer = NULL; /* held_stored frees h when the reply comes */
+}
+
+/* hiredis calls this once per SET: with its reply, or with NULL when the
+ * connection goes away, so h is always freed here. */
+static void held_stored(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct held *h = priv;
+    held_answer(h);
+    if (h->timer)
+        event_free(h->timer);
+    free(h->text);
+    free(h);
+}
+
+/*
+ * Computes and answers; when store is set, writes the entry first and
+ * answers once Redis has acknowledged it (or after the cache timeout).
+ * Answering before the SET lands would let a client that repeats the
+ * request at once, on another worker, miss an entry that is on its way:
+ * with the acknowledgement, a repeat after an answer is always a hit.
+ */
 static void compute_and_answer(struct lookup *lk, int store)
 {
     struct req *r = lk->r;
     lk->r = NULL;
+    /* One read transaction for the whole computation: one snapshot, and
+     * the WAL read lock taken once instead of once per statement (a
+     * match runs hundreds).  The generation in the key was read before
+     * it, so the answer is never older than its key. */
+    int in_tx = db_read_begin(r->w->db) == 0;
     json_t *body = lk->fn(r, lk->arg);
+    if (in_tx)
+        db_read_end(r->w->db);
     if (!body)
         return; /* fn answered with an error */
     char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10));
     json_decref(body);
     size_t len = strlen(text);
-    if (store && lk->c && cache_usable(lk->c) && (long)len <= lk->max_entry)
-        redisAsyncCommand(lk->c->ac, on_reply_ignore, NULL, "SET %s %b EX %ld", lk->key, text,
-                          len, lk->ttl);
+    if (store && lk->c && cache_usable(lk->c) && (long)len <= lk->max_entry) {
+        struct held *h = xcalloc(1, sizeof *h);
+        h->r = r;
+        h->text = text;
+        h->len = len;
+        if (redisAsyncCommand(lk->c->ac, held_stored, h, "SET %s %b EX %ld", lk->key, text, len,
+                              lk->ttl) == REDIS_OK) {
+            h->timer = evtimer_new(lk->c->base, held_timeout, h);
+            long ms = r->w->cfg->cache_timeout_ms;
+            struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+            evtimer_add(h->timer, &tv);
+            return;
+        }
+        free(h); /* not sent: answer now */
+    }
     reply_body(r, text, len, 0);
     free(text);
 }
@@ -387,12 +449,6 @@ static void lookup_reply(redisAsyncContext *ac, void *reply, void *priv)
     free(lk);
 }
 
-/* GET the entry and count the hot query, in one round trip. */
-static const char LOOKUP_LUA[] =
-    "if ARGV[1] ~= '' then "
-    "redis.call('ZINCRBY', KEYS[2], 1, ARGV[1]) "
-    "redis.call('EXPIRE', KEYS[2], ARGV[2]) end "
-    "return redis.call('GET', KEYS[1])";
 
 static void hot_key(char *out, size_t len, const char *kind, time_t t)
 {
@@ -428,14 +484,21 @@ void cache_serve(struct req *r, const char *tag, const char *material, size_t le
     char hex[2 * sizeof h + 1];
     sodium_bin2hex(hex, sizeof hex, h, 16); /* 128 bits name an entry */
     lk->key = xasprintf(CACHE_KEY_PREFIX "%s:%lld:%s", tag, gen, hex);
-    char hk[96];
-    hot_key(hk, sizeof hk, hot_kind ? hot_kind : "none", time(NULL));
-    char ttl[24];
-    snprintf(ttl, sizeof ttl, "%d", HOT_TTL_SECONDS);
-    const char *member = hot_member && hot_kind ? hot_member : "";
     lk->sent = util_monotonic();
-    if (redisAsyncCommand(c->ac, lookup_reply, lk, "EVAL %s 2 %s %s %s %s", LOOKUP_LUA, lk->key,
-                          hk, member, ttl) != REDIS_OK) {
+    /* GET the entry, and count the hot query in the same write (one round
+     * trip; plain commands cost Redis a fraction of a Lua script).  The
+     * day's set gets its EXPIRE once per worker and day. */
+    int rc = redisAsyncCommand(c->ac, lookup_reply, lk, "GET %s", lk->key);
+    if (rc == REDIS_OK && hot_member && hot_kind) {
+        char hk[96];
+        hot_key(hk, sizeof hk, hot_kind, time(NULL));
+        redisAsyncCommand(c->ac, NULL, NULL, "ZINCRBY %s 1 %s", hk, hot_member);
+        if (strcmp(hk, c->hot_expiring) != 0) {
+            redisAsyncCommand(c->ac, NULL, NULL, "EXPIRE %s %d", hk, HOT_TTL_SECONDS);
+            snprintf(c->hot_expiring, sizeof c->hot_expiring, "%s", hk);
+        }
+    }
+    if (rc != REDIS_OK) {
         metrics_add(MC_CACHE_ERRORS, 1);
         compute_and_answer(lk, 0);
         lookup_release(lk);

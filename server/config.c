@@ -45,9 +45,13 @@ static const struct opt OPTS[] = {
     LNG("cache_max_entry", cache_max_entry, 1024, 1L << 28, "largest response cached, bytes"),
     LNG("cache_timeout_ms", cache_timeout_ms, 1, 60000, "Redis answer deadline, ms"),
     LNG("max_connections", max_connections, 1, 1000000, "open connections per worker"),
+    LNG("request_timeout", request_timeout, 1, 86400,
+        "seconds a client has to send each whole request (headers and body)"),
     LNG("rate_per_key", rate_per_key, 0, 1000000, "requests/s per key (0: unlimited)"),
     LNG("rate_per_addr", rate_per_addr, 0, 1000000, "requests/s per address (0: unlimited)"),
     LNG("rate_burst", rate_burst, 1, 1000000, "rate-limit bucket size"),
+    LNG("match_postings", match_postings, 0, 1L << 30,
+        "matching: documents its text terms may hit, summed (0: no bound)"),
     WGT(text), WGT(industry), WGT(scenario), WGT(level),
     WGT(budget), WGT(region), WGT(quality), WGT(fit),
 };
@@ -71,9 +75,11 @@ void config_defaults(struct config *cfg)
     cfg->cache_max_entry = 1L << 20;
     cfg->cache_timeout_ms = 50;
     cfg->max_connections = 4096;
+    cfg->request_timeout = 60;
     cfg->rate_per_key = 0;
     cfg->rate_per_addr = 0;
     cfg->rate_burst = 100;
+    cfg->match_postings = 10000;
     cfg->weights = (struct rank_weights){
         .text = 0.30, .industry = 0.20, .scenario = 0.20, .level = 0.08,
         .budget = 0.08, .region = 0.05, .quality = 0.05, .fit = 0.04};

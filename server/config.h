@@ -31,9 +31,11 @@ struct config {
     long cache_max_entry;/* bytes: larger responses are not cached */
     long cache_timeout_ms; /* a Redis answer slower than this is a miss */
     long max_connections;
+    long request_timeout;    /* 60 s: whole request, else the connection is closed */
     long rate_per_key;   /* requests per second per key; 0 = unlimited */
     long rate_per_addr;  /* requests per second per address; 0 = unlimited */
     long rate_burst;     /* bucket size */
+    long match_postings; /* 10000: see docs/ranking.md */
     struct rank_weights weights;
 };
 

@@ -25,6 +25,13 @@
 
 #define STMT_CACHE 128
 
+/* The columns of resources_hot (migration 5) as read from a resources
+ * row, p being "" or "new.". */
+#define HOT_COLS_OF(p)                                                                     \
+    p "rid, " p "kind_bit, " p "industry_mask, " p "scenario_mask, " p "region_mask, " p  \
+    "delivery_bit, " p "price_min, " p "level_from, " p "level_to, " p "deploy_days, " p \
+    "rating_sum, " p "rating_count, " p "case_count"
+
 struct stmt_slot {
     const char *sql;
     sqlite3_stmt *st;
@@ -309,8 +316,64 @@ static const char *const MIGRATIONS[] = {
     "CREATE TRIGGER gen_needs_d AFTER DELETE ON needs BEGIN"
     "  UPDATE meta SET v = v + 1 WHERE k = 'gen';"
     "END;",
+    /* 5: the columns that search's facet pass and matching read for
+     * every candidate, for published resources only, in a table of their
+     * own (~40 bytes a row, ~100 rows a page).  Read through `resources`
+     * they cost about one page per row, since each row also holds the
+     * description and the whole document; see docs/design.md. */
+    "CREATE TABLE resources_hot ("
+    "  rid INTEGER PRIMARY KEY,"
+    "  kind_bit INTEGER NOT NULL,"
+    "  industry_mask INTEGER NOT NULL,"
+    "  scenario_mask INTEGER NOT NULL,"
+    "  region_mask INTEGER NOT NULL,"
+    "  delivery_bit INTEGER NOT NULL,"
+    "  price_min REAL,"
+    "  level_from INTEGER,"
+    "  level_to INTEGER,"
+    "  deploy_days INTEGER,"
+    "  rating_sum INTEGER NOT NULL,"
+    "  rating_count INTEGER NOT NULL,"
+    "  case_count INTEGER NOT NULL);"
+    "INSERT INTO resources_hot SELECT " HOT_COLS_OF("") " FROM resources"
+    "  WHERE status = 'published';"
+    "CREATE TRIGGER resources_hot_ai AFTER INSERT ON resources"
+    "  WHEN new.status = 'published' BEGIN"
+    "  INSERT INTO resources_hot VALUES (" HOT_COLS_OF("new.") ");"
+    "END;"
+    "CREATE TRIGGER resources_hot_au AFTER UPDATE ON resources BEGIN"
+    "  DELETE FROM resources_hot WHERE rid = old.rid AND new.status <> 'published';"
+    "  INSERT OR REPLACE INTO resources_hot SELECT " HOT_COLS_OF("new.")
+    "  WHERE new.status = 'published';"
+    "END;"
+    "CREATE TRIGGER resources_hot_ad AFTER DELETE ON resources BEGIN"
+    "  DELETE FROM resources_hot WHERE rid = old.rid;"
+    "END;",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
+
+int db_hot_rebuild(struct db *db)
+{
+    return db_exec(db, "DELETE FROM resources_hot;"
+                       "INSERT INTO resources_hot SELECT " HOT_COLS_OF("") " FROM resources"
+                       " WHERE status = 'published'");
+}
+
+long db_hot_mismatches(struct db *db)
+{
+    static const char SQL[] =
+        "SELECT (SELECT count(*) FROM (SELECT " HOT_COLS_OF("") " FROM resources"
+        "  WHERE status = 'published' EXCEPT SELECT * FROM resources_hot))"
+        " + (SELECT count(*) FROM (SELECT * FROM resources_hot EXCEPT SELECT " HOT_COLS_OF("")
+        "  FROM resources WHERE status = 'published'))";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    long n = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return n;
+}
 
 int db_schema_version(void)
 {
@@ -473,6 +536,33 @@ int db_commit(struct db *db)
         return -1;
     }
     return 0;
+}
+
+int db_read_begin(struct db *db)
+{
+    static const char SQL[] = "BEGIN DEFERRED";
+    if (!sqlite3_get_autocommit(db->h))
+        return -1; /* already in a transaction: leave it to its owner */
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void db_read_end(struct db *db)
+{
+    static const char SQL[] = "COMMIT";
+    if (sqlite3_get_autocommit(db->h))
+        return;
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (st) {
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    if (!sqlite3_get_autocommit(db->h))
+        db_rollback(db);
 }
 
 void db_rollback(struct db *db)

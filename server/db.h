@@ -34,8 +34,22 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
+/* A read transaction around several statements (one snapshot, one WAL
+ * read lock).  db_read_begin returns 0 when it began one, -1 when the
+ * connection is already in a transaction or BEGIN failed; call
+ * db_read_end only after a 0. */
+int db_read_begin(struct db *db);
+void db_read_end(struct db *db);
+
 /* Runs one statement with no result rows; 0 on success. */
 int db_exec(struct db *db, const char *sql);
+
+/* resources_hot (migration 5) holds a copy of the hot columns of the
+ * published resources, kept by triggers.  db_hot_rebuild() refills it
+ * from resources (0 on success); db_hot_mismatches() counts the rows
+ * where the two disagree (0 when in step, -1 on error). */
+int db_hot_rebuild(struct db *db);
+long db_hot_mismatches(struct db *db);
 
 /* Schema version this build migrates to. */
 int db_schema_version(void);

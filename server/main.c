@@ -35,7 +35,7 @@ static void usage(void)
             "  shucud keys revoke PREFIX [--db PATH]\n"
             "  shucud import --provider ORG FILE.ndjson [--db PATH]\n"
             "  shucud seed   --dir data/demo [--db PATH]   load demo data and print demo keys\n"
-            "  shucud reindex [--db PATH]                  rebuild the full-text indexes\n"
+            "  shucud reindex [--db PATH]                  rebuild the full-text and derived indexes\n"
             "  shucud migrate [--db PATH]                  create or upgrade the database\n"
             "  shucud backup  [--db PATH] DEST             online backup (while serving), checked\n"
             "  shucud restore [--db PATH] SRC              replace the database (stop the server first)\n"
@@ -468,9 +468,16 @@ static int cmd_reindex(const struct config *cfg)
     if (!db)
         return 1;
     double t0 = util_monotonic();
-    int rc = db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('rebuild')") ||
+    /* One transaction: a reader never sees a half-built index. */
+    int rc = db_begin(db) ||
+             db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('rebuild')") ||
              db_exec(db, "INSERT INTO orgs_fts(orgs_fts) VALUES('rebuild')") ||
-             db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('optimize')");
+             db_exec(db, "INSERT INTO needs_fts(needs_fts) VALUES('rebuild')") ||
+             db_hot_rebuild(db) || db_commit(db);
+    if (rc)
+        db_rollback(db);
+    else
+        rc = db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('optimize')");
     fprintf(stderr, "reindex %s in %.1fs\n", rc ? "failed" : "done", util_monotonic() - t0);
     db_close(db);
     return rc ? 1 : 0;
@@ -479,6 +486,9 @@ static int cmd_reindex(const struct config *cfg)
 int main(int argc, char **argv)
 {
     util_init();
+    /* No allocation statistics: they take a global mutex on every malloc
+     * SQLite makes, which showed up as 4 % of a match's profile. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage();

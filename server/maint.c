@@ -80,6 +80,18 @@ static int check_handle(sqlite3 *h, int verbose)
     return bad;
 }
 
+/* resources_hot against resources (see db.h); 0 when they agree. */
+static int check_hot(struct db *db)
+{
+    long n = db_hot_mismatches(db);
+    printf("resources_hot agrees with its rows: %s", n == 0 ? "ok\n" : "FAILED");
+    if (n > 0)
+        printf(" - %ld rows differ\n", n);
+    else if (n < 0)
+        printf(" - %s\n", sqlite3_errmsg(db_handle(db)));
+    return n != 0;
+}
+
 int maint_check(const char *db_path)
 {
     if (access(db_path, R_OK) != 0) {
@@ -93,6 +105,7 @@ int maint_check(const char *db_path)
         return 1;
     }
     int bad = check_handle(db_handle(db), 1);
+    bad |= check_hot(db);
     printf("%s: %s\n", db_path, bad ? "PROBLEMS FOUND (restore from a backup, or run shucud reindex if only an index disagrees)" : "all checks passed");
     db_close(db);
     return bad;

@@ -112,7 +112,7 @@ static char *need_text(json_t *need)
 static const char SQL_FEATURES[] =
     "SELECT industry_mask, scenario_mask, region_mask, price_min, level_from, level_to,"
     " rating_sum, rating_count, case_count, deploy_days, delivery_bit, kind_bit"
-    " FROM resources WHERE rid = ?1 AND status = 'published'";
+    " FROM resources_hot WHERE rid = ?1";
 
 /* Reads the features of resource rid; 0, or -1 when it is gone. */
 static int res_features(struct db *db, int64_t rid, struct rank_res *f, int64_t *kind_bit)
@@ -227,7 +227,7 @@ static json_t *match_need(struct worker *w, json_t *need, json_t *need_out, int6
 {
     static const char SQL_TEXT[] =
         "SELECT f.rowid, -bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
-        " FROM resources_fts f JOIN resources r ON r.rid = f.rowid"
+        " FROM resources_fts f JOIN resources_hot r ON r.rid = f.rowid"
         " WHERE resources_fts MATCH ?1 AND (?2 = 0 OR r.kind_bit & ?2)"
         " ORDER BY s DESC LIMIT ?3";
     static const char SQL_TEXT_ANY_KIND[] =
@@ -249,8 +249,8 @@ static json_t *match_need(struct worker *w, json_t *need, json_t *need_out, int6
     char *text = need_text(need);
     struct query q = {0};
     struct query_opts o = {.mode = QUERY_ANY, .syn = app.syn, .max_terms = MATCH_TERMS,
-                           .max_df_ratio = 0.5, .df = search_df, .df_ctx = w,
-                           .ndocs = search_ndocs(w)};
+                           .max_df_ratio = 0.5, .max_postings = w->cfg->match_postings,
+                           .df = search_df, .df_ctx = w, .ndocs = search_ndocs(w)};
     if (query_build(text, strlen(text), &o, &q) < 0) {
         free(text);
         json_decref(need_out);

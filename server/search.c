@@ -103,7 +103,7 @@ static int cand_cmp(const void *a, const void *b)
 
 long search_ndocs(struct worker *w)
 {
-    static const char SQL[] = "SELECT count(*) FROM resources WHERE status = 'published'";
+    static const char SQL[] = "SELECT count(*) FROM resources_hot";
     double now = util_monotonic();
     if (w->ndocs_at && now - w->ndocs_at < 1.0)
         return w->ndocs;
@@ -310,17 +310,18 @@ static void bind_filters(sqlite3_stmt *st, const struct filters *f)
     " AND (?6 = 0 OR r.delivery_bit & ?6) AND (?7 IS NULL OR r.price_min <= ?7)"
 
 /* Columns 0..7 of both statements: rid, bm25, kind_bit, industry_mask,
- * scenario_mask, price_min, rating_sum, rating_count. */
+ * scenario_mask, price_min, rating_sum, rating_count.  They read the
+ * narrow resources_hot (published rows only), not the wide resources. */
 static const char SQL_MATCH[] =
     "SELECT r.rid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
     " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
-    " FROM resources_fts JOIN resources r ON r.rid = resources_fts.rowid"
+    " FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"
     " WHERE resources_fts MATCH ?1" FILTER_SQL;
 
 static const char SQL_ALL[] =
     "SELECT r.rid, 0.0, r.kind_bit, r.industry_mask, r.scenario_mask, r.price_min,"
-    " r.rating_sum, r.rating_count FROM resources r"
-    " WHERE r.status = 'published' AND (?1 IS NULL OR 1)" FILTER_SQL;
+    " r.rating_sum, r.rating_count FROM resources_hot r"
+    " WHERE (?1 IS NULL OR 1)" FILTER_SQL;
 
 static void facet_add(int *counts, int n, int64_t mask)
 {

@@ -82,4 +82,69 @@ TEST(fts_follows_rows_and_status)
     rm_db(path);
 }
 
-TEST_MAIN(T(migrate_fresh_and_reopen), T(newer_schema_refused), T(fts_follows_rows_and_status))
+/* Search's facets and matching read resources_hot: if it lagged a write,
+ * a withdrawn resource would still be counted, or a changed industry
+ * filtered by the old one. */
+TEST(hot_columns_follow_every_write)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/shucu-test-db4-%d.db", (int)getpid());
+    rm_db(path);
+    struct db *db = db_open(path);
+    ASSERT(db != NULL);
+    ASSERT_EQ(db_exec(db, "INSERT INTO orgs(id,name,created_at,updated_at) VALUES('org_1','p','t','t');"
+                          "INSERT INTO resources(id,provider_id,provider_name,kind,kind_bit,title,doc,"
+                          "industry_mask,scenario_mask,region_mask,price_min,created_at,updated_at)"
+                          " VALUES ('res_1','org_1','p','product',1,'a','{}',1,1,1,100,'t','t'),"
+                          " ('res_2','org_1','p','model',2,'b','{}',2,2,1,NULL,'t','t')"), 0);
+    ASSERT_EQ(scalar(db, "SELECT count(*) FROM resources_hot"), 2);
+    ASSERT_EQ(db_hot_mismatches(db), 0);
+    /* An update of any hot column, a rating, a withdrawal, a re-publish. */
+    ASSERT_EQ(db_exec(db, "UPDATE resources SET industry_mask=4, price_min=50 WHERE id='res_1'"), 0);
+    ASSERT_EQ(scalar(db, "SELECT industry_mask FROM resources_hot WHERE rid=1"), 4);
+    ASSERT_EQ(db_exec(db, "UPDATE resources SET rating_sum=9, rating_count=2 WHERE id='res_2'"), 0);
+    ASSERT_EQ(scalar(db, "SELECT rating_sum FROM resources_hot WHERE rid=2"), 9);
+    ASSERT_EQ(db_exec(db, "UPDATE resources SET status='withdrawn' WHERE id='res_1'"), 0);
+    ASSERT_EQ(scalar(db, "SELECT count(*) FROM resources_hot WHERE rid=1"), 0);
+    ASSERT_EQ(db_hot_mismatches(db), 0);
+    ASSERT_EQ(db_exec(db, "UPDATE resources SET status='published' WHERE id='res_1'"), 0);
+    ASSERT_EQ(scalar(db, "SELECT count(*) FROM resources_hot"), 2);
+    ASSERT_EQ(db_exec(db, "DELETE FROM resources WHERE id='res_2'"), 0);
+    ASSERT_EQ(scalar(db, "SELECT count(*) FROM resources_hot"), 1);
+    ASSERT_EQ(db_hot_mismatches(db), 0);
+    /* A copy edited behind the triggers' back is detected and rebuilt. */
+    ASSERT_EQ(db_exec(db, "UPDATE resources_hot SET kind_bit=64"), 0);
+    ASSERT_EQ(db_hot_mismatches(db), 2);
+    ASSERT_EQ(db_hot_rebuild(db), 0);
+    ASSERT_EQ(db_hot_mismatches(db), 0);
+    db_close(db);
+    rm_db(path);
+}
+
+/* Migration 5 on a database made by an earlier shucud fills the table
+ * from the rows already there. */
+TEST(hot_table_filled_on_upgrade)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/shucu-test-db5-%d.db", (int)getpid());
+    rm_db(path);
+    struct db *db = db_open(path);
+    ASSERT(db != NULL);
+    ASSERT_EQ(db_exec(db, "DROP TRIGGER resources_hot_ai; DROP TRIGGER resources_hot_au;"
+                          "DROP TRIGGER resources_hot_ad; DROP TABLE resources_hot;"
+                          "PRAGMA user_version = 4;"
+                          "INSERT INTO orgs(id,name,created_at,updated_at) VALUES('org_1','p','t','t');"
+                          "INSERT INTO resources(id,provider_id,provider_name,kind,kind_bit,title,doc,"
+                          "industry_mask,scenario_mask,region_mask,created_at,updated_at) VALUES"
+                          "('res_1','org_1','p','product',1,'a','{}',1,1,1,'t','t')"), 0);
+    db_close(db);
+    db = db_open(path);
+    ASSERT(db != NULL);
+    ASSERT_EQ(scalar(db, "SELECT count(*) FROM resources_hot"), 1);
+    ASSERT_EQ(db_hot_mismatches(db), 0);
+    db_close(db);
+    rm_db(path);
+}
+
+TEST_MAIN(T(migrate_fresh_and_reopen), T(newer_schema_refused), T(fts_follows_rows_and_status),
+          T(hot_columns_follow_every_write), T(hot_table_filled_on_upgrade))

@@ -412,6 +412,39 @@ TEST(match_any_scores_by_tf_idf)
     syn_free(s);
 }
 
+/* A long need's OR query makes FTS5 rank every row any term matches; the
+ * postings budget keeps the best terms whose documents fit in it, so a
+ * match on a common word cannot take seconds on a large pool. */
+TEST(match_any_postings_budget)
+{
+    struct fts f;
+    ASSERT_EQ(fts_open(&f), 0);
+    const char *need = "注塑车间 数字化 食品追溯";
+    struct query_opts o = {.mode = QUERY_ANY, .max_terms = 8, .df = fts_df, .df_ctx = &f,
+                           .ndocs = NDOCS};
+    struct query q;
+    ASSERT_EQ(query_build(need, strlen(need), &o, &q), 0);
+    ASSERT(strstr(q.match, "\"数字\"") != NULL); /* no budget: 数字 (7 documents) is in */
+    query_free(&q);
+    /* Best first (rarest): 食品 and 追溯 (1 document each) fit in 3;
+     * 注塑 (2) would take the sum to 4, 数字 (7) far past it. */
+    o.max_postings = 3;
+    ASSERT_EQ(query_build(need, strlen(need), &o, &q), 0);
+    ASSERT_STR_EQ(q.match, "\"食品\" OR \"追溯\"");
+    query_free(&q);
+    o.max_postings = 4;
+    ASSERT_EQ(query_build(need, strlen(need), &o, &q), 0);
+    ASSERT(strstr(q.match, "\"注塑\"") != NULL);
+    ASSERT(strstr(q.match, "\"数字\"") == NULL);
+    query_free(&q);
+    /* The best term is kept even when it alone is over the budget. */
+    o.max_postings = 1;
+    ASSERT_EQ(query_build("数字化", strlen("数字化"), &o, &q), 0);
+    ASSERT(q.match != NULL);
+    query_free(&q);
+    fts_close(&f);
+}
+
 /* Deterministic junk. */
 static uint32_t rnd_state = 12345;
 static uint32_t rnd(void)
@@ -669,7 +702,7 @@ TEST(bad_arguments)
     query_free(NULL);
 }
 
-TEST_MAIN(T(plain_terms), T(fillers_dropped_but_never_everything),
+TEST_MAIN(T(plain_terms), T(match_any_postings_budget), T(fillers_dropped_but_never_everything),
           T(long_han_run_cut_into_phrases), T(synonyms_expand), T(synonyms_left_out_when_covered),
           T(synonyms_find_documents),
           T(terms_json), T(df_drops_common_terms_but_never_all),
