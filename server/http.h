@@ -101,6 +101,7 @@ struct worker {
     double ndocs_at;
     struct dfcache *df; /* document frequencies at data generation df_gen */
     long long df_gen;
+    struct conns *conns; /* open connections: cap and deadline (conn.h) */
 };
 
 /* Shared, read-only after start-up. */

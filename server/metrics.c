@@ -10,8 +10,10 @@
 
 #define MAX_ROUTES 96
 
-static const int STATUSES[] = {200, 201, 204, 304, 400, 401, 403, 404, 405,
-                               409, 413, 415, 422, 429, 500, 503};
+/* Every status shucu or evhttp answers with; any other is "other". */
+static const int STATUSES[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403,
+                               404, 405, 408, 409, 411, 413, 414, 415, 417, 422,
+                               429, 431, 500, 501, 503, 505};
 #define NSTATUS ((int)(sizeof STATUSES / sizeof STATUSES[0]))
 static const double BUCKETS[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                  0.05, 0.1, 0.25, 0.5, 1, 2.5};
@@ -26,7 +28,14 @@ static atomic_uint_fast64_t counters[MC_NCOUNTERS];
 static const char *const COUNTER_NAMES[MC_NCOUNTERS] = {
     "shucu_cache_hits_total", "shucu_cache_misses_total",
     "shucu_cache_errors_total", "shucu_cache_reconnects_total",
-    "shucu_cache_rtt_microseconds_sum", "shucu_cache_rtt_count"};
+    "shucu_cache_rtt_microseconds_sum", "shucu_cache_rtt_count",
+    "shucu_connections_rejected_total", "shucu_connections_expired_total"};
+static atomic_int_fast64_t open_connections;
+
+void metrics_connections(int delta)
+{
+    atomic_fetch_add(&open_connections, delta);
+}
 
 void metrics_add(enum metrics_counter c, uint64_t n)
 {
@@ -64,9 +73,13 @@ void metrics_render(struct evbuffer *buf, int64_t db_bytes)
         for (int si = 0; si <= NSTATUS; si++) {
             uint64_t n = atomic_load(&requests[ri][si]);
             if (n)
-                evbuffer_add_printf(buf, "shucu_http_requests_total{route=\"%s\",status=\"%s%d\"} %llu\n",
-                                    label, si < NSTATUS ? "" : "other", si < NSTATUS ? STATUSES[si] : 0,
-                                    (unsigned long long)n);
+            {
+                char st[16] = "other";
+                if (si < NSTATUS)
+                    snprintf(st, sizeof st, "%d", STATUSES[si]);
+                evbuffer_add_printf(buf, "shucu_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
+                                    label, st, (unsigned long long)n);
+            }
         }
     }
     evbuffer_add_printf(buf, "# HELP shucu_http_request_duration_seconds Request latency.\n"
@@ -96,6 +109,9 @@ void metrics_render(struct evbuffer *buf, int64_t db_bytes)
     for (int c = 0; c < MC_NCOUNTERS; c++)
         evbuffer_add_printf(buf, "# TYPE %s counter\n%s %llu\n", COUNTER_NAMES[c],
                             COUNTER_NAMES[c], (unsigned long long)atomic_load(&counters[c]));
+    evbuffer_add_printf(buf, "# HELP shucu_connections_open Client connections open now.\n"
+                             "# TYPE shucu_connections_open gauge\nshucu_connections_open %lld\n",
+                        (long long)atomic_load(&open_connections));
     evbuffer_add_printf(buf, "# HELP shucu_db_size_bytes Size of the SQLite database.\n"
                              "# TYPE shucu_db_size_bytes gauge\nshucu_db_size_bytes %lld\n",
                         (long long)db_bytes);

@@ -23,9 +23,13 @@ enum metrics_counter {
     MC_CACHE_RECONNECTS,
     MC_CACHE_RTT_US_SUM,
     MC_CACHE_RTT_COUNT,
+    MC_CONN_REJECTED, /* accepted beyond the connection cap */
+    MC_CONN_EXPIRED,  /* closed for sending no whole request in time */
     MC_NCOUNTERS
 };
 void metrics_add(enum metrics_counter c, uint64_t n);
+/* The gauge of open client connections (conn.c). */
+void metrics_connections(int delta);
 
 /* Appends the Prometheus text of everything to buf. */
 void metrics_render(struct evbuffer *buf, int64_t db_bytes);

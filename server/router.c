@@ -10,6 +10,7 @@
 #include "http.h"
 
 #include "auth.h"
+#include "conn.h"
 #include "db.h"
 #include "ops.h"
 #include "ratelimit.h"
@@ -159,20 +160,25 @@ static int authenticate(struct req *r)
     return 0;
 }
 
-/* Per-address, then per-key token buckets; answers 429 when empty. */
-static int rate_limit(struct req *r)
+/*
+ * Token buckets; answers 429 when empty.  The per-address bucket is
+ * taken before anything else (routing, authentication), so floods of
+ * unknown paths or guessed keys are limited too; the per-key bucket once
+ * the key is known (by_key).
+ */
+static int rate_limit(struct req *r, int by_key)
 {
     const struct config *cfg = r->w->cfg;
     char name[80];
     int wait = 0;
-    if (cfg->rate_per_addr > 0) {
+    if (!by_key && cfg->rate_per_addr > 0) {
         const char *addr = NULL;
         ev_uint16_t port;
         evhttp_connection_get_peer(evhttp_request_get_connection(r->ev), (char **)&addr, &port);
         snprintf(name, sizeof name, "a:%s", addr ? addr : "?");
         wait = rl_take(name, (double)cfg->rate_per_addr, (double)cfg->rate_burst);
     }
-    if (!wait && cfg->rate_per_key > 0 && r->who.prefix[0]) {
+    if (by_key && cfg->rate_per_key > 0 && r->who.prefix[0]) {
         snprintf(name, sizeof name, "k:%s", r->who.prefix);
         wait = rl_take(name, (double)cfg->rate_per_key, (double)cfg->rate_burst);
     }
@@ -261,6 +267,17 @@ void router_dispatch(struct evhttp_request *ev, void *arg)
         reply_error(r, ERR_UNAVAILABLE, NULL, "the server is shutting down");
         return;
     }
+    if (conns_on_request(w->conns, ev)) {
+        reply_header(r, "Connection", "close");
+        reply_header(r, "Retry-After", "1");
+        reply_error(r, ERR_UNAVAILABLE, NULL, "too many open connections; retry shortly");
+        return;
+    }
+    /* Health checks and scrapes are never throttled: a 429 there would
+     * look like an outage to the orchestrator watching it. */
+    if (strcmp(r->path, "/healthz") != 0 && strcmp(r->path, "/metrics") != 0 &&
+        rate_limit(r, 0) < 0)
+        return;
     const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
     if (q && strcasestr(q, "%00")) {
         reply_error(r, ERR_BAD_PARAM, NULL, "query parameters must not contain NUL (%%00)");
@@ -327,7 +344,7 @@ void router_dispatch(struct evhttp_request *ev, void *arg)
     }
     r->route = &ROUTES[found];
     r->route_index = found;
-    if (authenticate(r) < 0 || rate_limit(r) < 0)
+    if (authenticate(r) < 0 || rate_limit(r, 1) < 0)
         return;
     if (r->route->body != BODY_NONE && read_body(r) < 0)
         return;

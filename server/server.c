@@ -15,6 +15,7 @@
 
 #include "cache.h"
 #include "campaign.h"
+#include "conn.h"
 #include "db.h"
 #include "log.h"
 #include "query.h"
@@ -119,7 +120,8 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static int worker_init(struct worker *w, int id, const struct config *cfg, evutil_socket_t fd)
+static int worker_init(struct worker *w, int id, const struct config *cfg, evutil_socket_t fd,
+                       long max_conns)
 {
     w->id = id;
     w->cfg = cfg;
@@ -135,6 +137,9 @@ static int worker_init(struct worker *w, int id, const struct config *cfg, evuti
     evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->header_limit);
     evhttp_set_timeout(w->http, (int)cfg->timeout);
     evhttp_set_gencb(w->http, router_dispatch, w);
+    w->conns = conns_new(w->base, w->http, max_conns, (double)cfg->request_timeout);
+    if (!w->conns)
+        return -1;
     w->sock = evhttp_accept_socket_with_handle(w->http, fd);
     w->db = db_open(cfg->db);
     if (!w->sock || !w->db)
@@ -153,6 +158,8 @@ static void worker_free(struct worker *w)
     w->cache = NULL;
     if (w->http)
         evhttp_free(w->http);
+    conns_free(w->conns); /* after evhttp has released every connection */
+    w->conns = NULL;
     if (w->stop_ev)
         event_free(w->stop_ev);
     if (w->drain_ev)
@@ -235,8 +242,12 @@ int server_run(struct config *cfg)
     struct main_ctx m = {.base = event_base_new(), .workers = xcalloc((size_t)n, sizeof(struct worker)),
                          .n = 0};
     pthread_t *th = xcalloc((size_t)n, sizeof *th);
+    long max_conns = conns_fit_limit(cfg->max_connections, n);
+    if (max_conns < cfg->max_connections)
+        log_warn("the open-file limit allows %ld connections per worker, not %ld", max_conns,
+                 cfg->max_connections);
     for (int i = 0; i < n; i++) {
-        if (worker_init(&m.workers[i], i, cfg, fd) < 0) {
+        if (worker_init(&m.workers[i], i, cfg, fd, max_conns) < 0) {
             log_error("cannot start worker %d", i);
             worker_free(&m.workers[i]);
             goto stop;
