@@ -173,6 +173,20 @@ export async function open(page, server, route) {
   await page.waitForSelector('body[data-ready="1"]');
 }
 
+// Text the page should never show: what the DOM makes of a null, an
+// undefined or an object appended as a child.  Returns the offending texts.
+export async function strayText(page) {
+  return page.evaluate(() => {
+    const bad = [];
+    const walk = document.createTreeWalker(document.getElementById('view'), NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const t = n.data.trim();
+      if (/^(null|undefined|false|NaN)$/.test(t) || t.includes('[object Object]')) bad.push(t);
+    }
+    return bad;
+  });
+}
+
 export async function shot(page, name, { fullPage = false } = {}) {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.evaluate(() => document.querySelectorAll('.toast').forEach((x) => x.remove()));

@@ -2,7 +2,7 @@
 // run.sh for how to run them).  Each test does what a user of one role
 // would do and checks what that user would see.
 
-import { Server, run, newPage, open, shot, assert, Skip } from './lib.mjs';
+import { Server, run, newPage, open, shot, strayText, assert, Skip } from './lib.mjs';
 
 const NOT_FOUND_LOAD = /Failed to load resource: the server responded with a status of 404/;
 const shared = {};  // state handed from one test to the next (need id, campaign id)
@@ -112,6 +112,7 @@ test('resource page shows fields, price, levels, provider', async (t, browser, s
   await page.waitForSelector('#hits .hit');
   await page.click('#hits .hit a.hit-title');
   await page.waitForFunction(() => location.hash.startsWith('#/resources/'));
+  shared.resourceId = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
   await page.waitForSelector('.provider-card');
   const text = await page.textContent('#view');
   for (const w of ['关键信息', '价格', '数字化水平', '适用行业与场景', '应用案例', '服务商', '评分']) assert(text.includes(w), `resource page lacks ${w}`);
@@ -189,6 +190,7 @@ test('provider manages resources: create, edit, withdraw, bulk import', async (t
   await page.click('#resource-form button[type=submit]');
   await page.waitForFunction(() => /^#\/resources\/res_/.test(location.hash));
   const id = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
+  shared.myResourceId = id;
   await page.waitForSelector('h1:has-text("浏览器测试·视觉质检一体机")');
   // Edit (PATCH with If-Match).
   await open(page, server, `/provider/resources/${id}/edit`);
@@ -229,6 +231,8 @@ test('provider manages resources: create, edit, withdraw, bulk import', async (t
   assert(got[0] + got[1] === 2 && got[2] === 1, `bulk result created+updated=2, failed=1; got ${got}`);
   const errLine = await page.textContent('#import-errors tbody tr td');
   assert(errLine.trim() === '2', `the bad line is line 2, got ${errLine}`);
+  const why = await page.textContent('#import-errors tbody tr .import-error');
+  assert(/^填写有误：行业/.test(why), `the error of a line reads as Chinese, got "${why}"`);
 });
 
 test('provider responds to a need, enterprise accepts, contact revealed', async (t, browser, server) => {
@@ -333,6 +337,10 @@ test('center creates a campaign from a cluster; enterprises join; progress and l
   });
   const revs = await center.$$eval('#revisions li', (ls) => ls.length);
   assert(revs >= 3, `revision history lists the changes (${revs})`);
+  const reasons = await center.$$eval('#revisions .revision-reason', (ds) => ds.map((d) => d.textContent));
+  assert(reasons.includes('更新改造水平：一级 → 二级') && reasons.includes('报名参加') && reasons.includes('退出活动') && reasons.includes('创建活动'),
+    `the reasons shucud writes read as Chinese: ${reasons.join(' / ')}`);
+  assert(!reasons.some((r) => /[a-z]{3,}/.test(r)), `no English in the revision history: ${reasons.join(' / ')}`);
   await center.evaluate(() => window.scrollTo(0, 0));
   await shot(center, 'campaign.png');
   t.notes.push(fromCluster ? 'from a demand cluster' : 'from the form (no clusters)');
@@ -371,9 +379,10 @@ test('dashboard draws its charts', async (t, browser, server) => {
 
 test('every page of every role loads without console errors', async (t, browser, server) => {
   const routes = {
-    anonymous: ['/search', '/login', '/needs', '/campaigns', '/dashboard', '/nope'],
+    anonymous: ['/search', '/login', '/needs', '/campaigns', '/dashboard', '/nope', shared.resourceId && `/resources/${shared.resourceId}`],
     enterprise: ['/search', '/needs/new', '/needs', '/campaigns', shared.needId && `/needs/${shared.needId}`, shared.campaignId && `/campaigns/${shared.campaignId}`],
-    provider: ['/provider/resources', '/provider/resources/new', '/provider/import', '/provider/opportunities', '/needs', '/campaigns', shared.campaignId && `/campaigns/${shared.campaignId}`],
+    provider: ['/provider/resources', '/provider/resources/new', shared.myResourceId && `/provider/resources/${shared.myResourceId}/edit`,
+      '/provider/import', '/provider/opportunities', '/needs', '/campaigns', shared.campaignId && `/campaigns/${shared.campaignId}`],
     center: ['/needs', '/campaigns', '/campaigns/new', '/dashboard', shared.needId && `/needs/${shared.needId}`],
     admin: ['/dashboard', '/needs', '/search'],
   };
@@ -390,6 +399,8 @@ test('every page of every role loads without console errors', async (t, browser,
       await page.waitForFunction(() => !document.querySelector('#view .loading'), null, { timeout: 15000 });
       const bad = await page.$('#view .alert-error');
       if (bad) throw new Error(`${role} ${r}: ${await bad.textContent()}`);
+      const stray = await strayText(page);
+      if (stray.length) throw new Error(`${role} ${r}: stray text on the page: ${stray.join(', ')}`);
       n++;
     }
   }
@@ -402,6 +413,8 @@ test('narrow screen: the layout stacks and the menu opens', async (t, browser, s
   await page.waitForSelector('#hits .hit');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow <= 1, `no horizontal scrolling on a phone (${overflow}px)`);
+  const top = await page.$eval('#hits .hit', (e) => e.getBoundingClientRect().top);
+  assert(top < 800 - 100, `the first hit is on the first screen, not below the filters (top ${top}px)`);
   await page.click('.nav-toggle');
   assert(await page.isVisible('#nav a'), 'the menu opens');
 });
