@@ -206,7 +206,7 @@ export async function strayText(page) {
 // A screenshot of what the page shows now, once nothing is loading any
 // more and no error is on screen (a picture of an error box or a spinner is
 // a failure, not documentation).  fullPage: the whole page, cut at
-// SHOT_MAX_HEIGHT, or (until: a selector) just below that element.  Toasts
+// SHOT_MAX_HEIGHT, or (until: a selector) just below that element if any.  Toasts
 // are removed, the pointer moved away and the page scrolled to the top.
 export async function shot(page, name, { fullPage = false, until = null } = {}) {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -227,7 +227,9 @@ export async function shot(page, name, { fullPage = false, until = null } = {}) 
   const opts = { path: path.join(SHOTS, name) };
   if (fullPage || until) {
     let height = await page.evaluate(() => document.documentElement.scrollHeight);
-    if (until) height = await page.$eval(until, (el) => Math.ceil(el.getBoundingClientRect().bottom + window.scrollY + 20));
+    // No such element (fewer matches without the demo data): the whole page.
+    const end = until && await page.$(until);
+    if (end) height = await end.evaluate((el) => Math.ceil(el.getBoundingClientRect().bottom + window.scrollY + 20));
     opts.fullPage = true;
     opts.clip = { x: 0, y: 0, width: vp.width, height: Math.min(Math.max(height, vp.height), SHOT_MAX_HEIGHT) };
   }
