@@ -37,7 +37,7 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run test test-build unit api fuzz bench clean web
+.PHONY: all deps run test test-build unit api fuzz bench clean web screenshots
 
 all: build/shucud $(CLI_BIN) web
 
@@ -102,6 +102,11 @@ test-build: all build/asan/shucud $(UNIT_BIN) $(FUZZ_BIN)
 test: deps
 	@$(MAKE) --no-print-directory test-build
 	@bash scripts/run-tests.sh
+
+# The console's screenshots shown in the README: the browser tests, writing
+# docs/screenshots/ instead of build/screenshots/.
+screenshots: all
+	@SHUCU_SCREENSHOTS=docs bash tests/web/run.sh
 
 fuzz: deps $(FUZZ_BIN)
 	@bash scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

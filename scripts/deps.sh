@@ -12,8 +12,9 @@ PKGS=(
   libsqlite3-dev libsodium-dev libcurl4-openssl-dev redis-server curl
   # tests: API suites and fuzzing
   python3 python3-jsonschema clang libclang-rt-14-dev
-  # web console: browser tests (playwright-core drives Debian's chromium)
-  chromium nodejs npm fonts-wqy-microhei
+  # web console: browser tests (playwright-core drives Debian's chromium;
+  # chromium-l10n: its own widgets, date inputs and file pickers, in Chinese)
+  chromium chromium-l10n nodejs npm fonts-wqy-microhei
 )
 
 missing=()

@@ -65,14 +65,21 @@ export function fieldText(field) {
   return idx ? `${name}（第 ${Number(idx[1]) + 1} 项）` : name;
 }
 
+// The Chinese lead of an API error object ({code, field, message}): what
+// went wrong and in which field, e.g. "填写有误：行业（第 1 项）".
+export function errorLead(err, status) {
+  let text = CODE_TEXT[err.code] || (status ? `请求失败（HTTP ${status}）` : '请求失败');
+  if (err.field) text += `：${fieldText(err.field)}`;
+  return text;
+}
+
 export class ApiError extends Error {
   constructor(status, body, network = false) {
     const err = (body && body.error) || {};
     let text;
     if (network) text = '无法连接服务器，请检查网络或服务是否已启动';
     else {
-      text = CODE_TEXT[err.code] || `请求失败（HTTP ${status}）`;
-      if (err.field) text += `：${fieldText(err.field)}`;
+      text = errorLead(err, status);
       if (err.message) text += `（${err.message}）`;
     }
     super(text);

@@ -9,7 +9,7 @@
 
 import { api, getKey, setKey, ApiError } from './api.js';
 import {
-  state, h, clear, toast, errorBox, loadTaxonomy, ROLE_TEXT, pageHeader, field,
+  state, h, clear, add, toast, errorBox, loadTaxonomy, ROLE_TEXT, pageHeader, field,
 } from './ui.js';
 import { searchPage, resourcePage } from './search.js';
 import { needFormPage, needsListPage, needPage } from './needs.js';
@@ -132,7 +132,7 @@ function loginPage(view) {
       msg.append(errorBox(err));
     }
   });
-  view.append(
+  add(view,
     pageHeader('登录', '企业、服务商、数促中心用各自的 API 密钥登录；不登录也可以检索公开资源池。'),
     state.me ? h('div', { class: 'alert' }, `当前已登录：${state.me.org.name}（${ROLE_TEXT[state.me.role]}）。`) : null,
     form);

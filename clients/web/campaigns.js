@@ -9,7 +9,7 @@
 
 import { api } from './api.js';
 import {
-  state, h, clear, nameOf, chips, badge, dateText, money, pageHeader, field, select, num,
+  state, h, clear, add, nameOf, chips, badge, dateText, money, pageHeader, field, select, num,
   formError, toast, emptyState, errorBox, loading, canRole, hashQuery, levelText, priceText,
   CAMPAIGN_STATUS, PARTICIPANT_STATUS, levelOptions,
 } from './ui.js';
@@ -367,7 +367,7 @@ export async function campaignPage(view, [id], ctx) {
   }
 
   const pct = Math.min(100, (count / Math.max(1, c.min_participants)) * 100);
-  view.append(
+  add(view,
     h('p', { class: 'crumbs' }, h('a', { href: '#/campaigns' }, '集采活动'), ' / 活动详情'),
     pageHeader(c.title, null, badge(CAMPAIGN_STATUS[c.status] || c.status, `cstatus-${c.status}`)),
     actions.childNodes.length ? h('section', { class: 'card' }, actions) : null,
@@ -390,7 +390,7 @@ export async function campaignPage(view, [id], ctx) {
           (c.revisions || []).length ? h('ol', { class: 'timeline' }, [...c.revisions].reverse().map((r) => h('li', null,
             h('strong', null, revisionTitle(r, list)),
             h('span', { class: 'muted' }, ` · ${dateText(r.at)}${r.by ? ' · ' + (typeof r.by === 'object' ? r.by.name : r.by) : ''}`),
-            r.reason ? h('div', null, r.reason) : null))) : h('p', { class: 'muted' }, '暂无记录'))),
+            r.reason ? h('div', { class: 'revision-reason' }, reasonText(r.reason)) : null))) : h('p', { class: 'muted' }, '暂无记录'))),
       h('aside', null,
         h('section', { class: 'card' }, h('h3', null, '活动信息'),
           h('dl', { class: 'kv' },
@@ -413,6 +413,26 @@ function revisionTitle(r, list) {
   if (!r.org_id) return step;
   const p = list.find((x) => x.org && x.org.id === r.org_id);
   return `${p ? p.org.name : '参与企业'}：${step}`;
+}
+
+// The reasons shucud writes itself are English keywords; the ones a user
+// typed are shown as typed.
+const REASON_TEXT = {
+  created: '创建活动',
+  joined: '报名参加',
+  'joined with a need': '带着需求报名参加',
+  left: '退出活动',
+  'deadline reached': '报名截止，自动判定',
+};
+
+export function reasonText(reason) {
+  if (REASON_TEXT[reason]) return REASON_TEXT[reason];
+  const m = /^level_before (\S+), level_after (\S+)$/.exec(reason);
+  if (m) {
+    const lv = (x) => (/^\d+$/.test(x) ? levelText(Number(x)) : '—');
+    return `更新改造水平：${lv(m[1])} → ${lv(m[2])}`;
+  }
+  return reason;
 }
 
 function participantsTable(c, list, ctx) {

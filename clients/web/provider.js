@@ -2,7 +2,7 @@
 // If-Match, withdraw), 批量导入 (an NDJSON file to POST /v1/resources:bulk)
 // and 商机 (open needs each of my resources fits, with a response form).
 
-import { api, listAll, request } from './api.js';
+import { api, listAll, request, errorLead } from './api.js';
 import {
   state, h, clear, nameOf, priceText, chips, badge, dateText, pageHeader, field, select,
   levelOptions, codeChecks, checkedValues, num, formError, toast, emptyState, errorBox, loading,
@@ -200,7 +200,8 @@ function importResult(res, text) {
         const er = e.error || {};
         const content = (lines[e.line - 1] || '').slice(0, 120);
         return h('tr', null, h('td', null, String(e.line)),
-          h('td', null, [er.field ? `${er.field}：` : '', er.message || er.code || ''].join('')),
+          h('td', null, h('div', { class: 'import-error' }, errorLead(er)),
+            er.message ? h('div', { class: 'muted small' }, er.message) : null),
           h('td', { class: 'mono small' }, content));
       })))) : h('p', { class: 'ok' }, '全部成功。'));
 }

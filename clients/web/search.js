@@ -9,7 +9,7 @@
 
 import { api } from './api.js';
 import {
-  state, h, clear, setHighlight, nameOf, priceText, ratingView, chips, badge, debounce,
+  state, h, clear, add, setHighlight, nameOf, priceText, ratingView, chips, badge, debounce,
   hashQuery, replaceHashQuery, emptyState, errorBox, loading, levelText, dateText,
   pageHeader, canRole, STATUS_TEXT,
 } from './ui.js';
@@ -118,6 +118,13 @@ export async function searchPage(view, params, ctx) {
     facetBlock('地区', regionSel),
     facetBlock('交付方式', optionList('delivery', tax.deliveries.map((x) => [x.code, x.name])), 'delivery'),
     facetBlock('最高价格（元）', priceIn, null, '按起步价筛选'));
+  // On a narrow screen the filters stack above the results: they start
+  // folded (all but the ones in use) so the first hits are on the first screen.
+  if (window.matchMedia('(max-width: 980px)').matches) {
+    for (const d of filters.querySelectorAll('details.facet-block')) {
+      d.open = [...d.querySelectorAll('input, select')].some((x) => (x.type === 'checkbox' ? x.checked : x.value));
+    }
+  }
 
   view.append(
     pageHeader('资源池', '数促中心汇聚的解决方案、货架产品、数据集、模型、工艺包、服务与基础设施。'),
@@ -175,7 +182,7 @@ export async function searchPage(view, params, ctx) {
   function drawHits(res) {
     clear(results);
     const total = res.total || 0;
-    clear(meta).append(
+    add(clear(meta),
       h('span', null, '共 ', h('strong', { id: 'search-total' }, String(total)), ' 条结果'),
       res.took_ms !== undefined ? h('span', null, ` · 用时 ${Number(res.took_ms).toFixed(1)} ms${res.cached ? '（缓存）' : ''}`) : null);
     if (!res.hits || !res.hits.length) {
@@ -263,7 +270,7 @@ export async function resourcePage(view, [id], ctx) {
   rows.push(['状态', STATUS_TEXT[r.status] || r.status], ['发布时间', dateText(r.created_at)], ['更新时间', dateText(r.updated_at)]);
 
   const provider = h('div', { class: 'card provider-card' }, h('h3', null, '服务商'), h('p', null, h('strong', null, r.provider ? r.provider.name : '—')));
-  view.append(
+  add(view,
     h('p', { class: 'crumbs' }, h('a', { href: '#/search' }, '资源池'), ' / ', nameOf('kind', r.kind)),
     pageHeader(r.title, null, ...actions),
     h('div', { class: 'resource-badges' }, badge(nameOf('kind', r.kind), `kind kind-${r.kind}`),
@@ -293,7 +300,7 @@ export async function resourcePage(view, [id], ctx) {
   if (r.provider) {
     api.get(`/v1/orgs/${encodeURIComponent(r.provider.id)}`).then((org) => {
       if (!ctx.alive()) return;
-      provider.append(
+      add(provider,
         org.description ? h('p', { class: 'muted' }, org.description) : null,
         org.regions && org.regions.length ? h('p', null, '服务地区：', org.regions.join('、')) : null,
         org.website ? h('p', null, '网站：', h('span', { class: 'mono' }, org.website)) : null);

@@ -60,6 +60,13 @@ function append(el, children) {
   }
 }
 
+// el.append(...) for children that may be null/undefined/false (skipped, as
+// in h()); the DOM's own append would insert the text "null".
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;

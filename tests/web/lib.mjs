@@ -17,7 +17,19 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SHOTS = path.join(REPO, 'docs', 'screenshots');
+// Screenshots go to build/screenshots/ (git-ignored) unless asked for
+// elsewhere: SHUCU_SCREENSHOTS=docs writes the tracked docs/screenshots/
+// shown in the README (make screenshots), any other value is a directory.
+function shotsDir(v) {
+  if (!v) return path.join(REPO, 'build', 'screenshots');
+  if (v === 'docs') return path.join(REPO, 'docs', 'screenshots');
+  return path.resolve(REPO, v);
+}
+export const SHOTS = shotsDir(process.env.SHUCU_SCREENSHOTS);
+// The size of the pictures: a laptop screen; a long page is shot whole, down
+// to SHOT_MAX_HEIGHT.
+export const SHOT_VIEWPORT = { width: 1280, height: 800 };
+const SHOT_MAX_HEIGHT = 2400;
 const SHUCUD = path.resolve(REPO, process.env.SHUCUD || 'build/shucud');
 
 export class Skip extends Error {}
@@ -135,13 +147,17 @@ export async function launch() {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-sync', '--no-first-run', '--disable-quic', '--lang=zh-CN'],
+    // The browser's own widgets (date inputs, the file picker button) in
+    // Chinese, as a user in China sees them: chromium on Linux takes its UI
+    // language from LANGUAGE (the strings come from Debian's chromium-l10n).
+    env: { ...process.env, LANGUAGE: 'zh_CN' },
   });
 }
 
 // A fresh context and page; console errors and page errors are collected.
 export async function newPage(browser, server, t, { key, viewport } = {}) {
-  const context = await browser.newContext({ viewport: viewport || { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await browser.newContext({ viewport: viewport || SHOT_VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
   page.on('dialog', (d) => d.accept());
@@ -173,11 +189,51 @@ export async function open(page, server, route) {
   await page.waitForSelector('body[data-ready="1"]');
 }
 
-export async function shot(page, name, { fullPage = false } = {}) {
+// Text the page should never show: what the DOM makes of a null, an
+// undefined or an object appended as a child.  Returns the offending texts.
+export async function strayText(page) {
+  return page.evaluate(() => {
+    const bad = [];
+    const walk = document.createTreeWalker(document.getElementById('view'), NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const t = n.data.trim();
+      if (/^(null|undefined|false|NaN)$/.test(t) || t.includes('[object Object]')) bad.push(t);
+    }
+    return bad;
+  });
+}
+
+// A screenshot of what the page shows now, once nothing is loading any
+// more and no error is on screen (a picture of an error box or a spinner is
+// a failure, not documentation).  fullPage: the whole page, cut at
+// SHOT_MAX_HEIGHT, or (until: a selector) just below that element if any.  Toasts
+// are removed, the pointer moved away and the page scrolled to the top.
+export async function shot(page, name, { fullPage = false, until = null } = {}) {
   fs.mkdirSync(SHOTS, { recursive: true });
-  await page.evaluate(() => document.querySelectorAll('.toast').forEach((x) => x.remove()));
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: path.join(SHOTS, name), fullPage });
+  await page.waitForFunction(() => !document.querySelector('#view .loading'), null, { timeout: 15000 });
+  const bad = await page.$('#view .alert-error');
+  if (bad) throw new Error(`${name}: the page shows an error: ${await bad.textContent()}`);
+  const stray = await strayText(page);
+  if (stray.length) throw new Error(`${name}: the page shows stray text: ${stray.join(', ')}`);
+  await page.mouse.move(0, 0);
+  await page.evaluate(async () => {
+    document.querySelectorAll('.toast').forEach((x) => x.remove());
+    if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    window.scrollTo(0, 0);
+    await document.fonts.ready;
+  });
+  await page.waitForTimeout(200);
+  const vp = page.viewportSize();
+  const opts = { path: path.join(SHOTS, name) };
+  if (fullPage || until) {
+    let height = await page.evaluate(() => document.documentElement.scrollHeight);
+    // No such element (fewer matches without the demo data): the whole page.
+    const end = until && await page.$(until);
+    if (end) height = await end.evaluate((el) => Math.ceil(el.getBoundingClientRect().bottom + window.scrollY + 20));
+    opts.fullPage = true;
+    opts.clip = { x: 0, y: 0, width: vp.width, height: Math.min(Math.max(height, vp.height), SHOT_MAX_HEIGHT) };
+  }
+  await page.screenshot(opts);
 }
 
 export function assert(cond, msg) {

@@ -2,7 +2,7 @@
 // run.sh for how to run them).  Each test does what a user of one role
 // would do and checks what that user would see.
 
-import { Server, run, newPage, open, shot, assert, Skip } from './lib.mjs';
+import { Server, run, newPage, open, shot, strayText, assert, Skip } from './lib.mjs';
 
 const NOT_FOUND_LOAD = /Failed to load resource: the server responded with a status of 404/;
 const shared = {};  // state handed from one test to the next (need id, campaign id)
@@ -20,8 +20,9 @@ async function loginByForm(page, server, key) {
 test('login with an API key, role and organisation shown, logout', async (t, browser, server) => {
   t.allow.push(/status of 401/);
   const page = await newPage(browser, server, t);
-  // A wrong key: a readable Chinese error, still anonymous.
   await open(page, server, '/login');
+  await shot(page, 'login.png');
+  // A wrong key: a readable Chinese error, still anonymous.
   await page.fill('#login-form input[name=key]', 'shk_not_a_real_key_000000000000000');
   await page.click('#login-form button[type=submit]');
   const err = await page.textContent('#login-form .alert-error');
@@ -112,19 +113,17 @@ test('resource page shows fields, price, levels, provider', async (t, browser, s
   await page.waitForSelector('#hits .hit');
   await page.click('#hits .hit a.hit-title');
   await page.waitForFunction(() => location.hash.startsWith('#/resources/'));
+  shared.resourceId = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
   await page.waitForSelector('.provider-card');
   const text = await page.textContent('#view');
   for (const w of ['关键信息', '价格', '数字化水平', '适用行业与场景', '应用案例', '服务商', '评分']) assert(text.includes(w), `resource page lacks ${w}`);
+  await shot(page, 'resource.png', { fullPage: true });
 });
 
 test('enterprise posts a need and sees ranked matches with explain bars', async (t, browser, server) => {
   const page = await newPage(browser, server, t, { key: server.keys.enterprise });
   await open(page, server, '/needs/new');
   await page.waitForSelector('#need-form');
-  // Missing fields: a local Chinese message, the field marked.
-  await page.click('#need-submit');
-  assert((await page.textContent('#need-form .form-error')).includes('标题'), 'empty title is reported');
-  await page.fill('#need-form [name=title]', '注塑件外观质检想换成机器视觉，人工漏检多');
   await page.fill('#need-form [name=description]', '我们是做汽车注塑件和机加工的，70多人，外观检测全靠人工目检，漏检多，客户投诉。想上视觉质检，预算20万以内。');
   await page.selectOption('#need-form [name=industry]', 'machinery');
   await page.check('#need-form input[name=scenarios][value=quality]');
@@ -135,6 +134,13 @@ test('enterprise posts a need and sees ranked matches with explain bars', async 
   await page.selectOption('#need-form [name=target_level]', '2');
   await page.fill('#need-form [name="contact.name"]', '丁工');
   await page.fill('#need-form [name="contact.phone"]', '13800001111');
+  await page.fill('#need-form [name=title]', '注塑件外观质检想换成机器视觉，人工漏检多');
+  await shot(page, 'need-form.png', { fullPage: true });
+  // A missing title: a local Chinese message, the field marked.
+  await page.fill('#need-form [name=title]', '');
+  await page.click('#need-submit');
+  assert((await page.textContent('#need-form .form-error')).includes('标题'), 'empty title is reported');
+  await page.fill('#need-form [name=title]', '注塑件外观质检想换成机器视觉，人工漏检多');
   await page.click('#need-submit');
   await page.waitForFunction(() => /^#\/needs\/need_/.test(location.hash));
   shared.needId = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
@@ -162,11 +168,11 @@ test('enterprise posts a need and sees ranked matches with explain bars', async 
   assert(bigger[0].width >= bigger[bigger.length - 1].width, 'a larger part has a wider bar');
   const terms = await page.$$eval('#matches .match:first-child .chip-term', (cs) => cs.map((c) => c.textContent));
   t.notes.push(`${matches.length} matches, top ${matches[0]}, terms ${terms.join('/') || '—'}`);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await shot(page, 'matches.png');
+  await shot(page, 'matches.png', { until: '#matches .match:nth-child(3)' });
   // 我的需求 lists it.
   await open(page, server, '/needs');
   await page.waitForSelector(`#needs-list [data-id="${shared.needId}"]`);
+  await shot(page, 'needs.png', { fullPage: true });
 });
 
 test('provider manages resources: create, edit, withdraw, bulk import', async (t, browser, server) => {
@@ -176,7 +182,7 @@ test('provider manages resources: create, edit, withdraw, bulk import', async (t
   await page.click('#new-resource');
   await page.waitForSelector('#resource-form');
   await page.selectOption('#resource-form [name=kind]', 'product');
-  await page.fill('#resource-form [name=title]', '浏览器测试·视觉质检一体机');
+  await page.fill('#resource-form [name=title]', '视觉质检一体机 VQ-200');
   await page.fill('#resource-form [name=summary]', '机器视觉质检，替代人工目检');
   await page.check('#resource-form input[name=industries][value=machinery]');
   await page.check('#resource-form input[name=scenarios][value=quality]');
@@ -186,14 +192,16 @@ test('provider manages resources: create, edit, withdraw, bulk import', async (t
   await page.selectOption('#resource-form [name="levels.from"]', '1');
   await page.selectOption('#resource-form [name="levels.to"]', '2');
   await page.fill('#resource-form [name=tags]', '质检，视觉');
+  await shot(page, 'resource-form.png', { fullPage: true });
   await page.click('#resource-form button[type=submit]');
   await page.waitForFunction(() => /^#\/resources\/res_/.test(location.hash));
   const id = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
-  await page.waitForSelector('h1:has-text("浏览器测试·视觉质检一体机")');
+  shared.myResourceId = id;
+  await page.waitForSelector('h1:has-text("视觉质检一体机 VQ-200")');
   // Edit (PATCH with If-Match).
   await open(page, server, `/provider/resources/${id}/edit`);
   await page.waitForSelector('#resource-form');
-  await page.fill('#resource-form [name=title]', '浏览器测试·视觉质检一体机（升级版）');
+  await page.fill('#resource-form [name=title]', '视觉质检一体机 VQ-200（升级版）');
   await page.click('#resource-form button[type=submit]');
   await page.waitForSelector('h1:has-text("升级版")');
   // A server-side validation error is shown in Chinese with the field.
@@ -208,7 +216,6 @@ test('provider manages resources: create, edit, withdraw, bulk import', async (t
   // Withdraw from the list.
   await open(page, server, '/provider/resources');
   await page.waitForSelector(`#resources-table tr[data-id="${id}"]`);
-  await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'provider-resources.png');
   await page.click(`#resources-table tr[data-id="${id}"] [data-action=withdraw]`);
   await page.waitForFunction((rid) => {
@@ -218,9 +225,9 @@ test('provider manages resources: create, edit, withdraw, bulk import', async (t
   // Bulk import: two good lines, one bad.
   await open(page, server, '/provider/import');
   const lines = [
-    { kind: 'service', title: '导入测试·质量体系咨询', industries: ['general'], scenarios: ['quality'], external_id: 'WEB-T-1' },
-    { kind: 'service', title: '导入测试·坏行', industries: ['no_such_industry'], scenarios: ['quality'] },
-    { kind: 'product', title: '导入测试·设备点检', industries: ['machinery'], scenarios: ['equipment'], external_id: 'WEB-T-2' },
+    { kind: 'service', title: 'ISO 9001 质量体系认证辅导', industries: ['general'], scenarios: ['quality'], external_id: 'HZZZ-0901' },
+    { kind: 'service', title: '质量内审员培训', industries: ['no_such_industry'], scenarios: ['quality'] },
+    { kind: 'product', title: '设备点检移动端', industries: ['machinery'], scenarios: ['equipment'], external_id: 'HZZZ-0902' },
   ].map((x) => JSON.stringify(x)).join('\n') + '\n';
   await page.setInputFiles('#import-file', { name: 'resources.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines) });
   await page.click('#import-form button[type=submit]');
@@ -229,6 +236,9 @@ test('provider manages resources: create, edit, withdraw, bulk import', async (t
   assert(got[0] + got[1] === 2 && got[2] === 1, `bulk result created+updated=2, failed=1; got ${got}`);
   const errLine = await page.textContent('#import-errors tbody tr td');
   assert(errLine.trim() === '2', `the bad line is line 2, got ${errLine}`);
+  const why = await page.textContent('#import-errors tbody tr .import-error');
+  assert(/^填写有误：行业/.test(why), `the error of a line reads as Chinese, got "${why}"`);
+  await shot(page, 'import.png');
 });
 
 test('provider responds to a need, enterprise accepts, contact revealed', async (t, browser, server) => {
@@ -236,9 +246,18 @@ test('provider responds to a need, enterprise accepts, contact revealed', async 
   const prov = await newPage(browser, server, t, { key: server.keys.provider });
   await open(prov, server, '/provider/opportunities');
   await prov.waitForSelector('#opportunities .opportunity, #opportunities .empty');
+  if (await prov.$('#opportunities .opportunity details.why')) {
+    await prov.$eval('#opportunities .opportunity details.why', (d) => { d.open = true; });
+    await shot(prov, 'opportunities.png', { until: '#opportunities .opportunity:nth-of-type(3)' });
+  }
+  await open(prov, server, '/needs');
+  await prov.waitForSelector('#needs-list .need-row');
+  await shot(prov, 'needs-hall.png');
   await open(prov, server, `/needs/${shared.needId}`);
   await prov.waitForSelector('.respond-form');
   assert(!(await prov.textContent('#view')).includes('13800001111'), 'the contact is hidden before acceptance');
+  const qms = await prov.$$eval('.respond-form [name=resource_id] option', (os) => (os.find((o) => o.textContent === 'QMS质量管理系统') || {}).value);
+  if (qms) await prov.selectOption('.respond-form [name=resource_id]', qms);
   await prov.fill('.respond-form [name=quote]', '150000');
   await prov.fill('.respond-form [name=message]', '可上门演示，三周上线');
   await prov.click('.respond-form button[type=submit]');
@@ -247,6 +266,7 @@ test('provider responds to a need, enterprise accepts, contact revealed', async 
   const ent = await newPage(browser, server, t, { key: server.keys.enterprise });
   await open(ent, server, `/needs/${shared.needId}`);
   await ent.waitForSelector('#responses [data-action=accept]');
+  await shot(ent, 'need-responses.png');
   await ent.click('#responses [data-action=accept]');
   await ent.waitForFunction(() => document.querySelector('#responses') && document.querySelector('#responses').textContent.includes('已接受'));
 
@@ -264,6 +284,7 @@ test('center creates a campaign from a cluster; enterprises join; progress and l
   const center = await newPage(browser, server, t, { key: server.keys.center });
   await open(center, server, '/campaigns');
   await center.waitForSelector('#clusters .cluster, #clusters .empty');
+  await shot(center, 'campaigns.png', { fullPage: true });
   let fromCluster = !!(await center.$('#clusters .cluster'));
   if (fromCluster) {
     await center.click('#clusters .cluster [data-action=from-cluster]');
@@ -287,6 +308,7 @@ test('center creates a campaign from a cluster; enterprises join; progress and l
     await tiers[i].$eval('[name="tier.min"]', (el, v) => { el.value = v; }, String(vals[i][0]));
     await tiers[i].$eval('[name="tier.price"]', (el, v) => { el.value = v; }, String(vals[i][1]));
   }
+  await shot(center, 'campaign-form.png', { fullPage: true });
   await center.click('#campaign-submit');
   await center.waitForFunction(() => /^#\/campaigns\/camp_/.test(location.hash));
   const cid = decodeURIComponent((await center.evaluate(() => location.hash)).split('/')[2]);
@@ -306,7 +328,7 @@ test('center creates a campaign from a cluster; enterprises join; progress and l
   await ent.click('#campaign-join');
   await ent.waitForSelector('#campaign-leave');
   // Two more enterprises join through the API: the price falls a tier.
-  for (const name of ['浏览器测试甲机械厂', '浏览器测试乙机械厂']) {
+  for (const name of ['荆门汉江纺织有限公司', '随州银河纺织印染有限公司']) {
     const key = server.createKey('enterprise', name);
     const r = await server.api('POST', `/v1/campaigns/${cid}/join`, {}, key);
     assert(r.status === 200 || r.status === 201, `join via API: ${r.status} ${JSON.stringify(r.data)}`);
@@ -333,8 +355,14 @@ test('center creates a campaign from a cluster; enterprises join; progress and l
   });
   const revs = await center.$$eval('#revisions li', (ls) => ls.length);
   assert(revs >= 3, `revision history lists the changes (${revs})`);
-  await center.evaluate(() => window.scrollTo(0, 0));
-  await shot(center, 'campaign.png');
+  const reasons = await center.$$eval('#revisions .revision-reason', (ds) => ds.map((d) => d.textContent));
+  assert(reasons.includes('更新改造水平：一级 → 二级') && reasons.includes('报名参加') && reasons.includes('退出活动') && reasons.includes('创建活动'),
+    `the reasons shucud writes read as Chinese: ${reasons.join(' / ')}`);
+  assert(!reasons.some((r) => /[a-z]{3,}/.test(r)), `no English in the revision history: ${reasons.join(' / ')}`);
+  await shot(center, 'campaign.png', { fullPage: true });
+  await open(ent, server, `/campaigns/${cid}`);
+  await ent.waitForSelector('#campaign-leave, #tiers');
+  await shot(ent, 'campaign-enterprise.png');
   t.notes.push(fromCluster ? 'from a demand cluster' : 'from the form (no clusters)');
 });
 
@@ -371,9 +399,10 @@ test('dashboard draws its charts', async (t, browser, server) => {
 
 test('every page of every role loads without console errors', async (t, browser, server) => {
   const routes = {
-    anonymous: ['/search', '/login', '/needs', '/campaigns', '/dashboard', '/nope'],
+    anonymous: ['/search', '/login', '/needs', '/campaigns', '/dashboard', '/nope', shared.resourceId && `/resources/${shared.resourceId}`],
     enterprise: ['/search', '/needs/new', '/needs', '/campaigns', shared.needId && `/needs/${shared.needId}`, shared.campaignId && `/campaigns/${shared.campaignId}`],
-    provider: ['/provider/resources', '/provider/resources/new', '/provider/import', '/provider/opportunities', '/needs', '/campaigns', shared.campaignId && `/campaigns/${shared.campaignId}`],
+    provider: ['/provider/resources', '/provider/resources/new', shared.myResourceId && `/provider/resources/${shared.myResourceId}/edit`,
+      '/provider/import', '/provider/opportunities', '/needs', '/campaigns', shared.campaignId && `/campaigns/${shared.campaignId}`],
     center: ['/needs', '/campaigns', '/campaigns/new', '/dashboard', shared.needId && `/needs/${shared.needId}`],
     admin: ['/dashboard', '/needs', '/search'],
   };
@@ -390,6 +419,8 @@ test('every page of every role loads without console errors', async (t, browser,
       await page.waitForFunction(() => !document.querySelector('#view .loading'), null, { timeout: 15000 });
       const bad = await page.$('#view .alert-error');
       if (bad) throw new Error(`${role} ${r}: ${await bad.textContent()}`);
+      const stray = await strayText(page);
+      if (stray.length) throw new Error(`${role} ${r}: stray text on the page: ${stray.join(', ')}`);
       n++;
     }
   }
@@ -402,6 +433,9 @@ test('narrow screen: the layout stacks and the menu opens', async (t, browser, s
   await page.waitForSelector('#hits .hit');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow <= 1, `no horizontal scrolling on a phone (${overflow}px)`);
+  const top = await page.$eval('#hits .hit', (e) => e.getBoundingClientRect().top);
+  assert(top < 800 - 100, `the first hit is on the first screen, not below the filters (top ${top}px)`);
+  await shot(page, 'mobile.png');
   await page.click('.nav-toggle');
   assert(await page.isVisible('#nav a'), 'the menu opens');
 });

@@ -5,12 +5,14 @@
 # `make`: npm ci) against a shucud of its own: a free port, a fresh
 # database, demo data.  Prints one line per test and, last, the totals as
 # "N passed, N failed"; exits non-zero when anything failed.  Screenshots
-# of each page go to docs/screenshots/.
+# of each page go to build/screenshots/ (SHUCU_SCREENSHOTS=docs: to the
+# tracked docs/screenshots/ shown in the README, as `make screenshots` does).
 #
 #   bash tests/web/run.sh               run every test
 #   bash tests/web/run.sh search        only tests whose name contains "search"
 #   SHUCUD=build/asan/shucud bash ...   use another server binary
 #   SHUCU_DEMO_DIR=/none bash ...       no demo data: keys from the CLI, resources via the API
+#   SHUCU_SCREENSHOTS=docs bash ...     screenshots into docs/screenshots/ (for the README)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
