@@ -424,6 +424,82 @@ def reason_key(n):
     return P if n % 2 else CEN
 
 
+def test_revisions_only_grow():
+    """Through the API: every step of a campaign's life appends to
+    `revisions` and leaves every earlier entry exactly as it was."""
+    c = create(title="修订记录只增不改", min_participants=2, max_participants=10)
+    cid = c["id"]
+    seen = [c["revisions"]]
+    ents = [ent("修订企业") for _ in range(3)]
+    k0, o0 = ents[0]
+    steps = [
+        ("open", lambda: move(cid, "open", reason="开放报名")),
+        ("join 0", lambda: join(cid, k0, need(k0)["id"])),
+        ("join 1", lambda: join(cid, ents[1][0])),
+        ("join 2", lambda: join(cid, ents[2][0])),
+        ("leave 2", lambda: assert_status(
+            request("POST", "/v1/campaigns/%s/leave" % cid, key=ents[2][0]), 200)),
+        ("succeeded", lambda: move(cid, "succeeded", reason="人数达标")),
+        ("contracted", lambda: move(cid, "contracted")),
+        ("participant contracted", lambda: patch_part(cid, o0, {"status": "contracted"})),
+        ("implementing", lambda: move(cid, "implementing")),
+        ("participant implementing",
+         lambda: patch_part(cid, o0, {"status": "implementing", "level_before": 1})),
+        ("participant accepted",
+         lambda: patch_part(cid, o0, {"status": "accepted", "level_after": 2}, key=P)),
+        ("participant 1 withdrawn", lambda: patch_part(cid, ents[1][1], {"status": "withdrawn"})),
+        ("completed", lambda: move(cid, "completed", reason="验收完成")),
+    ]
+    for what, step in steps:
+        step()
+        cur = get(cid)["revisions"]
+        prev = seen[-1]
+        assert len(cur) > len(prev), "%s added no revision: %d -> %d" % (what, len(prev), len(cur))
+        eq(cur[:len(prev)], prev, "earlier revisions after %s" % what)
+        seen.append(cur)
+    eq(seen[-1][-1]["to"], "completed", "the last revision")
+    # a refused move and a level correction after completion rewrite nothing
+    move(cid, "open", status=409)
+    patch_part(cid, o0, {"level_after": 3})
+    cur = get(cid)["revisions"]
+    eq(cur[:len(seen[-1])], seen[-1], "revisions after a 409 and a level correction")
+
+
+def test_revisions_table_refuses_update_and_delete():
+    """In the database itself: the revisions table's triggers refuse any
+    UPDATE or DELETE, so no code path (or hand-run SQL) can rewrite a
+    campaign's history."""
+    import sqlite3
+    c = in_state("completed", participants=2)
+    want = get(c)["revisions"]
+    db = sqlite3.connect(S.db, timeout=30, isolation_level=None)
+    try:
+        q = "SELECT * FROM revisions WHERE campaign_id = ? ORDER BY id"
+        rows = db.execute(q, (c,)).fetchall()
+        eq(len(rows), len(want), "rows in the revisions table vs revisions in the API")
+        total = db.execute("SELECT count(*) FROM revisions").fetchone()[0]
+        first, last = rows[0][0], rows[-1][0]
+        for sql, args in (
+                ("UPDATE revisions SET reason = '篡改' WHERE campaign_id = ?", (c,)),
+                ("UPDATE revisions SET to_status = 'cancelled' WHERE id = ?", (last,)),
+                ("UPDATE revisions SET at = at WHERE id = ?", (first,)),
+                ("DELETE FROM revisions WHERE id = ?", (last,)),
+                ("DELETE FROM revisions WHERE campaign_id = ?", (c,)),
+                ("DELETE FROM revisions", ())):
+            try:
+                db.execute(sql, args)
+            except sqlite3.DatabaseError as e:
+                assert "revisions are append-only" in str(e), "%s: %s" % (sql, e)
+            else:
+                raise AssertionError("%s succeeded on the revisions table" % sql)
+        eq(db.execute(q, (c,)).fetchall(), rows, "revision rows after the refused writes")
+        eq(db.execute("SELECT count(*) FROM revisions").fetchone()[0], total,
+           "rows in the whole table")
+    finally:
+        db.close()
+    eq(get(c)["revisions"], want, "revisions through the API")
+
+
 def test_provider_and_center_see_everyone_others_only_the_count():
     c = opened()
     a, b = ent(), ent()

@@ -115,14 +115,140 @@ def test_moderate_nesting_kept():
     eq(r.json["attrs"], deep, "40-deep attrs")
 
 
-def test_huge_numbers_never_500():
-    for frag in (b'"deploy_days":1e400', b'"deploy_days":123456789012345678901234567890',
-                 b'"price":{"min":-1e400,"max":1}', b'"deploy_days":-0.0e-999999'):
-        raw = (b'{"kind":"solution","title":"t","industries":["machinery"],'
-               b'"scenarios":["quality"],' + frag + b"}")
-        r = request("POST", "/v1/resources", raw=raw, key=P)
-        assert (r.status, r.code) in ((400, "bad_json"), (422, "invalid_field"), (201, None)), \
-            "%r: %r" % (frag, r)
+RES_HEAD = (b'{"kind":"solution","title":"t","industries":["machinery"],'
+            b'"scenarios":["quality"],')
+NEED_HEAD = b'{"title":"t","industry":"machinery","scenarios":["quality"],'
+
+# Parseable JSON whose numbers are out of a field's range: 422 naming it.
+OUT_OF_RANGE = [
+    ("/v1/resources", RES_HEAD + b'"deploy_days":-1}', "deploy_days"),
+    ("/v1/resources", RES_HEAD + b'"deploy_days":3651}', "deploy_days"),
+    ("/v1/resources", RES_HEAD + b'"deploy_days":9223372036854775807}', "deploy_days"),
+    ("/v1/resources", RES_HEAD + b'"deploy_days":-9223372036854775808}', "deploy_days"),
+    ("/v1/resources", RES_HEAD + b'"deploy_days":-0.0e-999999}', "deploy_days"),
+    ("/v1/resources", RES_HEAD + b'"levels":{"from":1,"to":9}}', "levels.to"),
+    ("/v1/resources", RES_HEAD + b'"levels":{"from":9,"to":4}}', "levels.from"),
+    ("/v1/resources", RES_HEAD + b'"price":{"min":1e13,"max":1e14}}', "price.min"),
+    ("/v1/resources", RES_HEAD + b'"price":{"min":1e300,"max":1e301}}', "price.min"),
+    ("/v1/resources", RES_HEAD + b'"price":{"min":0,"max":1.7e308}}', "price.max"),
+    ("/v1/resources", RES_HEAD + b'"price":{"min":-1,"max":1}}', "price.min"),
+    ("/v1/needs", NEED_HEAD + b'"current_level":9}', "current_level"),
+    ("/v1/needs", NEED_HEAD + b'"target_level":-1}', "target_level"),
+    ("/v1/needs", NEED_HEAD + b'"budget":{"max":1e13}}', "budget.max"),
+    ("/v1/needs", NEED_HEAD + b'"budget":{"max":-1}}', "budget.max"),
+]
+
+# Syntactically valid JSON numbers that no C double or int64 holds
+# (Jansson refuses them while parsing): still 422, not 400 bad_json.
+UNREPRESENTABLE = [
+    ("/v1/resources", RES_HEAD + b'"deploy_days":1e400}', "deploy_days"),
+    ("/v1/resources", RES_HEAD + b'"deploy_days":9223372036854775808}', "deploy_days"),
+    ("/v1/resources", RES_HEAD + b'"deploy_days":-9223372036854775809}', "deploy_days"),
+    ("/v1/resources", RES_HEAD + b'"deploy_days":123456789012345678901234567890}',
+     "deploy_days"),
+    ("/v1/resources", RES_HEAD + b'"price":{"min":-1e400,"max":1}}', "price.min"),
+    ("/v1/resources", RES_HEAD + b'"price":{"min":0,"max":1e400}}', "price.max"),
+    ("/v1/resources", RES_HEAD + b'"levels":{"from":9223372036854775808,"to":2}}',
+     "levels.from"),
+    ("/v1/needs", NEED_HEAD + b'"budget":{"max":1e400}}', "budget.max"),
+    ("/v1/needs", NEED_HEAD + b'"current_level":18446744073709551616}', "current_level"),
+]
+
+
+def test_out_of_range_numbers_422_naming_the_field():
+    e = S.key("enterprise", "数值测试企业")
+    for path, raw, field in OUT_OF_RANGE:
+        r = request("POST", path, raw=raw, key=P if path == "/v1/resources" else e)
+        assert (r.status, r.code, r.field) == (422, "invalid_field", field), \
+            "%s %s: want 422 invalid_field %s, got %r" % (path, raw[-40:], field, r)
+
+
+def test_unrepresentable_numbers_422_not_bad_json():
+    e = S.key("enterprise", "数值测试企业")
+    for path, raw, field in UNREPRESENTABLE:
+        r = request("POST", path, raw=raw, key=P if path == "/v1/resources" else e)
+        assert (r.status, r.code) == (422, "invalid_field"), \
+            "%s %s: want 422 invalid_field, got %r" % (path, raw[-48:], r)
+
+
+def test_unrepresentable_numbers_name_the_field():
+    """A client fixing its form needs to know which field: the error names
+    it as for any other out-of-range number (API.md: "field" where one
+    field is at fault)."""
+    e = S.key("enterprise", "数值测试企业")
+    bad = []
+    for path, raw, field in UNREPRESENTABLE:
+        r = request("POST", path, raw=raw, key=P if path == "/v1/resources" else e)
+        if (r.status, r.code, r.field) != (422, "invalid_field", field):
+            bad.append("%s ...%s: want field %r, got %s" % (
+                path, raw[-44:].decode(), field, repr(r).rstrip()))
+    assert not bad, "%d of %d unnamed:\n  %s" % (len(bad), len(UNREPRESENTABLE),
+                                                  "\n  ".join(bad))
+
+
+# ------------------------------------------------------------ duplicate keys
+
+
+def _dup_cases(ent_key, rid):
+    """(method, path, key, raw body, what) with a key given twice.  Each body
+    would be accepted with the duplicate removed."""
+    need = (b'{"title":"\xe9\x87\x8d\xe5\xa4\x8d","industry":"machinery",'
+            b'"scenarios":["quality"],"budget":{"max":100000}')
+    res = json.dumps(resource(attrs={"a": 1}), ensure_ascii=False).encode()[:-1]
+    return [
+        ("POST", "/v1/resources", P, res + b',"title":"\xe7\xac\xac\xe4\xba\x8c"}',
+         "title twice, different values"),
+        ("POST", "/v1/resources", P, res + b',"kind":"solution"}', "kind twice, same value"),
+        ("POST", "/v1/resources", P, res.replace(b'"price": {', b'"price": {"min": 1, ', 1) + b"}",
+         "price.min twice"),
+        ("POST", "/v1/resources", P, res.replace(b'"attrs": {', b'"attrs": {"a": 1, ', 1) + b"}",
+         "attrs.a twice"),
+        ("PUT", "/v1/resources/" + rid, P, res + b',"title":"\xe7\xac\xac\xe4\xba\x8c"}',
+         "title twice"),
+        ("PATCH", "/v1/resources/" + rid, P, b'{"title":"a","title":"b"}', "title twice"),
+        ("PATCH", "/v1/resources/" + rid, P, b'{"deploy_days":1,"deploy_days":1}',
+         "same key, same value"),
+        ("PATCH", "/v1/resources/" + rid, P, b'{"title":"a","title":null}', "then null"),
+        ("PATCH", "/v1/resources/" + rid, P, b'{"attrs":{"x":{"y":1,"y":2}}}',
+         "deep inside attrs"),
+        ("POST", "/v1/needs", ent_key, need + b',"title":"x"}', "title twice"),
+        ("POST", "/v1/needs", ent_key, need.replace(b'{"max":', b'{"max":1,"max":') + b"}",
+         "budget.max twice"),
+        ("POST", "/v1/match", ent_key, need + b',"industry":"steel"}', "industry twice"),
+        ("POST", "/v1/match", ent_key, need + b',"scenarios":["quality"]}', "same value twice"),
+    ]
+
+
+def test_duplicate_keys_400_on_every_json_route():
+    e = S.key("enterprise", "重复键企业")
+    rid = request("POST", "/v1/resources", resource(), key=P).json["id"]
+    before = request("GET", "/v1/resources/" + rid).json
+    for m, path, k, raw, what in _dup_cases(e, rid):
+        json.loads(raw)   # Python's parser takes it: the duplicate is the only fault
+        first = None
+        for attempt in range(3):
+            r = request(m, path, raw=raw, key=k)
+            assert r.status == 400 and r.code == "bad_json", \
+                "%s %s (%s), attempt %d: want 400 bad_json, got %r" % (m, path, what,
+                                                                      attempt + 1, r)
+            assert "duplicate" in r.json["error"]["message"], r
+            if first is None:
+                first = r.json
+            eq(r.json, first, "%s %s (%s): same answer every time" % (m, path, what))
+    eq(request("GET", "/v1/resources/" + rid).json, before,
+       "PUT/PATCH with duplicate keys changed nothing")
+
+
+def test_duplicate_keys_store_nothing():
+    k = S.key("provider", lib.uniq("重复键供应商"))
+    org = request("GET", "/v1/me", key=k).json["org"]["id"]
+    res = json.dumps(resource(), ensure_ascii=False).encode()[:-1]
+    for i in range(5):
+        r = request("POST", "/v1/resources", raw=res + b',"title":"t%d"}' % i, key=k)
+        assert_error(r, 400, "bad_json")
+    lst = request("GET", "/v1/resources?provider=" + org)
+    assert_status(lst, 200)
+    eq(lst.json["items"], [], "resources created from bodies with duplicate keys")
 
 
 # ------------------------------------------------------------ content type
@@ -266,6 +392,101 @@ def test_odd_but_valid_query_strings():
 
 
 # ------------------------------------------------------------ raw socket
+
+
+def exchange_until_close(data, timeout=5.0):
+    """Send data and read until the server closes the connection; return
+    (bytes read, True if it closed within `timeout`)."""
+    sock = socket.create_connection(("127.0.0.1", S.port), timeout=timeout)
+    out = b""
+    closed = False
+    deadline = time.time() + timeout
+    try:
+        try:
+            sock.sendall(data)
+        except OSError:
+            pass
+        while time.time() < deadline:
+            sock.settimeout(max(0.05, deadline - time.time()))
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                break
+            except OSError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            out += chunk
+    finally:
+        sock.close()
+    return out, closed
+
+
+# Requests no HTTP/1.1 parser may accept: 400 and the connection closed
+# (RFC 9112 s. 2.2, 5, 6.3), the client never left hanging on a keep-alive
+# that cannot go on.  The sender keeps its side open, as a client would.
+MALFORMED_HTTP = [
+    b"GARBAGE\r\n\r\n",
+    b"GET /healthz\r\n\r\n",                                      # no version
+    b"GET /healthz HTTP/1.1\r\nNoColonHere\r\n\r\n",              # header without ":"
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nNo colon either\r\n\r\n",
+    b"GET /healthz HTTP/9.9\r\n\r\n",
+    b"\x00\xff\xfe\r\n\r\n",
+    b"POST /v1/resources HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
+    b"POST /v1/resources HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+    b"POST /v1/resources HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n",
+    b"POST /v1/resources HTTP/1.1\r\nContent-Length: 12abc\r\n\r\n",
+]
+# A Content-Length that is digits but larger than any body the server takes
+# may be refused as malformed (400) or as too large (413); either way the
+# connection closes.
+ABSURD_LENGTH = [
+    b"POST /v1/resources HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+    b"POST /v1/resources HTTP/1.1\r\nContent-Length: 18446744073709551617\r\n\r\n",
+    b"POST /v1/resources HTTP/1.1\r\nContent-Length: 9223372036854775807\r\n\r\n",
+]
+
+
+def _status_line(data):
+    return data.split(b"\r\n", 1)[0]
+
+
+def test_malformed_http_400_and_close():
+    for data in MALFORMED_HTTP:
+        out, closed = exchange_until_close(data)
+        status, hdrs, _ = lib.parse_raw_response(out)
+        assert status == 400, "%r: want a 400 status line, got %r" % (data[:60], out[:120])
+        assert closed, "%r: 400 sent but the connection stayed open" % data[:60]
+        eq(hdrs.get("connection", "").lower(), "close", "%r: Connection header" % data[:60])
+    healthy()
+
+
+def test_absurd_content_length_refused_and_closed():
+    for data in ABSURD_LENGTH:
+        out, closed = exchange_until_close(data)
+        status, hdrs, _ = lib.parse_raw_response(out)
+        assert status in (400, 413), "%r: want 400 (or 413), got %r" % (data[:70], out[:120])
+        assert closed, "%r: %d sent but the connection stayed open" % (data[:70], status)
+    healthy()
+
+
+def test_conflicting_content_lengths_400_and_close():
+    """Two Content-Length fields that disagree make the body's end unknowable
+    (the request-smuggling case): RFC 9112 s. 6.3 says 400 and close, never
+    guess one of them and go on."""
+    head = ("POST /v1/resources HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Authorization: Bearer %s\r\n" % P).encode()
+    for data in (head + b"Content-Length: 2\r\nContent-Length: 9\r\n\r\n{}",
+                 head + b"Content-Length: 2\r\nContent-Length: 0\r\n\r\n{}",
+                 head + b"Content-Length: 0\r\nContent-Length: 2\r\n\r\n{}"):
+        out, closed = exchange_until_close(data, timeout=3)
+        status, _, _ = lib.parse_raw_response(out)
+        assert status == 400 and closed, \
+            "%r: want 400 and a closed connection, got %s (%s): %r" % (
+                data[-50:], status, "closed" if closed else "left open", _status_line(out))
+    healthy()
 
 
 def test_raw_garbage_leaves_server_up():

@@ -822,3 +822,64 @@ def test_hostile_stored_need_and_resource():
     assert_status(r, 201)
     j = reverse(r.json["id"], PA)
     assert n["id"] in [m["need"]["id"] for m in j["needs"]], "hostile need not found by structure"
+
+
+# ------------------------------------------------------------ (13) reviews
+
+
+def _reviewed_through_a_response(rid, provider_key, rating):
+    """A new enterprise posts a need, provider_key answers it with rid, the
+    enterprise accepts and reviews rid; returns the review."""
+    k = S.key("enterprise", lib.uniq("评价企业"))
+    n = create_need(key=k, title="船用泵阀铸件来料检验", industry="nonferrous",
+                    scenarios=["procurement"])
+    r = request("POST", "/v1/needs/%s/responses" % n["id"], {"resource_id": rid, "quote": 1},
+                key=provider_key)
+    assert_status(r, 201)
+    assert_status(request("POST", "/v1/needs/%s/responses/%s/accept" % (n["id"], r.json["id"]),
+                          key=k), 200)
+    r = request("POST", "/v1/resources/%s/reviews" % rid,
+                {"rating": rating, "need_id": n["id"], "text": "验收通过"}, key=k)
+    assert_status(r, 201)
+    return r.json
+
+
+def test_five_star_reviews_lift_a_twin_above_the_other():
+    """Of two identical offers, the one that enterprises who used it rated
+    5 stars comes first in a later match, through its quality part only.
+    (Kept last: it adds resources, needs and reviews to the pool.)"""
+    twin = res("solution", "有色金属铸件来料光谱检验与供应商质量档案",
+               "来料光谱成分快检、供应商批次质量档案与不合格品追溯",
+               ["nonferrous"], ["procurement", "quality"], price=40000, levels=(1, 2),
+               delivery="saas", deploy_days=10)
+    a = request("POST", "/v1/resources", twin, key=PC)
+    b = request("POST", "/v1/resources", twin, key=PC)
+    assert_status(a, 201)
+    assert_status(b, 201)
+    ra, rb = a.json["id"], b.json["id"]
+    body = need(title="铸件来料光谱检验", description="来料成分检验和供应商质量档案",
+                industry="nonferrous", scenarios=["procurement", "quality"],
+                budget={"max": 100000}, current_level=1, target_level=2)
+    j = match(body)
+    ma, mb = by_id(j, ra), by_id(j, rb)
+    eq(ma["score"], mb["score"], "identical offers before any review")
+    same_except(ma, mb, None)
+    quality_before = mb["explain"]["quality"]
+
+    for _ in range(2):
+        _reviewed_through_a_response(ra, PC, 5)
+    eq(request("GET", "/v1/resources/" + ra).json["rating"], {"average": 5, "count": 2},
+       "rating of the reviewed twin")
+
+    j = match(body)
+    ma, mb = by_id(j, ra), by_id(j, rb)
+    assert rank(j, ra) < rank(j, rb), \
+        "the twin rated 5 stars twice ranks %d, the unrated one %d" % (rank(j, ra), rank(j, rb))
+    assert ma["score"] > mb["score"], (ma, mb)
+    assert ma["explain"]["quality"] > mb["explain"]["quality"], (ma["explain"], mb["explain"])
+    same_except(ma, mb, "quality")
+    eq(mb["explain"]["quality"], quality_before, "quality of the twin nobody reviewed")
+    # the stored need's matches agree
+    n = create_need(**body)
+    s = stored_matches(n["id"])
+    assert rank(s, ra) < rank(s, rb), "GET /v1/needs/{id}/matches: reviewed twin not first"

@@ -263,6 +263,158 @@ def test_metrics_count_requests():
     assert sum_metric(metrics(), "shucu_http_requests_total", status="200") > b200
 
 
+def test_metrics_status_labels_are_real_statuses():
+    """Every answer the router sends is counted under its own status; no
+    catch-all label such as status="other0" ever appears, whatever the
+    status (rate limits, sizes, media types included)."""
+    t = lib.Server(redis="none", extra_args=["--rate-per-key", "1", "--rate-burst", "15"])
+    try:
+        k = t.key("provider", "指标供应商")
+        flood = t.key("provider", "指标限流供应商")
+        ek = t.key("enterprise", "指标企业")
+        made = {}
+
+        def send(want, *a, **kw):
+            r = t.request(*a, **kw)
+            assert_status(r, want)
+            made[want] = made.get(want, 0) + 1
+            return r
+
+        send(200, "GET", "/v1/taxonomy")
+        send(200, "HEAD", "/healthz")
+        rid = send(201, "POST", "/v1/resources", resource(), key=k).json["id"]
+        send(400, "POST", "/v1/resources", raw=b"{", key=k)
+        send(401, "POST", "/v1/resources", resource())
+        send(403, "POST", "/v1/resources", resource(), key=ek)
+        send(404, "GET", "/v1/resources/res_nope")
+        send(405, "DELETE", "/v1/taxonomy")
+        send(409, "PATCH", "/v1/resources/" + rid, {"deploy_days": 1}, key=k,
+             headers={"If-Match": '"7"'})
+        send(413, "POST", "/v1/resources", resource(description="x" * (1 << 20)), key=k)
+        send(415, "POST", "/v1/resources", resource(), key=k, ctype="text/plain")
+        send(422, "POST", "/v1/resources", resource(kind="widget"), key=k)
+        got429 = False
+        for _ in range(40):
+            r = t.request("GET", "/v1/me", key=flood)
+            made[r.status] = made.get(r.status, 0) + 1
+            if r.status == 429:
+                got429 = True
+                break
+        assert got429, "no 429 from 40 quick requests at 1/s with a burst of 15"
+        r = t.request("GET", "/metrics")
+        assert_status(r, 200)
+        text = r.text
+        lines = [l for l in text.splitlines() if l.startswith("shucu_http_requests_total{")]
+        for line in lines:
+            m = re.search(r'status="([^"]*)"', line)
+            assert m and re.match(r"^[1-5][0-9][0-9]$", m.group(1)), \
+                "status label that is no HTTP status: %r" % line
+        for status, n in sorted(made.items()):
+            got = sum_metric(text, "shucu_http_requests_total", status=str(status))
+            assert got >= n, "%d answers with status %d sent, metrics count %s:\n%s" % (
+                n, status, got, "\n".join(lines))
+    finally:
+        t.stop()
+
+
+# ------------------------------------------------------------ maintenance
+
+
+REINDEX_SEARCHES = [
+    "q=%E8%B4%A8%E6%A3%80",                        # 质检
+    "q=MES", "q=%EF%BC%AD%EF%BC%A5%EF%BC%B3",        # ＭＥＳ full width
+    "q=%E6%8E%92%E4%BA%A7&industry=textile",       # 排产
+    "q=%E6%9C%BA%E5%99%A8%E8%A7%86%E8%A7%89",      # 机器视觉
+    "q=%E8%83%BD%E8%80%97%20%E7%9B%91%E6%B5%8B",   # 能耗 监测
+    "q=%E9%87%8D%E5%BB%BA%E6%8E%A2%E9%92%88",      # 重建探针 (the provider's name)
+    "industry=general&sort=newest&limit=50", "sort=price_asc&limit=50",
+]
+REINDEX_CORPUS = [
+    ("面向机械行业的AI视觉质检解决方案", "表面缺陷检测，机器视觉", ["machinery"], ["quality"]),
+    ("机械加工车间MES制造执行系统", "工单派工、报工与质量检验", ["machinery"], ["production_control"]),
+    ("服装厂智能排产与计件工资", "按款式工序自动排产", ["textile"], ["planning", "hr"]),
+    ("注塑车间能耗在线监测", "按机台采集电、水、气用量", ["light_industry"], ["energy"]),
+    ("云ＭＥＳ轻量版", "小微企业MES，按月订阅", ["general"], ["production_control"]),
+    ("印染布面瑕疵检测", "线阵相机识别破洞色差，质检追溯", ["textile"], ["quality"]),
+    ("设备点检APP", "扫码点检、故障报修", ["general"], ["equipment"]),
+    ("能耗管理与碳排放监测平台", "能耗监测、峰谷用电分析", ["general"], ["energy"]),
+]
+
+
+def _search_snapshot(t):
+    out = {}
+    for qs in REINDEX_SEARCHES:
+        r = t.request("GET", "/v1/search?" + qs)
+        assert_status(r, 200)
+        j = dict(r.json)
+        j.pop("took_ms", None)
+        j.pop("cached", None)
+        out[qs] = j
+    r = t.request("POST", "/v1/match?explain=1&limit=20",
+                  {"title": "质检和能耗监测", "industry": "machinery",
+                   "scenarios": ["quality", "energy"]}, key=t.key("enterprise", "重建企业"))
+    assert_status(r, 200)
+    m = dict(r.json)
+    m.pop("took_ms", None)
+    m.pop("cached", None)
+    out["match"] = m
+    return out
+
+
+def check_passes(db):
+    """`shucud check --db` exits 0, every line before the verdict ends in
+    ": ok" (whatever indexes this build has), and the verdict is the last
+    line.  Returns the stdout lines."""
+    p = lib.run_cli("check", "--db", db, check=False)
+    lines = p.stdout.strip().splitlines()
+    assert p.returncode == 0, "check exit %s:\n%s\n%s" % (p.returncode, p.stdout, p.stderr)
+    assert lines and lines[-1] == "%s: all checks passed" % db, \
+        "last line of check is not the verdict: %r" % p.stdout
+    for line in lines[:-1]:
+        assert line.endswith(": ok"), "check line is not ok: %r\n%s" % (line, p.stdout)
+    agree = [l for l in lines if " agrees with its rows: " in l]
+    names = [l.split(" ", 1)[0] for l in agree]
+    assert "resources_fts" in names, "no line for resources_fts: %r" % p.stdout
+    eq(len(set(names)), len(names), "an index checked twice")
+    return lines
+
+
+def test_reindex_keeps_search_results_and_check_passes():
+    t = lib.Server(redis="none")
+    try:
+        k = t.key("provider", "重建探针供应商")
+        ids = []
+        for i, (title, summary, ind, sc) in enumerate(REINDEX_CORPUS):
+            r = t.request("POST", "/v1/resources",
+                          resource(title=title, summary=summary, industries=ind, scenarios=sc,
+                                   price={"min": 1000 * (i + 1), "max": 5000 * (i + 1),
+                                          "unit": "套"}), key=k)
+            assert_status(r, 201)
+            ids.append(r.json["id"])
+        # updates and a withdrawal leave old entries for the index to drop
+        assert_status(t.request("PATCH", "/v1/resources/" + ids[1],
+                                {"title": "机械加工车间MES与质检一体化"}, key=k), 200)
+        assert_status(t.request("PUT", "/v1/resources/" + ids[3],
+                                resource(title="注塑机能耗监测与节电", industries=["light_industry"],
+                                         scenarios=["energy"]), key=k), 200)
+        assert_status(t.request("DELETE", "/v1/resources/" + ids[6], key=k), 200)
+        before = _search_snapshot(t)
+        assert before["q=MES"]["total"] >= 2, before["q=MES"]
+        assert before["q=%E8%B4%A8%E6%A3%80"]["total"] >= 2, "质检 finds too little to compare"
+        t.stop()
+        lines = check_passes(t.db)
+        p = lib.run_cli("reindex", "--db", t.db, check=False)
+        assert p.returncode == 0, "reindex exit %s: %s" % (p.returncode, p.stderr)
+        after_lines = check_passes(t.db)
+        eq(after_lines, lines, "check output before and after reindex")
+        t.start()
+        after = _search_snapshot(t)
+        for q in before:
+            eq(after[q], before[q], "results of %s after reindex" % q)
+    finally:
+        t.close()
+
+
 # ------------------------------------------------------------ durability
 
 

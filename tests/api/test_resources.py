@@ -227,6 +227,61 @@ for _name, _change, _field in INVALID:
 del _name, _change, _field
 
 
+# Unknown members are refused at every depth, named by their JSON path;
+# only attrs takes anything.
+UNKNOWN_NESTED = [
+    ("price_currency", {"price": {"min": 1, "max": 2, "unit": "套", "currency": "CNY"}},
+     "price.currency"),
+    ("levels_x", {"levels": {"from": 1, "to": 3, "x": 2}}, "levels.x"),
+    ("cases_0_foo", {"cases": [{"enterprise": "某厂", "foo": "bar"}]}, "cases[0].foo"),
+    ("cases_2_foo", {"cases": [{"enterprise": "甲厂"}, {"enterprise": "乙厂"},
+                               {"enterprise": "丙厂", "result": "好", "foo": {"a": 1}}]},
+     "cases[2].foo"),
+    ("price_typo_of_max", {"price": {"min": 1, "Max": 2}}, "price.Max"),
+]
+
+
+def _make_unknown_nested_test(change, field):
+    def t():
+        r = request("POST", "/v1/resources", resource(**change), key=P1)
+        assert_error(r, 422, "invalid_field", field)
+        assert field in r.json["error"]["message"], \
+            "message does not name %s: %r" % (field, r)
+    return t
+
+
+for _name, _change, _field in UNKNOWN_NESTED:
+    globals()["test_unknown_nested_" + _name] = _make_unknown_nested_test(_change, _field)
+del _name, _change, _field
+
+
+def test_unknown_nested_fields_refused_by_put_and_patch():
+    j = create(price={"min": 1, "max": 2, "unit": "套"}, attrs={"k": 1})
+    path = "/v1/resources/" + j["id"]
+    for m, b, field in (
+            ("PUT", resource(levels={"from": 1, "to": 2, "x": 1}), "levels.x"),
+            ("PUT", resource(cases=[{"enterprise": "某厂", "foo": 1}]), "cases[0].foo"),
+            ("PATCH", {"price": {"currency": "CNY"}}, "price.currency"),
+            ("PATCH", {"levels": {"x": 1}}, "levels.x"),
+            ("PATCH", {"cases": [{"enterprise": "某厂"}, {"enterprise": "某厂", "foo": 1}]},
+             "cases[1].foo")):
+        assert_error(request(m, path, b, key=P1), 422, "invalid_field", field)
+    eq(request("GET", path).json, j, "resource unchanged (version 1) after rejected writes")
+    # the same nesting inside attrs is kept, by PATCH too
+    r = request("PATCH", path, {"attrs": {"price": {"currency": "CNY"},
+                                          "cases": [{"foo": 1}]}}, key=P1)
+    assert_status(r, 200)
+    eq(r.json["attrs"], {"k": 1, "price": {"currency": "CNY"}, "cases": [{"foo": 1}]}, "attrs")
+
+
+def test_attrs_keeps_arbitrary_nested_content():
+    attrs = {"price": {"currency": "CNY", "x": 1}, "levels": {"x": [1, {"y": None}]},
+             "cases": [{"foo": "bar"}], "kind": "not-a-kind", "from": {"to": {"x": True}}}
+    j = create(attrs=attrs)
+    eq(j["attrs"], attrs, "attrs in the create answer")
+    eq(request("GET", "/v1/resources/" + j["id"]).json["attrs"], attrs, "attrs after GET")
+
+
 def test_invalid_create_stores_nothing():
     k, org = fresh_provider()
     r = request("POST", "/v1/resources", resource(industries=["nope"]), key=k)

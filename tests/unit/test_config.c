@@ -44,6 +44,70 @@ TEST(precedence_file_env_flag)
     unlink(path);
 }
 
+TEST(flag_beats_env)
+{
+    /* Every kind of option, set both ways: the flag must win, whichever of
+     * "--name value" and "--name=value" it is spelled as; an option set only
+     * in the environment still takes the environment's value. */
+    setenv("SHUCU_DB", "env.db", 1);
+    setenv("SHUCU_LISTEN", "127.0.0.1:1111", 1);
+    setenv("SHUCU_WORKERS", "3", 1);
+    setenv("SHUCU_BODY_LIMIT", "4096", 1);
+    setenv("SHUCU_WEIGHT_TEXT", "0.25", 1);
+    setenv("SHUCU_CACHE_TTL", "77", 1);
+    char *argv[] = {"serve", "--db", "flag.db", "--listen=127.0.0.1:2222",
+                    "--workers", "9", "--body-limit=8192", "--weight-text", "0.75",
+                    NULL};
+    struct config c;
+    config_defaults(&c);
+    char **rest = NULL;
+    ASSERT_EQ(config_load(&c, 9, argv, &rest), 0);
+    ASSERT_STR_EQ(c.db, "flag.db");             /* string, "--x v" */
+    ASSERT_STR_EQ(c.listen, "127.0.0.1:2222");  /* string, "--x=v" */
+    ASSERT_EQ(c.workers, 9);                    /* integer, "--x v" */
+    ASSERT_EQ(c.body_limit, 8192);              /* integer, "--x=v" */
+    ASSERT(c.weights.text > 0.74 && c.weights.text < 0.76); /* number */
+    ASSERT_EQ(c.cache_ttl, 77);                 /* no flag: env holds */
+    ASSERT_STR_EQ(rest[0], "serve");
+    ASSERT(rest[1] == NULL);
+    free(rest);
+    config_free(&c);
+    unsetenv("SHUCU_DB");
+    unsetenv("SHUCU_LISTEN");
+    unsetenv("SHUCU_WORKERS");
+    unsetenv("SHUCU_BODY_LIMIT");
+    unsetenv("SHUCU_WEIGHT_TEXT");
+    unsetenv("SHUCU_CACHE_TTL");
+}
+
+TEST(config_flag_beats_config_env)
+{
+    /* --config names the file even when SHUCU_CONFIG names another. */
+    char envpath[64], flagpath[64];
+    snprintf(envpath, sizeof envpath, "/tmp/shucu-test-config-env-%d.json", (int)getpid());
+    snprintf(flagpath, sizeof flagpath, "/tmp/shucu-test-config-flag-%d.json", (int)getpid());
+    FILE *f = fopen(envpath, "w");
+    fputs("{\"db\":\"envfile.db\",\"workers\":5}", f);
+    fclose(f);
+    f = fopen(flagpath, "w");
+    fputs("{\"db\":\"flagfile.db\"}", f);
+    fclose(f);
+    setenv("SHUCU_CONFIG", envpath, 1);
+    char *argv[] = {"serve", "--config", flagpath, NULL};
+    struct config c;
+    config_defaults(&c);
+    char **rest = NULL;
+    ASSERT_EQ(config_load(&c, 3, argv, &rest), 0);
+    ASSERT_STR_EQ(c.config_file, flagpath);
+    ASSERT_STR_EQ(c.db, "flagfile.db");
+    ASSERT_EQ(c.workers, 0); /* the env's file was not read at all */
+    free(rest);
+    config_free(&c);
+    unsetenv("SHUCU_CONFIG");
+    unlink(envpath);
+    unlink(flagpath);
+}
+
 TEST(bad_values_refused)
 {
     struct config c;
@@ -68,4 +132,5 @@ TEST(bad_values_refused)
     unlink(path);
 }
 
-TEST_MAIN(T(defaults), T(precedence_file_env_flag), T(bad_values_refused))
+TEST_MAIN(T(defaults), T(precedence_file_env_flag), T(flag_beats_env),
+          T(config_flag_beats_config_env), T(bad_values_refused))
