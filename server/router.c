@@ -228,10 +228,14 @@ static int read_body(struct req *r)
     if (!r->body) {
         /* Well-formed JSON with a number no field can hold is a field
          * error (422), not a syntax error. */
-        if (strstr(err.text, "overflow") || strstr(err.text, "too big"))
-            reply_error(r, ERR_INVALID_FIELD, NULL,
-                        "a number at line %d, column %d is out of range: %s", err.line,
-                        err.column, err.text);
+        if (strstr(err.text, "overflow") || strstr(err.text, "too big")) {
+            char field[256];
+            util_json_path_at(data, len, (size_t)(err.position > 0 ? err.position : 0), field,
+                              sizeof field);
+            reply_error(r, ERR_INVALID_FIELD, *field ? field : NULL,
+                        "%s%s number too large to hold (line %d, column %d)", field,
+                        *field ? " is a" : "a", err.line, err.column);
+        }
         else
             reply_error(r, ERR_BAD_JSON, NULL, "malformed JSON at line %d, column %d: %s",
                         err.line, err.column, err.text);
@@ -242,6 +246,27 @@ static int read_body(struct req *r)
         return -1;
     }
     return 0;
+}
+
+/* 1 when the body's length is stated more than once and could be read in
+ * two ways: Content-Length with Transfer-Encoding, or two Content-Length
+ * headers that differ (RFC 9112 section 6.3). */
+static int framing_ambiguous(struct evhttp_request *ev)
+{
+    struct evkeyvalq *h = evhttp_request_get_input_headers(ev);
+    struct evkeyval *kv;
+    const char *cl = NULL;
+    int te = 0;
+    TAILQ_FOREACH(kv, h, next) {
+        if (strcasecmp(kv->key, "Transfer-Encoding") == 0)
+            te = 1;
+        else if (strcasecmp(kv->key, "Content-Length") == 0) {
+            if (cl && strcmp(cl, kv->value) != 0)
+                return 1;
+            cl = kv->value;
+        }
+    }
+    return te && cl;
 }
 
 void router_dispatch(struct evhttp_request *ev, void *arg)
@@ -278,6 +303,15 @@ void router_dispatch(struct evhttp_request *ev, void *arg)
     if (strcmp(r->path, "/healthz") != 0 && strcmp(r->path, "/metrics") != 0 &&
         rate_limit(r, 0) < 0)
         return;
+    if (framing_ambiguous(ev)) {
+        /* Request smuggling: a proxy in front may have framed this body
+         * differently; answer nothing of it and close. */
+        reply_header(r, "Connection", "close");
+        reply_error(r, ERR_BAD_PARAM, NULL,
+                    "the request gives its length twice (Content-Length and Transfer-Encoding,"
+                    " or Content-Length values that differ)");
+        return;
+    }
     const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
     if (q && strcasestr(q, "%00")) {
         reply_error(r, ERR_BAD_PARAM, NULL, "query parameters must not contain NUL (%%00)");

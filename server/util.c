@@ -226,3 +226,60 @@ int util_utf8_valid(const char *s, size_t len)
     }
     return 1;
 }
+
+#define PATH_DEPTH 64
+#define PATH_KEY 64
+
+void util_json_path_at(const char *text, size_t len, size_t pos, char *out, size_t outlen)
+{
+    struct frame {
+        int array;
+        long index;
+        char key[PATH_KEY];
+    } st[PATH_DEPTH];
+    int depth = 0, over = 0; /* frames beyond PATH_DEPTH are counted, not kept */
+    int want_key = 0;
+    if (pos > len)
+        pos = len;
+    for (size_t i = 0; i < pos; i++) {
+        char c = text[i];
+        if (c == '"') {
+            size_t a = ++i;
+            while (i < pos && text[i] != '"')
+                i += text[i] == '\\' ? 2 : 1;
+            if (want_key && depth > 0 && !over && !st[depth - 1].array) {
+                size_t n = i - a < PATH_KEY - 1 ? i - a : PATH_KEY - 1;
+                memcpy(st[depth - 1].key, text + a, n);
+                st[depth - 1].key[n] = '\0';
+            }
+        } else if (c == '{' || c == '[') {
+            if (depth < PATH_DEPTH && !over)
+                st[depth++] = (struct frame){.array = c == '['};
+            else
+                over++;
+            want_key = c == '{';
+        } else if (c == '}' || c == ']') {
+            if (over)
+                over--;
+            else if (depth > 0)
+                depth--;
+            want_key = 0;
+        } else if (c == ':') {
+            want_key = 0;
+        } else if (c == ',' && depth > 0 && !over) {
+            if (st[depth - 1].array)
+                st[depth - 1].index++;
+            else
+                want_key = 1;
+        }
+    }
+    size_t n = 0;
+    out[0] = '\0';
+    for (int d = 0; d < depth && n + 1 < outlen; d++) {
+        int w = st[d].array ? snprintf(out + n, outlen - n, "[%ld]", st[d].index)
+                            : snprintf(out + n, outlen - n, "%s%s", n ? "." : "", st[d].key);
+        if (w < 0 || (size_t)w >= outlen - n)
+            break;
+        n += (size_t)w;
+    }
+}

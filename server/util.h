@@ -45,4 +45,12 @@ size_t util_utf8_len(const char *s, size_t len);
 /* 1 if s[0..len) is valid UTF-8 (no overlongs, surrogates or NUL). */
 int util_utf8_valid(const char *s, size_t len);
 
+/*
+ * The JSON path ("price.min", "cases[0].foo", "" at the top) of the value
+ * being read at byte pos of text[0..len), which must be well-formed JSON
+ * up to pos (e.g. where Jansson stopped at a number too large to hold).
+ * Writes it into out (always terminated, cut to outlen).
+ */
+void util_json_path_at(const char *text, size_t len, size_t pos, char *out, size_t outlen);
+
 #endif

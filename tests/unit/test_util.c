@@ -1,0 +1,62 @@
+/*
+ * Unit tests of util.c's JSON path finder: a client told "a number is out
+ * of range" must also be told which field, even when Jansson could not
+ * parse the number at all.
+ */
+#include "test.h"
+#include "util.h"
+
+/* The path at the first occurrence of mark in text. */
+static const char *path_at(const char *text, const char *mark)
+{
+    static char out[128];
+    const char *p = strstr(text, mark);
+    util_json_path_at(text, strlen(text), p ? (size_t)(p - text) + strlen(mark) : 0, out,
+                      sizeof out);
+    return out;
+}
+
+TEST(paths_of_objects_and_arrays)
+{
+    ASSERT_STR_EQ(path_at("{\"deploy_days\":1e400}", "1e400"), "deploy_days");
+    ASSERT_STR_EQ(path_at("{\"kind\":\"x\",\"price\":{\"min\":0,\"max\":1e400}}", "1e400"),
+                  "price.max");
+    ASSERT_STR_EQ(path_at("{\"cases\":[{\"a\":1},{\"a\":2},{\"n\":9e999}]}", "9e999"),
+                  "cases[2].n");
+    ASSERT_STR_EQ(path_at("{\"industries\":[\"a\",\"b\",1e400]}", "1e400"), "industries[2]");
+    ASSERT_STR_EQ(path_at("[1, 2, 1e400]", "1e400"), "[2]");
+    ASSERT_STR_EQ(path_at("1e400", "1e400"), "");
+}
+
+TEST(strings_with_quotes_and_brackets_do_not_confuse_it)
+{
+    /* Brackets, commas, colons and escaped quotes inside strings. */
+    const char *t = "{\"title\":\"a,b:{[\\\"x\\\"]}\",\"budget\":{\"max\":1e400}}";
+    ASSERT_STR_EQ(path_at(t, "1e400"), "budget.max");
+    ASSERT_STR_EQ(path_at("{\"a\\\"b\":1e400}", "1e400"), "a\\\"b");
+}
+
+TEST(deep_and_long_input_is_bounded)
+{
+    /* Deeper than the frames it keeps, and a key longer than it keeps. */
+    char deep[1200] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(deep, "{\"k\":");
+    strcat(deep, "1e400");
+    const char *p = path_at(deep, "1e400");
+    ASSERT(strlen(p) < 128);
+    ASSERT(strncmp(p, "k.k.k", 5) == 0);
+    char longkey[300] = "{\"";
+    memset(longkey + 2, 'x', 200);
+    strcpy(longkey + 202, "\":1e400}");
+    ASSERT(strlen(path_at(longkey, "1e400")) < 64);
+    /* pos past the end, empty text */
+    char out[8];
+    util_json_path_at("{\"a\":", 5, 999, out, sizeof out);
+    ASSERT_STR_EQ(out, "a");
+    util_json_path_at("", 0, 0, out, sizeof out);
+    ASSERT_STR_EQ(out, "");
+}
+
+TEST_MAIN(T(paths_of_objects_and_arrays), T(strings_with_quotes_and_brackets_do_not_confuse_it),
+          T(deep_and_long_input_is_bounded))
