@@ -348,6 +348,12 @@ static const char *const MIGRATIONS[] = {
     "END;"
     "CREATE TRIGGER resources_hot_ad AFTER DELETE ON resources BEGIN"
     "  DELETE FROM resources_hot WHERE rid = old.rid;"
+    "END;"
+    /* INSERT OR REPLACE deletes the old row without firing delete
+     * triggers: refuse an insert over an existing revision too. */
+    "CREATE TRIGGER revisions_no_replace BEFORE INSERT ON revisions"
+    "  WHEN EXISTS (SELECT 1 FROM revisions WHERE id = new.id) BEGIN"
+    "  SELECT RAISE(ABORT, 'revisions are append-only');"
     "END;",
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

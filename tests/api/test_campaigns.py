@@ -485,7 +485,12 @@ def test_revisions_table_refuses_update_and_delete():
                 ("UPDATE revisions SET at = at WHERE id = ?", (first,)),
                 ("DELETE FROM revisions WHERE id = ?", (last,)),
                 ("DELETE FROM revisions WHERE campaign_id = ?", (c,)),
-                ("DELETE FROM revisions", ())):
+                ("DELETE FROM revisions", ()),
+                # REPLACE deletes the old row without firing delete triggers
+                ("INSERT OR REPLACE INTO revisions(id, campaign_id, at, by_role, to_status)"
+                 " VALUES (?, ?, 'x', 'center', 'cancelled')", (first, c)),
+                ("REPLACE INTO revisions(id, campaign_id, at, by_role, to_status)"
+                 " VALUES (?, ?, 'x', 'center', 'cancelled')", (last, c))):
             try:
                 db.execute(sql, args)
             except sqlite3.DatabaseError as e:
