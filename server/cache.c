@@ -269,19 +269,6 @@ static int cache_usable(struct cache *c)
            util_monotonic() >= c->breaker_until;
 }
 
-/* The data generation: bumped by triggers in every write transaction. */
-static long long data_generation(struct db *db)
-{
-    static const char SQL[] = "SELECT v FROM meta WHERE k = 'gen'";
-    sqlite3_stmt *st = db_stmt(db, SQL);
-    long long g = -1;
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        g = sqlite3_column_int64(st, 0);
-    if (st)
-        sqlite3_reset(st);
-    return g;
-}
-
 /* Sends body (without cached/took_ms) as {"cached":…,"took_ms":…,…}. */
 static void reply_body(struct req *r, const char *body, size_t len, int cached)
 {
@@ -472,7 +459,7 @@ void cache_serve(struct req *r, const char *tag, const char *material, size_t le
     lk->arg_free = arg_free;
     lk->ttl = w->cfg->cache_ttl;
     lk->max_entry = w->cfg->cache_max_entry;
-    long long gen = data_generation(w->db);
+    long long gen = db_generation(w->db);
     if (!cache_usable(c) || gen < 0) {
         compute_and_answer(lk, 0);
         lookup_release(lk);

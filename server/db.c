@@ -358,6 +358,18 @@ static const char *const MIGRATIONS[] = {
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
+long long db_generation(struct db *db)
+{
+    static const char SQL[] = "SELECT v FROM meta WHERE k = 'gen'";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    long long g = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        g = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return g;
+}
+
 int db_hot_rebuild(struct db *db)
 {
     return db_exec(db, "DELETE FROM resources_hot;"

@@ -44,6 +44,10 @@ void db_read_end(struct db *db);
 /* Runs one statement with no result rows; 0 on success. */
 int db_exec(struct db *db, const char *sql);
 
+/* The data generation (migration 4): bumped by triggers in every write
+ * transaction that can change a search or match; -1 on error. */
+long long db_generation(struct db *db);
+
 /* resources_hot (migration 5) holds a copy of the hot columns of the
  * published resources, kept by triggers.  db_hot_rebuild() refills it
  * from resources (0 on success); db_hot_mismatches() counts the rows

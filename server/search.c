@@ -134,23 +134,11 @@ struct dfcache {
     } v[DF_SLOTS];
 };
 
-static long long data_gen(struct db *db)
-{
-    static const char SQL[] = "SELECT v FROM meta WHERE k = 'gen'";
-    sqlite3_stmt *st = db_stmt(db, SQL);
-    long long g = -1;
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        g = sqlite3_column_int64(st, 0);
-    if (st)
-        sqlite3_reset(st);
-    return g;
-}
-
 long search_df(void *worker, const char *token, int len)
 {
     static const char SQL[] = "SELECT doc FROM resources_vocab WHERE term = ?1";
     struct worker *w = worker;
-    long long gen = data_gen(w->db);
+    long long gen = db_generation(w->db);
     if (!w->df)
         w->df = xcalloc(1, sizeof *w->df);
     if (gen != w->df_gen) {
