@@ -32,6 +32,7 @@
 #include "metrics.h"
 #include "util.h"
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -40,13 +41,15 @@
 struct tracked {
     struct bufferevent *bev;
     double since;   /* accept, or the start of the last request */
+    double started; /* first byte of the request being read; 0: none */
     int over_cap;   /* accepted beyond the cap: answer 503 */
     int shut;       /* already shut down by us */
 };
 
 struct conns {
     struct event_base *base;
-    struct tracked *v;
+    struct tracked **v; /* each entry is allocated alone: its address is
+                           the argument of its input buffer's callback */
     size_t n, cap_v;
     long cap;
     double deadline;
@@ -63,6 +66,16 @@ static int released(struct bufferevent *bev)
     return !rd && !wr && !ev;
 }
 
+/* Data arrived on a connection: a request is being read from the first
+ * byte after the previous one was dispatched (evhttp uses bufferevent
+ * callbacks, never these evbuffer ones). */
+static void on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct tracked *t = arg;
+    if (info->n_added > 0 && t->started == 0)
+        t->started = util_monotonic();
+}
+
 static void shut(struct tracked *t)
 {
     evutil_socket_t fd = bufferevent_getfd(t->bev);
@@ -75,8 +88,9 @@ static void shut(struct tracked *t)
 static void reap(struct conns *c)
 {
     for (size_t i = 0; i < c->n;) {
-        if (released(c->v[i].bev)) {
-            bufferevent_decref(c->v[i].bev);
+        if (released(c->v[i]->bev)) {
+            bufferevent_decref(c->v[i]->bev); /* frees it, and its callbacks */
+            free(c->v[i]);
             metrics_connections(-1);
             c->v[i] = c->v[--c->n];
         } else {
@@ -91,7 +105,7 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
     reap(c);
     double now = util_monotonic();
     for (size_t i = 0; i < c->n; i++) {
-        struct tracked *t = &c->v[i];
+        struct tracked *t = c->v[i];
         if (!t->shut && now - t->since > c->deadline) {
             shut(t);
             c->expired++;
@@ -110,8 +124,8 @@ static void flood_cb(evutil_socket_t fd, short what, void *arg)
     if ((long)c->n <= c->cap + c->cap / 4 + 1)
         return;
     for (size_t i = 0; i < c->n; i++)
-        if (c->v[i].over_cap)
-            shut(&c->v[i]);
+        if (c->v[i]->over_cap)
+            shut(c->v[i]);
 }
 
 /* evhttp_set_bevcb: makes the bufferevent of a connection being accepted
@@ -129,11 +143,12 @@ static struct bufferevent *on_accept(struct event_base *base, void *arg)
         c->v = xrealloc(c->v, c->cap_v * sizeof *c->v);
     }
     bufferevent_incref(bev);
-    c->v[c->n] = (struct tracked){.bev = bev, .since = util_monotonic(),
-                                  .over_cap = (long)c->n >= c->cap};
-    c->n++;
+    struct tracked *t = xcalloc(1, sizeof *t);
+    *t = (struct tracked){.bev = bev, .since = util_monotonic(), .over_cap = (long)c->n >= c->cap};
+    evbuffer_add_cb(bufferevent_get_input(bev), on_input, t);
+    c->v[c->n++] = t;
     metrics_connections(1);
-    if (c->v[c->n - 1].over_cap) {
+    if (t->over_cap) {
         c->rejected++;
         metrics_add(MC_CONN_REJECTED, 1);
         if ((long)c->n > c->cap + c->cap / 4 + 1)
@@ -167,8 +182,10 @@ void conns_free(struct conns *c)
         return;
     /* evhttp_free() has released every connection: only our references
      * are left. */
-    for (size_t i = 0; i < c->n; i++)
-        bufferevent_decref(c->v[i].bev);
+    for (size_t i = 0; i < c->n; i++) {
+        bufferevent_decref(c->v[i]->bev);
+        free(c->v[i]);
+    }
     metrics_connections(-(int)c->n);
     if (c->sweep_ev)
         event_free(c->sweep_ev);
@@ -178,20 +195,46 @@ void conns_free(struct conns *c)
     free(c);
 }
 
-int conns_on_request(struct conns *c, struct evhttp_request *req)
+int conns_on_request(struct conns *c, struct evhttp_request *req, double *started)
 {
     struct evhttp_connection *evcon = evhttp_request_get_connection(req);
     struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    double now = util_monotonic();
+    *started = now;
     if (!c || !bev)
         return 0;
     /* Newest first: a connection's requests come while it is young, and
      * a benchmark's few dozen connections make this a short scan. */
-    for (size_t i = c->n; i-- > 0;)
-        if (c->v[i].bev == bev) {
-            c->v[i].since = util_monotonic();
-            return c->v[i].over_cap;
-        }
+    for (size_t i = c->n; i-- > 0;) {
+        struct tracked *t = c->v[i];
+        if (t->bev != bev)
+            continue;
+        if (t->started > 0)
+            *started = t->started;
+        t->since = now;
+        /* Bytes still buffered belong to the next (pipelined) request. */
+        t->started = evbuffer_get_length(bufferevent_get_input(bev)) > 0 ? now : 0;
+        return t->over_cap;
+    }
     return 0;
+}
+
+long conns_live(struct conns *c)
+{
+    if (!c)
+        return 0;
+    reap(c);
+    return (long)c->n;
+}
+
+void conns_close_idle(struct conns *c)
+{
+    if (!c)
+        return;
+    reap(c);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->v[i]->started == 0)
+            shut(c->v[i]);
 }
 
 long conns_open(const struct conns *c)
@@ -199,7 +242,7 @@ long conns_open(const struct conns *c)
     long n = 0;
     if (c)
         for (size_t i = 0; i < c->n; i++)
-            n += !released(c->v[i].bev);
+            n += !released(c->v[i]->bev);
     return n;
 }
 

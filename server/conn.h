@@ -26,10 +26,20 @@ void conns_free(struct conns *c);
 
 /*
  * Called for each request as it is dispatched: restarts its connection's
- * deadline.  Returns 1 when the connection was accepted beyond the cap
- * (answer 503 and close it), else 0.
+ * deadline and stores in *started when the request's first byte arrived
+ * (now, if unknown).  Returns 1 when the connection was accepted beyond
+ * the cap (answer 503 and close it), else 0.
  */
-int conns_on_request(struct conns *c, struct evhttp_request *req);
+int conns_on_request(struct conns *c, struct evhttp_request *req, double *started);
+
+/* Connections evhttp still holds.  A stopping worker closes the idle ones
+ * (conns_close_idle) and answers the others with Connection: close, so it
+ * is done when none are left: every answer has then been written. */
+long conns_live(struct conns *c);
+
+/* Shuts down the connections that are not sending a request (idle
+ * keep-alive ones), so a stopping worker need not wait for them. */
+void conns_close_idle(struct conns *c);
 
 /* Open connections now, and counters since start (for /metrics). */
 long conns_open(const struct conns *c);

@@ -110,6 +110,7 @@ struct app {
     struct syn *syn;
     double started;
     atomic_int shutting_down;
+    atomic_llong stop_at_us; /* util_monotonic() of the stop signal, in µs */
 };
 extern struct app app;
 

@@ -287,12 +287,18 @@ void router_dispatch(struct evhttp_request *ev, void *arg)
 
     char *segs[MAX_SEGS];
     int nseg = 0;
+    double started;
+    int over_cap = conns_on_request(w->conns, ev, &started);
     if (atomic_load(&app.shutting_down)) {
+        /* A request begun before the stop signal is served (a graceful
+         * stop finishes what is in flight); one begun after is refused. */
         reply_header(r, "Connection", "close");
-        reply_error(r, ERR_UNAVAILABLE, NULL, "the server is shutting down");
-        return;
+        if ((long long)(started * 1e6) >= atomic_load(&app.stop_at_us)) {
+            reply_error(r, ERR_UNAVAILABLE, NULL, "the server is shutting down");
+            return;
+        }
     }
-    if (conns_on_request(w->conns, ev)) {
+    if (over_cap) {
         reply_header(r, "Connection", "close");
         reply_header(r, "Retry-After", "1");
         reply_error(r, ERR_UNAVAILABLE, NULL, "too many open connections; retry shortly");

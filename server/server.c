@@ -4,7 +4,7 @@
  * Each worker owns an event_base, an evhttp accepting on the shared
  * socket, a SQLite connection and a Redis connection; requests never
  * cross threads.  The main thread only waits for SIGINT/SIGTERM.  On a
- * signal it sets app.shutting_down (requests that arrive from then on
+ * signal it sets app.shutting_down (requests begun from then on
  * get 503) and activates each worker's stop event (event_active is
  * thread-safe after evthread_use_pthreads); a stopping worker closes its
  * accept socket, waits for its in-flight requests (at most 10 s), and
@@ -35,12 +35,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* A stopping worker waits at most this long for requests in flight, for
+ * requests still being received and for answers still being written. */
 #define DRAIN_SECONDS 10
-/* evhttp 2.1 does not tell us about a request whose body is still
- * arriving, so a stopping worker keeps its connections open this long
- * even when nothing is in flight: such a request then gets an answer
- * (503 shutting down) instead of a dropped connection. */
-#define DRAIN_GRACE 1.0
 
 /* Splits "host:port" or "[v6]:port"; writes host and port strings. */
 static int split_listen(const char *addr, char *host, size_t hostlen, char *port, size_t portlen)
@@ -95,7 +92,7 @@ static void drain_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
     double waited = util_monotonic() - w->drain_started;
-    if ((atomic_load(&w->inflight) == 0 && waited >= DRAIN_GRACE) || waited > DRAIN_SECONDS)
+    if ((atomic_load(&w->inflight) == 0 && conns_live(w->conns) == 0) || waited > DRAIN_SECONDS)
         event_base_loopexit(w->base, NULL);
 }
 
@@ -109,6 +106,7 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
     if (w->sock)
         evhttp_del_accept_socket(w->http, w->sock);
     w->sock = NULL;
+    conns_close_idle(w->conns); /* the rest are sending a request: wait */
     struct timeval tv = {0, 20000};
     event_add(w->drain_ev, &tv);
 }
@@ -192,6 +190,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
         log_warn("second signal: stopping now");
         exit(1);
     }
+    atomic_store(&app.stop_at_us, (long long)(util_monotonic() * 1e6));
     log_info("signal %d: finishing requests in flight, then stopping", (int)sig);
     for (int i = 0; i < m->n; i++)
         event_active(m->workers[i].stop_ev, EV_READ, 0);
