@@ -951,7 +951,7 @@ static int join_txn(struct req *r, struct outcome *o)
         sqlite3_bind_text(st, 1, need_id, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         int mine = rc == SQLITE_ROW &&
-                   strcmp((const char *)sqlite3_column_text(st, 0), r->who.org_id) == 0;
+                   req_is_caller(r, (const char *)sqlite3_column_text(st, 0));
         int open = mine && strcmp((const char *)sqlite3_column_text(st, 1), "open") == 0;
         if (mine)
             level = sqlite3_column_int(st, 2);
@@ -1051,7 +1051,7 @@ static int transition_txn(struct req *r, int64_t want, struct outcome *o)
     struct camp c;
     if (camp_load(db, r->params[0], &r->who, &c, o) < 0)
         return -1;
-    if (strcmp(c.center_id, r->who.org_id) != 0)
+    if (!req_is_caller(r, c.center_id))
         return refuse(o, ERR_FORBIDDEN, NULL, "only the center that runs a campaign may move it");
     if (want && want != c.version)
         return refuse(o, ERR_CONFLICT, NULL, "If-Match names version %" PRId64
@@ -1108,8 +1108,8 @@ static int participant_txn(struct req *r, int64_t want, struct outcome *o)
     struct camp c;
     if (camp_load(db, r->params[0], &r->who, &c, o) < 0)
         return -1;
-    int center = r->who.role == ROLE_CENTER && strcmp(c.center_id, r->who.org_id) == 0;
-    int provider = r->who.role == ROLE_PROVIDER && strcmp(c.provider_id, r->who.org_id) == 0;
+    int center = r->who.role == ROLE_CENTER && req_is_caller(r, c.center_id);
+    int provider = r->who.role == ROLE_PROVIDER && req_is_caller(r, c.provider_id);
     if (!center && !provider)
         return refuse(o, ERR_FORBIDDEN, NULL, "only the campaign's center and the resource's"
                       " provider may record a participant's progress");
@@ -1629,7 +1629,7 @@ void h_reviews_list(struct req *r)
     }
     const char *prov = json_string_value(json_object_get(json_object_get(res, "provider"), "id"));
     int privileged = (r->who.role & (ROLE_CENTER | ROLE_ADMIN)) ||
-                     (r->who.role == ROLE_PROVIDER && prov && strcmp(prov, r->who.org_id) == 0);
+                     (r->who.role == ROLE_PROVIDER && prov && req_is_caller(r, prov));
     json_t *rating = json_incref(json_object_get(res, "rating"));
     json_decref(res);
     sqlite3_stmt *st = db_stmt(db, SQL);
@@ -1651,7 +1651,7 @@ void h_reviews_list(struct req *r)
         }
         last = sqlite3_column_int64(st, 0);
         const char *ent = (const char *)sqlite3_column_text(st, 2);
-        int show = privileged || (r->who.role && strcmp(ent, r->who.org_id) == 0);
+        int show = privileged || (r->who.role && req_is_caller(r, ent));
         json_array_append_new(
             items, review_json((const char *)sqlite3_column_text(st, 1), r->params[0], ent,
                                (const char *)sqlite3_column_text(st, 3),

@@ -149,6 +149,10 @@ void reply_raw(struct req *r, int status, const char *ctype, const void *data,
                size_t len);
 void reply_header(struct req *r, const char *name, const char *value);
 
+/* 1 when org_id (may be NULL) is the caller's organisation: the one place
+ * ownership is compared.  Anonymous callers own nothing. */
+int req_is_caller(const struct req *r, const char *org_id);
+
 /* Query-string helpers.  The *_param functions answer 400 bad_param
  * themselves and return -1 on a bad value. */
 const char *req_query(struct req *r, const char *name);

@@ -468,7 +468,7 @@ static json_t *need_for_matches(struct req *r)
     json_t *need = NULL;
     int mine = 0;
     if (sqlite3_step(st) == SQLITE_ROW) {
-        mine = strcmp((const char *)sqlite3_column_text(st, 2), r->who.org_id) == 0;
+        mine = req_is_caller(r, (const char *)sqlite3_column_text(st, 2));
         need = need_row_json(st, 0, 1);
     }
     sqlite3_reset(st);
@@ -546,7 +546,7 @@ void h_resource_needs(struct req *r)
     int64_t rid = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     const char *owner = json_string_value(json_object_get(json_object_get(res, "provider"), "id"));
-    if (strcmp(owner, r->who.org_id) != 0 && !(r->who.role & (ROLE_CENTER | ROLE_ADMIN))) {
+    if (!req_is_caller(r, owner) && !(r->who.role & (ROLE_CENTER | ROLE_ADMIN))) {
         json_decref(res);
         reply_error(r, ERR_FORBIDDEN, NULL, "the opportunities of a resource are shown to its provider and to centers");
         return;

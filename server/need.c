@@ -255,7 +255,7 @@ void h_need_patch(struct req *r)
         reply_error(r, ERR_NOT_FOUND, NULL, "no need %s", r->params[0]);
         return;
     }
-    int mine = strcmp((const char *)sqlite3_column_text(st, 0), r->who.org_id) == 0;
+    int mine = req_is_caller(r, (const char *)sqlite3_column_text(st, 0));
     int64_t version = sqlite3_column_int64(st, 1);
     json_t *old = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
     char cur_status[16];
@@ -467,7 +467,7 @@ void h_response_create(struct req *r)
     st = db_stmt(db, SQL_RES);
     sqlite3_bind_text(st, 1, res_id, -1, SQLITE_STATIC);
     int found = sqlite3_step(st) == SQLITE_ROW;
-    int own = found && strcmp((const char *)sqlite3_column_text(st, 0), r->who.org_id) == 0;
+    int own = found && req_is_caller(r, (const char *)sqlite3_column_text(st, 0));
     int live = found && strcmp((const char *)sqlite3_column_text(st, 1), "published") == 0;
     sqlite3_reset(st);
     if (!own || !live) {
@@ -533,7 +533,7 @@ void h_responses_list(struct req *r)
     char *owner = need_owner_for(r);
     if (!owner)
         return;
-    int mine = strcmp(owner, r->who.org_id) == 0;
+    int mine = req_is_caller(r, owner);
     free(owner);
     const char *only = NULL;
     if (!mine && !(r->who.role & (ROLE_CENTER | ROLE_ADMIN))) {
@@ -566,7 +566,7 @@ void h_response_accept(struct req *r)
     char *owner = need_owner_for(r);
     if (!owner)
         return;
-    int mine = strcmp(owner, r->who.org_id) == 0;
+    int mine = req_is_caller(r, owner);
     free(owner);
     if (!mine) {
         reply_error(r, ERR_FORBIDDEN, NULL, "only the enterprise that posted the need may accept a response");

@@ -155,7 +155,7 @@ void h_org_patch(struct req *r)
     static const char SQL_RES[] =
         "UPDATE resources SET provider_name = ?2 WHERE provider_id = ?1 AND provider_name <> ?2";
     const char *id = r->params[0];
-    if (r->who.role != ROLE_ADMIN && strcmp(r->who.org_id, id) != 0) {
+    if (r->who.role != ROLE_ADMIN && !req_is_caller(r, id)) {
         reply_error(r, ERR_FORBIDDEN, NULL, "you may edit only your own organisation");
         return;
     }

@@ -357,7 +357,7 @@ static int load_for_write(struct req *r, int64_t *rid, int64_t *expect, json_t *
         reply_error(r, ERR_NOT_FOUND, NULL, "no resource %s", r->params[0]);
         return -1;
     }
-    if (strcmp((const char *)sqlite3_column_text(st, 1), r->who.org_id) != 0) {
+    if (!req_is_caller(r, (const char *)sqlite3_column_text(st, 1))) {
         sqlite3_reset(st);
         reply_error(r, ERR_FORBIDDEN, NULL, "this resource belongs to another organisation");
         return -1;
@@ -520,7 +520,7 @@ void h_resources_list(struct req *r)
             reply_error(r, ERR_BAD_PARAM, "status", "status must be published, withdrawn or all");
             return;
         }
-        int own = provider && strcmp(provider, r->who.org_id) == 0;
+        int own = provider && req_is_caller(r, provider);
         if (!own && !(r->who.role & (ROLE_CENTER | ROLE_ADMIN))) {
             reply_error(r, r->who.role ? ERR_FORBIDDEN : ERR_UNAUTHORIZED, "status",
                         "withdrawn resources are listed only for their provider "

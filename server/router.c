@@ -269,6 +269,11 @@ static int framing_ambiguous(struct evhttp_request *ev)
     return te && cl;
 }
 
+int req_is_caller(const struct req *r, const char *org_id)
+{
+    return org_id && r->who.role && r->who.org_id[0] && strcmp(org_id, r->who.org_id) == 0;
+}
+
 void router_dispatch(struct evhttp_request *ev, void *arg)
 {
     struct worker *w = arg;
