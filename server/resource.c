@@ -633,6 +633,13 @@ void h_resources_bulk(struct req *r)
     }
     if (in_tx && db_commit(db) < 0)
         goto dberr;
+    /* A large load leaves many small FTS5 segments that every search then
+     * reads: merge some of them now, a bounded amount of work (about 500
+     * pages; `shucud import` optimizes fully).  Nothing is lost if it
+     * fails, so its result is only logged. */
+    if (created + updated >= BULK_BATCH &&
+        db_exec(db, "INSERT INTO resources_fts(resources_fts, rank) VALUES('merge', 500)") < 0)
+        log_warn("bulk import: the full-text merge after it failed (searches stay correct)");
     reply_json(r, 200, json_pack("{s:I, s:I, s:I, s:o}", "created", (json_int_t)created,
                                  "updated", (json_int_t)updated, "failed", (json_int_t)failed,
                                  "errors", errors));
