@@ -132,6 +132,7 @@ TEST(hot_table_filled_on_upgrade)
     ASSERT(db != NULL);
     ASSERT_EQ(db_exec(db, "DROP TRIGGER resources_hot_ai; DROP TRIGGER resources_hot_au;"
                           "DROP TRIGGER resources_hot_ad; DROP TABLE resources_hot;"
+                          "DROP TRIGGER revisions_no_replace;"
                           "PRAGMA user_version = 4;"
                           "INSERT INTO orgs(id,name,created_at,updated_at) VALUES('org_1','p','t','t');"
                           "INSERT INTO resources(id,provider_id,provider_name,kind,kind_bit,title,doc,"
