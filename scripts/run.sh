@@ -26,6 +26,7 @@ if [ -z "$RPORT" ]; then
   while ! port_free "$RPORT"; do RPORT=$((RPORT + 1)); done
 fi
 redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no \
+  --maxmemory 256mb --maxmemory-policy allkeys-lru \
   --dir data/redis --daemonize no --loglevel warning > data/redis/redis.log 2>&1 &
 REDIS_PID=$!
 cleanup() { kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; }

@@ -157,6 +157,8 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 {
     struct cache *c = ac->data;
     c->ac = NULL;
+    if (c->closing)
+        return;
     if (c->connected)
         log_warn("redis connection lost%s%s", status == REDIS_OK ? "" : ": ",
                  status == REDIS_OK ? "" : ac->errstr);
@@ -233,10 +235,12 @@ void cache_free(struct cache *c)
         return;
     c->closing = 1;
     if (c->ac) {
+        /* hiredis keeps a disconnect callback once set (setting NULL
+         * is refused), so on_disconnect runs inside redisAsyncFree: with
+         * closing set and connected cleared it neither warns nor retries. */
         redisAsyncContext *ac = c->ac;
         c->ac = NULL;
-        ac->data = c;
-        redisAsyncSetDisconnectCallback(ac, NULL);
+        c->connected = 0;
         redisAsyncFree(ac);
     }
     if (c->retry_ev)

@@ -40,7 +40,7 @@ static const struct {
     [ERR_INTERNAL] = {500, "internal"},
 };
 
-static const char *method_text(int m)
+const char *http_method_name(int m)
 {
     switch (m) {
     case M_GET: return "GET";
@@ -94,7 +94,7 @@ static void http_finish(struct req *r, int status, struct evbuffer *buf)
         evhttp_send_reply(r->ev, status, reason(status), buf);
     }
     double ms = (util_monotonic() - r->t0) * 1000.0;
-    log_info("%s %s %d %zuB %.2fms key=%s", method_text(r->method),
+    log_info("%s %s %d %zuB %.2fms key=%s", http_method_name(r->method),
              r->path ? r->path : "-", status, bytes, ms,
              r->who.prefix[0] ? r->who.prefix : "-");
     metrics_request(r->route_index, status, ms / 1000.0);

@@ -139,6 +139,9 @@ struct req {
     double t0;
 };
 
+/* "GET", "POST", ... for an M_* method; "OTHER" for the rest. */
+const char *http_method_name(int m);
+
 /* Answer with status and a JSON body (stolen). */
 void reply_json(struct req *r, int status, json_t *body);
 /* Answer with a contract error; field may be NULL. */

@@ -64,12 +64,13 @@ void metrics_render(struct evbuffer *buf, int64_t db_bytes)
 {
     int nroutes;
     const struct route *routes = router_routes(&nroutes);
-    evbuffer_add_printf(buf, "# HELP shucu_http_requests_total HTTP requests by route and status.\n"
+    evbuffer_add_printf(buf, "# HELP shucu_http_requests_total HTTP requests by method, route and status.\n"
                              "# TYPE shucu_http_requests_total counter\n");
     for (int ri = 0; ri <= MAX_ROUTES; ri++) {
         if (ri < MAX_ROUTES && ri >= nroutes)
             continue;
         const char *label = ri < nroutes ? routes[ri].pattern : "unmatched";
+        const char *method = ri < nroutes ? http_method_name(routes[ri].method) : "any";
         for (int si = 0; si <= NSTATUS; si++) {
             uint64_t n = atomic_load(&requests[ri][si]);
             if (n)
@@ -77,8 +78,8 @@ void metrics_render(struct evbuffer *buf, int64_t db_bytes)
                 char st[16] = "other";
                 if (si < NSTATUS)
                     snprintf(st, sizeof st, "%d", STATUSES[si]);
-                evbuffer_add_printf(buf, "shucu_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
-                                    label, st, (unsigned long long)n);
+                evbuffer_add_printf(buf, "shucu_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
+                                    method, label, st, (unsigned long long)n);
             }
         }
     }
@@ -88,6 +89,7 @@ void metrics_render(struct evbuffer *buf, int64_t db_bytes)
         if (ri < MAX_ROUTES && ri >= nroutes)
             continue;
         const char *label = ri < nroutes ? routes[ri].pattern : "unmatched";
+        const char *method = ri < nroutes ? http_method_name(routes[ri].method) : "any";
         uint64_t cum = 0;
         for (int b = 0; b <= NBUCKETS; b++)
             cum += atomic_load(&hist[ri][b]);
@@ -96,15 +98,15 @@ void metrics_render(struct evbuffer *buf, int64_t db_bytes)
         uint64_t run = 0;
         for (int b = 0; b < NBUCKETS; b++) {
             run += atomic_load(&hist[ri][b]);
-            evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-                                label, BUCKETS[b], (unsigned long long)run);
+            evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %llu\n",
+                                method, label, BUCKETS[b], (unsigned long long)run);
         }
-        evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-                            label, (unsigned long long)cum);
-        evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
-                            label, (double)atomic_load(&hist_sum_us[ri]) / 1e6);
-        evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-                            label, (unsigned long long)cum);
+        evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} %llu\n",
+                            method, label, (unsigned long long)cum);
+        evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n",
+                            method, label, (double)atomic_load(&hist_sum_us[ri]) / 1e6);
+        evbuffer_add_printf(buf, "shucu_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
+                            method, label, (unsigned long long)cum);
     }
     for (int c = 0; c < MC_NCOUNTERS; c++)
         evbuffer_add_printf(buf, "# TYPE %s counter\n%s %llu\n", COUNTER_NAMES[c],

@@ -126,6 +126,20 @@ def test_healthz_with_redis():
     eq((j["cache"].get("backend"), j["cache"].get("connected")), ("redis", True), "cache")
 
 
+def test_clean_stop_with_redis_logs_no_warning():
+    """Stopping a server whose Redis is fine is not an incident: the log
+    has no "redis connection lost" (or any warning) from the stop."""
+    t = lib.Server(redis=R, workers=2)
+    try:
+        t.request("GET", "/v1/search?q=%E8%B4%A8%E6%A3%80")
+    finally:
+        t.stop()
+    text = t.log_text()
+    assert "redis connection lost" not in text, text[-2000:]
+    warns = [l for l in text.splitlines() if " warn " in l]
+    assert not warns, warns
+
+
 def test_healthz_without_cache():
     t = lib.Server(redis="none")
     try:
@@ -250,6 +264,26 @@ def test_metrics_format():
     assert re.search(r'^# TYPE shucu_http_requests_total counter', text, re.M), "no TYPE line"
     assert re.search(r'^# TYPE shucu_http_request_duration_seconds histogram', text, re.M)
     assert 'le="+Inf"' in text, "histogram without +Inf bucket"
+
+
+def test_metrics_series_unique_per_method():
+    """GET and POST on the same path are separate series, told apart by a
+    method label; no two lines share a metric name and label set (Prometheus
+    rejects a scrape with duplicates)."""
+    request("GET", "/v1/resources/res_metrics_dup")
+    request("POST", "/v1/match", {"title": "质检"})
+    text = metrics()
+    seen = {}
+    for line in text.splitlines():
+        m = METRIC_LINE.match(line)
+        if not m:
+            continue
+        ident = (m.group(1), m.group(2) or "")
+        assert ident not in seen, "duplicate series: %r" % line
+        seen[ident] = True
+    lines = [l for l in text.splitlines() if l.startswith("shucu_http_requests_total{")]
+    assert any('method="GET"' in l and 'route="/v1/resources/{}"' in l for l in lines), lines
+    assert any('method="POST"' in l and 'route="/v1/match"' in l for l in lines), lines
 
 
 def test_metrics_count_requests():
