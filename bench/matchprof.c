@@ -8,11 +8,13 @@
  *             max_df_ratio 0.5, synonyms, df from resources_vocab) - rows
  *             column: the number of df look-ups it made
  *   text      match.c's SQL_TEXT: the OR-ed terms against resources_fts
- *             joined to resources, best 300 by BM25 (kind filter off)
+ *             joined to resources_hot, best 300 by BM25 (kind filter off);
+ *             terms chosen within the postings budget (--max-postings,
+ *             default 10000 like the server's --match-postings)
  *   struct    match.c's two SQL_STRUCT look-ups (industry, then general)
  *   features  match.c's SQL_FEATURES for every candidate (point look-ups)
  *   matches   count(*) of the rows the text expression matches
- *   what-if   text_nojoin: SQL_TEXT without the join to resources
+ *   what-if   text_nojoin: SQL_TEXT without the join to resources_hot
  *             text_noprefix: SQL_TEXT without the single-character
  *             prefix terms ("万"*, "台"*) of the expression
  *
@@ -113,8 +115,11 @@ int main(int argc, char **argv)
     const char *outpath = arg(argc, argv, "--out", NULL);
     const char *exprpath = arg(argc, argv, "--exprs", NULL);
     int reps = atoi(arg(argc, argv, "--reps", "3"));
+    /* the server's default --match-postings (config.c) */
+    long max_postings = atol(arg(argc, argv, "--max-postings", "10000"));
     if (!dbpath || !needs || reps < 1 || reps > 10000) {
-        fprintf(stderr, "usage: matchprof --db DB --needs FILE --reps N [--schemas DIR] [--out FILE]\n");
+        fprintf(stderr, "usage: matchprof --db DB --needs FILE --reps N [--schemas DIR] [--out FILE]"
+                        " [--max-postings N]\n");
         return 2;
     }
     char err[512], *path;
@@ -137,7 +142,7 @@ int main(int argc, char **argv)
     /* server/match.c, verbatim */
     sqlite3_stmt *st_text = prep(db,
         "SELECT f.rowid, -bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
-        " FROM resources_fts f JOIN resources r ON r.rid = f.rowid"
+        " FROM resources_fts f JOIN resources_hot r ON r.rid = f.rowid"
         " WHERE resources_fts MATCH ?1 AND (?2 = 0 OR r.kind_bit & ?2)"
         " ORDER BY s DESC LIMIT ?3");
     sqlite3_stmt *st_struct = prep(db,
@@ -146,7 +151,7 @@ int main(int argc, char **argv)
     sqlite3_stmt *st_feat = prep(db,
         "SELECT industry_mask, scenario_mask, region_mask, price_min, level_from, level_to,"
         " rating_sum, rating_count, case_count, deploy_days, delivery_bit, kind_bit"
-        " FROM resources WHERE rid = ?1 AND status = 'published'");
+        " FROM resources_hot WHERE rid = ?1");
     /* what-if: no join */
     sqlite3_stmt *st_nojoin = prep(db,
         "SELECT rowid, -bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
@@ -182,7 +187,7 @@ int main(int argc, char **argv)
     if (!out)
         die("cannot open the output", NULL);
     struct query_opts o = {.mode = QUERY_ANY, .syn = syn, .max_terms = 24, .max_df_ratio = 0.5,
-                           .df = df_cb, .ndocs = ndocs};
+                           .max_postings = max_postings, .df = df_cb, .ndocs = ndocs};
     for (int r = 0; r < reps; r++) {
         /* stage-major, like rawfts: each stage over all needs in turn */
         for (int i = 0; i < n; i++) {

@@ -13,14 +13,14 @@
  *           ORDER BY bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) LIMIT 10
  *           (the raw FTS5 query that returns shucu's top 10)
  *   count   SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?
- *   pass    search.c's one-pass statement (FTS5 joined to resources,
- *           bm25 and the mask columns of every matching row), stepped to
- *           the end with no work per row
+ *   pass    search.c's one-pass statement (FTS5 joined to the narrow
+ *           resources_hot table: bm25 and the mask columns of every
+ *           matching row), stepped to the end with no work per row
  *   facets  the same pass plus search.c's per-row work: three facet
  *           counts and the bounded top-k heap
- *   narrow  what-if: "facets" with the join going to a narrow in-memory
- *           copy of the hot columns (TEMP table: rid, masks, price,
- *           rating; ~30 bytes a row) instead of the 2-3 KB resources rows
+ *   wide    what-was: "facets" with the join going to the 2-3 KB rows of
+ *           resources (search.c before migration 5 added resources_hot),
+ *           to show what the narrow table saves
  *
  * Expressions are built once before timing (except in mode build), so the
  * SQL modes time SQLite alone.  Output: one line per execution,
@@ -300,13 +300,13 @@ int main(int argc, char **argv)
     const char *tsqpath = arg(argc, argv, "--tsquery", NULL);
     int reps = atoi(arg(argc, argv, "--reps", "5"));
     if (!dbpath || !qpath || reps < 0 || reps > 100000) {
-        fprintf(stderr, "usage: rawfts --db DB --queries FILE --reps N [--modes build,top10,count,pass,facets,narrow]"
+        fprintf(stderr, "usage: rawfts --db DB --queries FILE --reps N [--modes build,top10,count,pass,facets,wide]"
                         " [--schemas DIR] [--out FILE] [--ids FILE] [--tsquery FILE]\n");
         return 2;
     }
     int m_build = strstr(modes, "build") != NULL, m_top = strstr(modes, "top10") != NULL;
     int m_count = strstr(modes, "count") != NULL, m_pass = strstr(modes, "pass") != NULL;
-    int m_fac = strstr(modes, "facets") != NULL, m_nar = strstr(modes, "narrow") != NULL;
+    int m_fac = strstr(modes, "facets") != NULL, m_nar = strstr(modes, "wide") != NULL;
 
     char err[512], *path;
     if (asprintf(&path, "%s/synonyms.json", schemas) < 0 || syn_load(path, &syn, err, sizeof err) < 0)
@@ -342,31 +342,22 @@ int main(int argc, char **argv)
     sqlite3_stmt *st_pass = prep(
         db, "SELECT r.rid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
             " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
-            " FROM resources_fts JOIN resources r ON r.rid = resources_fts.rowid"
+            " FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"
             " WHERE resources_fts MATCH ?1"
             " AND (?2 = 0 OR r.kind_bit & ?2) AND (?3 = 0 OR r.industry_mask & ?3)"
             " AND (?4 = 0 OR r.scenario_mask & ?4) AND (?5 = 0 OR r.region_mask & ?5)"
             " AND (?6 = 0 OR r.delivery_bit & ?6) AND (?7 IS NULL OR r.price_min <= ?7)");
     sqlite3_stmt *st_id = prep(db, "SELECT id FROM resources WHERE rid = ?");
     sqlite3_stmt *st_nar = NULL;
-    if (m_nar) {
-        if (sqlite3_exec(db,
-                         "CREATE TEMP TABLE hot (rid INTEGER PRIMARY KEY, kind_bit, industry_mask,"
-                         " scenario_mask, region_mask, delivery_bit, price_min, rating_sum, rating_count);"
-                         "INSERT INTO hot SELECT rid, kind_bit, industry_mask, scenario_mask, region_mask,"
-                         " delivery_bit, price_min, rating_sum, rating_count FROM resources"
-                         " WHERE status = 'published'",
-                         NULL, NULL, NULL) != SQLITE_OK)
-            die("cannot make the narrow table", db);
+    if (m_nar)
         st_nar = prep(
             db, "SELECT r.rid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
                 " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
-                " FROM resources_fts JOIN temp.hot r ON r.rid = resources_fts.rowid"
+                " FROM resources_fts JOIN resources r ON r.rid = resources_fts.rowid"
                 " WHERE resources_fts MATCH ?1"
                 " AND (?2 = 0 OR r.kind_bit & ?2) AND (?3 = 0 OR r.industry_mask & ?3)"
                 " AND (?4 = 0 OR r.scenario_mask & ?4) AND (?5 = 0 OR r.region_mask & ?5)"
                 " AND (?6 = 0 OR r.delivery_bit & ?6) AND (?7 IS NULL OR r.price_min <= ?7)");
-    }
     sqlite3_stmt *st_score = prep(db, "SELECT rowid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0)"
                                       " FROM resources_fts WHERE resources_fts MATCH ?"
                                       " ORDER BY bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) LIMIT 10");
@@ -439,7 +430,7 @@ int main(int argc, char **argv)
         die("cannot open the output", NULL);
     /* Mode-major: each mode runs over all queries before the next mode, so
      * no mode finds the pages another mode just read for the same query. */
-    const char *order[6] = {"build", "top10", "count", "pass", "facets", "narrow"};
+    const char *order[6] = {"build", "top10", "count", "pass", "facets", "wide"};
     int on[6] = {m_build, m_top, m_count, m_pass, m_fac, m_nar};
     for (int r = 0; r < reps; r++) {
         for (int k = 0; k < 6; k++) {

@@ -170,7 +170,7 @@ for n in sizes:
     r["s1"] = summary(passes(os.path.join(d, "search1.p*.tsv")))
     r["hz"] = summary(passes(os.path.join(d, "healthz.p*.tsv")))
     r["match"] = summary(passes(os.path.join(d, "match.p*.tsv")))
-    for mode in ("build", "top10", "count", "pass", "facets", "narrow"):
+    for mode in ("build", "top10", "count", "pass", "facets", "wide"):
         r["raw_" + mode] = summary(passes(os.path.join(d, "raw.p*.tsv"), col=2, filt=raw_mode(mode)))
         r["q_raw_" + mode] = per_query(os.path.join(d, "raw.p*.tsv"), qcol=1, mscol=2, filt=raw_mode(mode))
     r["q_s10"] = per_query(os.path.join(d, "search10.p*.tsv"))
@@ -531,7 +531,7 @@ for n in sizes:
 w("")
 w("### Where a search's time goes (mean over the 50 queries of each query's median, ms)")
 w("")
-w("| size | shucu limit=10 | HTTP fixed (/healthz) | query_build | FTS5 top-10 | join + facets pass beyond top-10 | rest: page rows, highlight, JSON | limit=10 − limit=1 | facets' share (est.) | what-if: the pass over a narrow table |")
+w("| size | shucu limit=10 | HTTP fixed (/healthz) | query_build | FTS5 top-10 | join + facets pass beyond top-10 | rest: page rows, highlight, JSON | limit=10 − limit=1 | facets' share (est.) | what-was: the pass over the wide `resources` rows |")
 w("|---|---|---|---|---|---|---|---|---|---|")
 for n in sizes:
     r = R[n]
@@ -543,7 +543,7 @@ for n in sizes:
     hz = r["hz"]["median"]
     extra = fac - top
     rest = s10 - hz - bld - fac
-    nar = mean(r["q_raw_narrow"]) if r["q_raw_narrow"] else float("nan")
+    nar = mean(r["q_raw_wide"]) if r["q_raw_wide"] else float("nan")
     r["bd"] = {"s10": s10, "s1": s1, "hz": hz, "build": bld, "top": top, "fac": fac, "extra": extra,
                "rest": rest, "nar": nar}
     w("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f %% | %.2f beyond top-10 (vs %.2f) |" % (
@@ -551,10 +551,10 @@ for n in sizes:
 w("")
 w("The facet share is estimated, without changing server code, as (search.c's pass with facet counting −")
 w("the raw top-10 query) / shucu's time: computing facets forces search.c to step through *every* matching")
-w("row joined to `resources` (to read the masks), whereas the top 10 alone needs only FTS5's own ranking.")
-w("The facet counting itself (facets − pass) is a small part of that; the join is most of it. The what-if")
-w("runs the same pass joined to a narrow in-memory copy of the hot columns (rid, masks, price, rating) instead")
-w("of the `resources` rows, which also hold the description and the whole JSON document.")
+w("row joined to `resources_hot` (to read the masks), whereas the top 10 alone needs only FTS5's own ranking.")
+w("The facet counting itself (facets − pass) is a small part of that; the join is most of it. The what-was")
+w("column runs the same pass joined to the wide `resources` rows (which also hold the description and the")
+w("whole JSON document), as search.c did before the narrow `resources_hot` table (migration 5).")
 w("")
 w("### Where a match's time goes (mean over the 50 needs of each need's median, ms; `bench/matchprof`)")
 w("")

@@ -342,7 +342,7 @@ for N in $SIZES; do
     phase "corpus $N: latency pass $p/$PASSES"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/search10.tsv" --reps "$reps" --out "$D/search10.p$p.tsv"
     "$BIN/rawfts" --db "$DB" --schemas schemas --queries "$QUERIES" --reps "$reps" \
-      --modes build,top10,count,pass,facets,narrow --out "$D/raw.p$p.tsv"
+      --modes build,top10,count,pass,facets,wide --out "$D/raw.p$p.tsv"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/search1.tsv" --reps "$reps" --out "$D/search1.p$p.tsv"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/healthz.tsv" --reps $((reps * 50)) --out "$D/healthz.p$p.tsv"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/match.tsv" --reps "$mreps" --auth "$KEY" \

@@ -215,7 +215,7 @@ static int import_file(struct db *db, const char *path, const char *org_id, cons
             continue;
         }
         if (!in_tx) {
-            if (db_begin(db) < 0) {
+            if (db_begin(db) < 0 || resource_stage_begin(db) < 0) {
                 json_decref(doc);
                 rc = -1;
                 break;
@@ -243,7 +243,7 @@ static int import_file(struct db *db, const char *path, const char *org_id, cons
             s->failed++;
         } else {
             char id[48];
-            int r = resource_store(db, pid, pname, doc, 1, id);
+            int r = resource_store(db, pid, pname, doc, RES_UPSERT | RES_STAGED, id);
             if (r == RES_CREATED)
                 s->created++;
             else if (r == RES_UPDATED)
@@ -263,6 +263,10 @@ static int import_file(struct db *db, const char *path, const char *org_id, cons
             free((char *)pname);
         json_decref(doc);
         if (++batch >= 1000) {
+            if (resource_stage_flush(db) < 0) {
+                rc = -1; /* rolled back below */
+                break;
+            }
             if (db_commit(db) < 0) {
                 rc = -1;
                 in_tx = 0;
@@ -272,7 +276,7 @@ static int import_file(struct db *db, const char *path, const char *org_id, cons
             progress(s->lines, total, ftell(f), tty);
         }
     }
-    if (in_tx && (rc < 0 || db_commit(db) < 0)) {
+    if (in_tx && (rc < 0 || resource_stage_flush(db) < 0 || db_commit(db) < 0)) {
         db_rollback(db);
         rc = -1;
     }

@@ -44,11 +44,24 @@ enum res_write {
     RES_DB_ERROR = -1,
 };
 
-/* Inserts (or, when upsert and external_id matches a resource of this
- * provider, replaces) a validated doc.  Must run inside a transaction.
- * Writes the id.  Returns RES_CREATED, RES_UPDATED or an error. */
+enum res_store_flags {
+    RES_UPSERT = 1, /* an external_id of this provider updates, not conflicts */
+    RES_STAGED = 2, /* bulk: new rows wait in a TEMP table until the flush */
+};
+
+/* Inserts (or, with RES_UPSERT and an external_id matching a resource of
+ * this provider, replaces) a validated doc.  Must run inside a
+ * transaction.  Writes the id.  Returns RES_CREATED, RES_UPDATED or an
+ * error.  With RES_STAGED (only together with RES_UPSERT) a created row
+ * is not in resources until resource_stage_flush(). */
 int resource_store(struct db *db, const char *provider_id, const char *provider_name,
-                   json_t *doc, int upsert, char id[48]);
+                   json_t *doc, int flags, char id[48]);
+
+/* Bulk loads: resource_stage_begin() once per transaction before staged
+ * stores, resource_stage_flush() before its commit (moves every staged row
+ * into resources in one statement).  RES_OK or RES_DB_ERROR. */
+int resource_stage_begin(struct db *db);
+int resource_stage_flush(struct db *db);
 
 void h_resource_create(struct req *r);
 void h_resource_get(struct req *r);

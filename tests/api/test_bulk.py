@@ -494,6 +494,51 @@ def test_cli_import_fresh_db_clean_file():
         srv.close()
 
 
+def test_cli_import_many_batches_with_repeats():
+    """A file longer than one transaction (1,000 lines), where some
+    external_ids come back later in the same batch and across a batch
+    boundary: each repeat updates the row the earlier line made (the later
+    line wins), nothing is duplicated or lost, every row is searchable by
+    its own words, and `shucud check` finds the full-text and derived
+    indexes in agreement with the rows."""
+    d = lib.tmpdir("climany")
+    db = os.path.join(d, "many.db")
+    path = os.path.join(d, "many.ndjson")
+    lines = []
+    for i in range(2400):
+        lines.append(line(res("鹈鹕设备 PX%04d" % i, external_id="m-%d" % i)))
+        if i == 10:
+            lines.append(line(res("鹈鹕改版甲", external_id="m-3")))   # same batch
+        if i == 1200:
+            lines.append(line(res("鹈鹕改版乙", external_id="m-5")))   # next batch
+        if i == 1500:
+            lines.append("{bad json")
+            lines.append(line(res("无编号鹈鹕")))                     # no external_id
+    _write(path, lines)
+    p = lib.run_cli("import", "--db", db, "--provider", "鹈鹕供应商", path, check=False)
+    eq(p.returncode, 3, "exit code with one bad line (stderr: %s)" % p.stderr[-500:])
+    assert "2401 created, 2 updated, 1 failed" in p.stderr, p.stderr[-500:]
+    c = lib.run_cli("check", "--db", db, check=False)
+    eq(c.returncode, 0, "check after a staged import (%s)" % (c.stdout + c.stderr)[-800:])
+    srv = lib.Server(db=db, redis="none")
+    try:
+        def total(q):
+            r = srv.request("GET", "/v1/search?limit=1&q=" + urllib.parse.quote(q))
+            assert_status(r, 200)
+            return r.json["total"]
+        eq(total("鹈鹕"), 2401, "every distinct resource is searchable")
+        eq(total("改版甲"), 1, "the repeat in the same batch replaced the title")
+        eq(total("改版乙"), 1, "the repeat in a later batch replaced the title")
+        eq(total("PX0003"), 0, "m-3's first title is gone from the index")
+        eq(total("PX0005"), 0, "m-5's first title is gone from the index")
+        eq(total("PX0004"), 1, "a resource found by its own code")
+        eq(total("无编号鹈鹕"), 1, "the line without external_id")
+        r = srv.request("GET", "/v1/search?limit=1&q=PX2399")
+        eq([h["title"] for h in r.json["hits"]], ["鹈鹕设备 PX2399"], "the last line is there")
+    finally:
+        srv.close()
+
+
 def test_cli_import_whitespace_lines_are_blank():
     """Lines of spaces/tabs are blank for the CLI as they are for the HTTP
     bulk endpoint: skipped, not reported as bad JSON."""
