@@ -17,7 +17,7 @@
 SUITES=(
     "cli|tests/cli/run.py|/usr/bin/python3 tests/cli/run.py"
     "web|tests/web/run.sh|bash tests/web/run.sh"
-    "fuzz|scripts/run-fuzz.sh|bash scripts/run-fuzz.sh ${FUZZ_TEST_SECONDS:-20} build/fuzz/fuzz_*"
+    "fuzz|scripts/run-fuzz.sh|bash scripts/run-fuzz.sh ${FUZZ_TEST_SECONDS:-30} build/fuzz/fuzz_*"
 )
 
 set -u

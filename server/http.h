@@ -173,6 +173,16 @@ int role_parse(const char *s);
 /* Server lifecycle (server.c). */
 int server_run(struct config *cfg);
 
+/* Sets up worker w (zeroed by the caller): an event base, an evhttp
+ * accepting on the listening socket fd, its connection table, a database
+ * connection to cfg->db and a cache.  app.cfg and the taxonomy must be
+ * loaded.  0, or -1 with what was made so far left for worker_free().
+ * Also used by the HTTP fuzz target (tests/fuzz/fuzz_http.c). */
+int worker_init(struct worker *w, int id, const struct config *cfg, evutil_socket_t fd,
+                long max_conns);
+/* Frees everything worker_init() made; the loop must not be running. */
+void worker_free(struct worker *w);
+
 /* Dispatch one request on worker w (router.c). */
 void router_dispatch(struct evhttp_request *ev, void *worker);
 const struct route *router_routes(int *n);

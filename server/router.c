@@ -227,8 +227,9 @@ static int read_body(struct req *r)
     r->body = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
     if (!r->body) {
         /* Well-formed JSON with a number no field can hold is a field
-         * error (422), not a syntax error. */
-        if (strstr(err.text, "overflow") || strstr(err.text, "too big")) {
+         * error (422), not a syntax error.  By the error's code: its text
+         * quotes the input near the error, which may say "too big". */
+        if (json_error_code(&err) == json_error_numeric_overflow) {
             char field[256];
             util_json_path_at(data, len, (size_t)(err.position > 0 ? err.position : 0), field,
                               sizeof field);

@@ -118,7 +118,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static int worker_init(struct worker *w, int id, const struct config *cfg, evutil_socket_t fd,
+int worker_init(struct worker *w, int id, const struct config *cfg, evutil_socket_t fd,
                        long max_conns)
 {
     w->id = id;
@@ -148,7 +148,7 @@ static int worker_init(struct worker *w, int id, const struct config *cfg, evuti
     return 0;
 }
 
-static void worker_free(struct worker *w)
+void worker_free(struct worker *w)
 {
     /* The cache first: lookups still pending are answered (uncached)
      * while their connections still exist. */

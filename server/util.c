@@ -227,6 +227,20 @@ int util_utf8_valid(const char *s, size_t len)
     return 1;
 }
 
+size_t util_utf8_cut(const char *s, size_t len)
+{
+    size_t i = len, k = 0;
+    while (i > 0 && k < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+        i--;
+        k++;
+    }
+    if (i == 0)
+        return len;
+    unsigned char c = (unsigned char)s[i - 1];
+    size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    return len - (i - 1) < need ? i - 1 : len;
+}
+
 #define PATH_DEPTH 64
 #define PATH_KEY 64
 
@@ -249,6 +263,7 @@ void util_json_path_at(const char *text, size_t len, size_t pos, char *out, size
                 i += text[i] == '\\' ? 2 : 1;
             if (want_key && depth > 0 && !over && !st[depth - 1].array) {
                 size_t n = i - a < PATH_KEY - 1 ? i - a : PATH_KEY - 1;
+                n = util_utf8_cut(text + a, n); /* a long key: whole characters */
                 memcpy(st[depth - 1].key, text + a, n);
                 st[depth - 1].key[n] = '\0';
             }
@@ -278,8 +293,10 @@ void util_json_path_at(const char *text, size_t len, size_t pos, char *out, size
     for (int d = 0; d < depth && n + 1 < outlen; d++) {
         int w = st[d].array ? snprintf(out + n, outlen - n, "[%ld]", st[d].index)
                             : snprintf(out + n, outlen - n, "%s%s", n ? "." : "", st[d].key);
-        if (w < 0 || (size_t)w >= outlen - n)
+        if (w < 0 || (size_t)w >= outlen - n) {
+            out[n] = '\0'; /* whole segments only, never half a character */
             break;
+        }
         n += (size_t)w;
     }
 }

@@ -44,6 +44,10 @@ double util_monotonic(void);
 size_t util_utf8_len(const char *s, size_t len);
 /* 1 if s[0..len) is valid UTF-8 (no overlongs, surrogates or NUL). */
 int util_utf8_valid(const char *s, size_t len);
+/* The length of s[0..len) without a UTF-8 sequence cut off at its end:
+ * where text was truncated to len bytes, s[0..result) is whole
+ * characters.  Bytes before the last sequence are not looked at. */
+size_t util_utf8_cut(const char *s, size_t len);
 
 /*
  * The JSON path ("price.min", "cases[0].foo", "" at the top) of the value

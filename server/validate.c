@@ -12,14 +12,26 @@
 #include <string.h>
 #include <time.h>
 
+/* Both are cut to whole characters when they do not fit: reply_error()
+ * drops a field, and replaces a message, that is not valid UTF-8. */
 int verr_set(struct verr *e, const char *field, const char *fmt, ...)
 {
     snprintf(e->field, sizeof e->field, "%s", field);
+    e->field[util_utf8_cut(e->field, strlen(e->field))] = '\0';
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
+    e->msg[util_utf8_cut(e->msg, strlen(e->msg))] = '\0';
     return -1;
+}
+
+/* Writes base.key (or key at the top) into path, cut to whole characters
+ * when a long key does not fit. */
+static void join_path(char *path, size_t len, const char *base, const char *key)
+{
+    snprintf(path, len, "%s%s%s", base, *base ? "." : "", key);
+    path[util_utf8_cut(path, strlen(path))] = '\0';
 }
 
 static const char *type_word(enum vtype t)
@@ -65,9 +77,13 @@ static int check_code(const json_t *v, const char *path, int vocab, struct verr 
 {
     if (!json_is_string(v))
         return verr_set(e, path, "%s must be a string", path);
-    if (tax_index((enum tax_vocab)vocab, json_string_value(v)) < 0)
-        return verr_set(e, path, "%s: \"%.60s\" is not a known %s code (see GET /v1/taxonomy)",
-                        path, json_string_value(v), tax_vocab_name((enum tax_vocab)vocab));
+    const char *code = json_string_value(v);
+    if (tax_index((enum tax_vocab)vocab, code) < 0) {
+        /* at most 60 bytes of it, in whole characters */
+        size_t shown = util_utf8_cut(code, strnlen(code, 60));
+        return verr_set(e, path, "%s: \"%.*s\" is not a known %s code (see GET /v1/taxonomy)",
+                        path, (int)shown, code, tax_vocab_name((enum tax_vocab)vocab));
+    }
     return 0;
 }
 
@@ -172,12 +188,12 @@ static int validate_at(json_t *obj, const struct vfield *spec, const char *base,
         while (f->name && strcmp(f->name, key) != 0)
             f++;
         if (!f->name) {
-            snprintf(path, sizeof path, "%s%s%s", base, *base ? "." : "", key);
+            join_path(path, sizeof path, base, key);
             return verr_set(e, path, "unknown field \"%s\"", path);
         }
     }
     for (const struct vfield *f = spec; f->name; f++) {
-        snprintf(path, sizeof path, "%s%s%s", base, *base ? "." : "", f->name);
+        join_path(path, sizeof path, base, f->name);
         v = json_object_get(obj, f->name);
         if (!v) {
             if (f->required)

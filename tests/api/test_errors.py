@@ -82,6 +82,15 @@ def test_invalid_utf8_400():
     assert_error(request("POST", "/v1/resources", raw=raw, key=P), 400, "bad_json")
 
 
+def test_error_text_quoting_too_big_is_still_bad_json():
+    """Found by fuzz_validate: Jansson's message quotes the input near the
+    error, so a key reading "too big" or "overflow" before invalid UTF-8
+    was taken for a number too large (422 with a made-up field)."""
+    for word in (b"too big", b"overflow"):
+        raw = b'{"' + word + b'\xff":1}'
+        assert_error(request("POST", "/v1/resources", raw=raw, key=P), 400, "bad_json")
+
+
 def test_odd_escapes_never_500():
     base = '{"kind":"solution","title":"%s","industries":["machinery"],"scenarios":["quality"]}'
     for title in ("\\ud800", "\\udc00x", "\\u0000", "a\\u0000b"):

@@ -58,5 +58,38 @@ TEST(deep_and_long_input_is_bounded)
     ASSERT_STR_EQ(out, "");
 }
 
+TEST(long_chinese_keys_are_cut_to_whole_characters)
+{
+    /* Found by fuzz_validate: a key cut at 63 bytes, or a path cut at the
+     * end of out, ended inside a character, and reply_error() then
+     * dropped the field from the 422. */
+    char text[512] = "{\"x";
+    for (int i = 0; i < 30; i++)
+        strcat(text, "质"); /* 1 + 90 bytes: 63 falls inside a character */
+    strcat(text, "\":1e400}");
+    const char *p = path_at(text, "1e400");
+    ASSERT(util_utf8_valid(p, strlen(p)));
+    ASSERT_EQ(strlen(p), 61);
+    char deep[1024] = "";
+    for (int i = 0; i < 12; i++)
+        strcat(deep, "{\"质检质检质检\":"); /* 18 bytes a key: over 128 in all */
+    strcat(deep, "1e400");
+    p = path_at(deep, "1e400");
+    ASSERT(util_utf8_valid(p, strlen(p)));
+    ASSERT(strlen(p) > 100 && strlen(p) < 128);
+}
+
+TEST(utf8_cut)
+{
+    ASSERT_EQ(util_utf8_cut("abc", 3), 3);
+    ASSERT_EQ(util_utf8_cut("a质", 4), 4);
+    ASSERT_EQ(util_utf8_cut("a质", 3), 1);
+    ASSERT_EQ(util_utf8_cut("a质", 2), 1);
+    ASSERT_EQ(util_utf8_cut("\xF0\x9F\x98\x80", 4), 4);
+    ASSERT_EQ(util_utf8_cut("\xF0\x9F\x98\x80", 3), 0);
+    ASSERT_EQ(util_utf8_cut("", 0), 0);
+}
+
 TEST_MAIN(T(paths_of_objects_and_arrays), T(strings_with_quotes_and_brackets_do_not_confuse_it),
-          T(deep_and_long_input_is_bounded))
+          T(deep_and_long_input_is_bounded), T(long_chinese_keys_are_cut_to_whole_characters),
+          T(utf8_cut))

@@ -5,6 +5,7 @@
 #include "resource.h"
 #include "taxonomy.h"
 #include "test.h"
+#include "util.h"
 #include "validate.h"
 
 static int loaded;
@@ -125,7 +126,36 @@ TEST(merge_patch_rfc7396)
     json_decref(want);
 }
 
+TEST(long_names_and_codes_stay_valid_utf8)
+{
+    /* The field and message of a refusal are cut to whole characters
+     * (reply_error drops a field that is not valid UTF-8). */
+    char text[2048] = "{" BASE ",\"";
+    for (int i = 0; i < 100; i++)
+        strcat(text, "字"); /* a 300-byte unknown field */
+    strcat(text, "\":1}");
+    struct verr e;
+    load();
+    json_t *doc = json_loads(text, 0, NULL);
+    ASSERT(doc != NULL);
+    ASSERT_EQ(resource_validate(doc, &e), -1);
+    ASSERT(util_utf8_valid(e.field, strlen(e.field)) && strlen(e.field) > 150);
+    ASSERT(util_utf8_valid(e.msg, strlen(e.msg)));
+    json_decref(doc);
+    /* an unknown code longer than the 60 bytes quoted back */
+    strcpy(text, "{" BASE ",\"delivery\":\"x");
+    for (int i = 0; i < 30; i++)
+        strcat(text, "码");
+    strcat(text, "\"}");
+    doc = json_loads(text, 0, NULL);
+    ASSERT_EQ(resource_validate(doc, &e), -1);
+    ASSERT_STR_EQ(e.field, "delivery");
+    ASSERT(util_utf8_valid(e.msg, strlen(e.msg)));
+    json_decref(doc);
+}
+
 TEST_MAIN(T(valid_minimal), T(required_fields_named), T(unknown_codes_named_by_path),
           T(lengths_count_characters_not_bytes), T(types), T(cross_field_rules),
           T(unknown_fields_rejected_attrs_kept), T(tags_limit_and_duplicate_codes),
-          T(defaults_and_nulls), T(merge_patch_rfc7396))
+          T(defaults_and_nulls), T(merge_patch_rfc7396),
+          T(long_names_and_codes_stay_valid_utf8))
