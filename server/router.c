@@ -17,6 +17,7 @@
 #include "util.h"
 
 #include <event2/buffer.h>
+#include <event2/http_struct.h> /* major, minor: the request's HTTP version */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -315,6 +316,16 @@ void router_dispatch(struct evhttp_request *ev, void *arg)
     if (strcmp(r->path, "/healthz") != 0 && strcmp(r->path, "/metrics") != 0 &&
         rate_limit(r, 0) < 0)
         return;
+    if (ev->major != 1 || (ev->minor != 0 && ev->minor != 1)) {
+        /* libevent 2.1 accepts any HTTP/d.d and echoes it, truncated to a
+         * char, in the status line ("HTTP/1.1400" -> "HTTP/1.120 400"):
+         * answer as HTTP/1.1, refuse, close. */
+        ev->major = 1;
+        ev->minor = 1;
+        reply_header(r, "Connection", "close");
+        reply_error(r, ERR_BAD_PARAM, NULL, "only HTTP/1.0 and HTTP/1.1 are served");
+        return;
+    }
     if (framing_ambiguous(ev)) {
         /* Request smuggling: a proxy in front may have framed this body
          * differently; answer nothing of it and close. */

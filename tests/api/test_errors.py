@@ -8,6 +8,7 @@ server, and every error carries the JSON envelope.
 
 import http.client
 import json
+import re
 import socket
 import time
 
@@ -469,6 +470,21 @@ def test_malformed_http_400_and_close():
         assert status == 400, "%r: want a 400 status line, got %r" % (data[:60], out[:120])
         assert closed, "%r: 400 sent but the connection stayed open" % data[:60]
         eq(hdrs.get("connection", "").lower(), "close", "%r: Connection header" % data[:60])
+    healthy()
+
+
+def test_odd_http_versions_get_a_valid_status_line():
+    """A version other than HTTP/1.0 or 1.1 is refused with a well-formed
+    "HTTP/1.1 400" status line and a closed connection; libevent alone
+    would echo the version back ("HTTP/1.120 400", "HTTP/0.1 200")."""
+    for v in (b"HTTP/1.1400", b"HTTP/0.1", b"HTTP/1.2", b"HTTP/1.9"):
+        out, closed = exchange_until_close(b"GET /healthz " + v + b"\r\nHost: x\r\n\r\n")
+        line = _status_line(out)
+        assert re.match(rb"^HTTP/1\.[01] 400 ", line), "%r: status line %r" % (v, line)
+        assert closed, "%r: 400 sent but the connection stayed open" % v
+    for v in (b"HTTP/1.0", b"HTTP/1.1"):
+        out, _ = exchange_until_close(b"GET /healthz " + v + b"\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert _status_line(out).startswith(v + b" 200"), "%r: %r" % (v, _status_line(out))
     healthy()
 
 
