@@ -182,6 +182,18 @@ def main():
         w("%s." % n)
     w("Redis used_memory %+.1f MiB over the soak (information only: every write moves the cache "
       "generation on, and the old entries stay until their TTL)." % ((redis["end"] - redis["warm"]) / 1048576.0))
+    cm = {}
+    mp = os.path.join(d, "metrics.end.txt")
+    if os.path.exists(mp):
+        for line in open(mp, encoding="utf-8"):
+            f = line.split()
+            if len(f) == 2 and f[0].startswith("shucu_cache_"):
+                cm[f[0][len("shucu_cache_"):]] = float(f[1])
+    if cm:
+        w("Response cache (/metrics at the end): %d hits, %d misses, %d errors, "
+          "mean Redis round trip %.1f ms." % (
+              cm.get("hits_total", 0), cm.get("misses_total", 0), cm.get("errors_total", 0),
+              cm.get("rtt_microseconds_sum", 0) / max(1, cm.get("rtt_count", 0)) / 1000.0))
     w("")
     w("Server answers by route and status (from /metrics at the end, warm-up included):")
     w("")
@@ -189,11 +201,14 @@ def main():
         w("- `%s`: %s" % (r, ", ".join("%s × %d" % (s, n) for s, n in sorted(ms[r].items()))))
     w("")
     if warns:
-        w("Server log (level warn and above), %d lines; first ones:" % len(warns))
+        kinds = {}
+        for l in warns:  # counted by message, timestamps dropped
+            m = l.split(" ", 1)[-1].strip()
+            kinds[m] = kinds.get(m, 0) + 1
+        w("Server log (level warn and above), %d lines:" % len(warns))
         w("")
-        w("```")
-        out.extend(warns[:10])
-        w("```")
+        for m, n in sorted(kinds.items(), key=lambda x: -x[1])[:10]:
+            w("- %d × `%s`" % (n, m))
     else:
         w("Server log (level warn and above): empty.")
     w("")
