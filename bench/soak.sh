@@ -158,10 +158,13 @@ snap() { # snap NAME: the fd list and status of shucud, and one CSV row
 settle
 snap start
 
-run_wrk() { # run_wrk SECONDS OUTFILE
+run_wrk() { # run_wrk SECONDS OUTFILE (in the background, so a signal stops it at once)
   SOAK_REQS=$WORK/reqs.tsv timeout $(($1 + 60)) \
-    wrk -t"$THREADS" -c"$CONNS" -d"${1}s" --timeout 10s --latency -s bench/soak.lua "$URL" > "$2" 2>&1 \
-    || { cat "$2" >&2; die "wrk failed"; }
+    wrk -t"$THREADS" -c"$CONNS" -d"${1}s" --timeout 10s --latency -s bench/soak.lua "$URL" > "$2" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  wait "$pid" || { cat "$2" >&2; die "wrk failed"; }
+  unset 'PIDS[${#PIDS[@]}-1]'
 }
 
 # ---------------------------------------------------------------------------
