@@ -5,6 +5,8 @@
 #   make test     install, build (tests under ASan+UBSan), run every suite
 #   make fuzz     run the libFuzzer targets for FUZZ_SECONDS each
 #   make bench    run the benchmarks under bench/ (not part of make test)
+#   make soak     a bounded soak under mixed load (SOAK_SECONDS, default 300;
+#                 docs/soak.md); make bench ends with one too
 #   make web      npm ci (node_modules for the browser tests) and copy ECharts
 #                 into clients/web/vendor/ for the console's dashboard
 
@@ -37,7 +39,7 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run test test-build unit api fuzz bench clean web screenshots
+.PHONY: all deps run test test-build unit api fuzz bench soak clean web screenshots
 
 all: build/shucud $(CLI_BIN) web
 
@@ -118,6 +120,10 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
+
+soak: deps
+	@$(MAKE) --no-print-directory build/shucud
+	@bash bench/soak.sh
 
 clean:
 	rm -rf build

@@ -19,6 +19,7 @@
 #   BENCH_PG_SIZES      sizes that also get the PostgreSQL peer  the sizes <= 100000
 #   BENCH_WORK          scratch directory (corpora, databases)  /tmp/shucu-bench
 #   BENCH_KEEP=1        keep BENCH_WORK afterwards
+#   SOAK_SECONDS        the soak at the end (bench/soak.sh); 0 skips it   300
 #
 # Everything runs on this machine and talks over loopback (or a Unix socket
 # for PostgreSQL); every loop is bounded by a request count or a duration.
@@ -437,3 +438,12 @@ top -bn1 | head -20 > "$RES/top_end.txt" || true
 phase "report"
 python3 bench/report.py "$RES" "$ROOT/docs/benchmarks.md" "$ROOT/docs/plots"
 echo "bench/run.sh: wrote docs/benchmarks.md and docs/plots/ (raw results in bench/out/results/)"
+
+# ---------------------------------------------------------------------------
+# 8. The soak (docs/soak.md): minutes of mixed reads and writes, watching
+#    RSS, fds and threads.  Its own summary; it does not touch benchmarks.md.
+# ---------------------------------------------------------------------------
+if [ "${SOAK_SECONDS:-300}" != 0 ]; then
+    phase "soak"
+    bash bench/soak.sh
+fi

@@ -30,11 +30,11 @@ def wrk_bad(path):
 
 
 def metrics_status(path):
-    """route -> status -> count (GET and PATCH on one path share a label: summed)."""
+    """route -> status -> count, summed over methods (GET and PATCH on one path)."""
     out = {}
     if not os.path.exists(path):
         return out
-    rx = re.compile(r'^shucu_http_requests_total\{route="([^"]*)",status="([^"]*)"\} (\d+)')
+    rx = re.compile(r'^shucu_http_requests_total\{(?:method="[^"]*",)?route="([^"]*)",status="([^"]*)"\} (\d+)')
     for line in open(path, encoding="utf-8"):
         m = rx.match(line)
         if m:
