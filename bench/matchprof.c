@@ -5,8 +5,9 @@
  * each need and times them, plus two what-ifs.
  *
  *   build     query_build(need text, QUERY_ANY, max_terms 24,
- *             max_df_ratio 0.5, synonyms, df from resources_vocab) - rows
- *             column: the number of df look-ups it made
+ *             max_df_ratio 0.5, synonyms, df from resources_vocab through
+ *             the server's df cache, bench/dfcache.h) - rows column: the
+ *             number of df look-ups it asked for, hit or not
  *   text      match.c's SQL_TEXT: the OR-ed terms against resources_fts
  *             joined to resources_hot, best 300 by BM25 (kind filter off);
  *             terms chosen within the postings budget (--max-postings,
@@ -23,6 +24,7 @@
  *   matchprof --db DB --needs NEEDS.ndjson --reps N [--schemas DIR] [--out FILE]
  *             [--exprs FILE]   (each need's match expression, "need#<TAB>expr")
  */
+#include "dfcache.h"
 #include "query.h"
 #include "tokenizer.h"
 
@@ -56,18 +58,14 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
     return st;
 }
 
+/* search_df() of server/search.c, with its cache (bench/dfcache.h);
+ * df_calls counts what query_build asked for, hit or not. */
 static sqlite3_stmt *df_st;
 static long df_calls;
 static long df_cb(void *ctx, const char *token, int len)
 {
-    long n = 0;
     df_calls++;
-    sqlite3_reset(df_st);
-    sqlite3_bind_text(df_st, 1, token, len, SQLITE_STATIC);
-    if (sqlite3_step(df_st) == SQLITE_ROW)
-        n = (long)sqlite3_column_int64(df_st, 0);
-    sqlite3_reset(df_st);
-    return n;
+    return dfcache_get(df_st, token, len);
 }
 
 /* The expression without its "x"* terms (match expressions are flat ORs). */

@@ -8,7 +8,8 @@
  * resources_vocab; when that finds nothing and has >= 2 terms, the
  * QUERY_ANY relaxation search.c falls back to).  Then it times, per query:
  *
- *   build   query_build() alone (tokenizing, synonyms, df look-ups)
+ *   build   query_build() alone (tokenizing, synonyms, df look-ups
+ *           through the server's df cache: bench/dfcache.h)
  *   top10   SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?
  *           ORDER BY bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) LIMIT 10
  *           (the raw FTS5 query that returns shucu's top 10)
@@ -34,6 +35,7 @@
  *          [--out FILE] [--ids FILE] [--tsquery FILE]
  */
 
+#include "dfcache.h"
 #include "query.h"
 #include "tokenizer.h"
 
@@ -67,17 +69,11 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
     return st;
 }
 
-/* search_df() of server/search.c, on this connection. */
+/* search_df() of server/search.c, with its cache (bench/dfcache.h). */
 static sqlite3_stmt *df_st;
 static long df_cb(void *ctx, const char *token, int len)
 {
-    long n = 0;
-    sqlite3_reset(df_st);
-    sqlite3_bind_text(df_st, 1, token, len, SQLITE_STATIC);
-    if (sqlite3_step(df_st) == SQLITE_ROW)
-        n = (long)sqlite3_column_int64(df_st, 0);
-    sqlite3_reset(df_st);
-    return n;
+    return dfcache_get(df_st, token, len);
 }
 
 struct q {

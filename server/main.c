@@ -18,6 +18,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,129 @@ static void progress(long done, long total_bytes, long pos, int tty)
 }
 
 /*
+ * The import is a two-stage pipeline: a reader thread reads, parses and
+ * validates lines (Jansson and the validator are a third of the work)
+ * while this thread writes what it hands over to SQLite.  Lines pass
+ * through a bounded FIFO in file order, bad ones as a message, so the
+ * report reads exactly as a one-thread import's would.
+ */
+#define IMPORT_QUEUE 1024
+
+struct import_item {
+    long lineno;   /* 1-based line of the file */
+    long pos;      /* file offset after the line, for the progress bar */
+    json_t *doc;   /* validated document, NULL when msg says why not */
+    char *pname;   /* provider named by the line (provider_field mode) */
+    char msg[512]; /* what was wrong with the line */
+};
+
+struct import_pipe {
+    FILE *f;
+    const char *path;
+    int provider_field;
+    pthread_mutex_t mu;
+    pthread_cond_t not_empty, not_full;
+    struct import_item q[IMPORT_QUEUE];
+    int head, count;
+    int done;     /* the reader has reached the end of the file */
+    int stop;     /* the writer gave up: the reader stops early */
+    long lines;   /* lines read, blank ones included */
+    int read_err; /* errno of a failed read, 0 at a clean end */
+};
+
+/* Parses and validates one line into it; 0 when the line is blank. */
+static int import_prepare(struct import_pipe *p, char *line, ssize_t len, struct import_item *it)
+{
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ' ||
+                       line[len - 1] == '\t'))
+        line[--len] = '\0';
+    if (strspn(line, " \t") == (size_t)len)
+        return 0; /* blank lines are skipped, as by the HTTP bulk import */
+    json_error_t jerr;
+    json_t *doc = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        snprintf(it->msg, sizeof it->msg, "bad JSON: %s", jerr.text);
+        return 1;
+    }
+    if (p->provider_field) {
+        const char *pn = json_string_value(json_object_get(doc, "provider"));
+        if (!pn || !*pn) {
+            snprintf(it->msg, sizeof it->msg, "\"provider\" must name the provider organisation");
+            json_decref(doc);
+            return 1;
+        }
+        it->pname = xstrdup(pn);
+        json_object_del(doc, "provider");
+    }
+    struct verr e;
+    if (resource_validate(doc, &e) < 0) {
+        snprintf(it->msg, sizeof it->msg, "%s (field %s)", e.msg, e.field);
+        json_decref(doc);
+        free(it->pname);
+        it->pname = NULL;
+        return 1;
+    }
+    it->doc = doc;
+    return 1;
+}
+
+static void *import_reader(void *arg)
+{
+    struct import_pipe *p = arg;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0;
+    errno = 0;
+    while ((len = getline(&line, &cap, p->f)) >= 0) {
+        struct import_item it = {.lineno = ++lineno};
+        if (!import_prepare(p, line, len, &it))
+            continue;
+        it.pos = ftell(p->f);
+        pthread_mutex_lock(&p->mu);
+        while (p->count == IMPORT_QUEUE && !p->stop)
+            pthread_cond_wait(&p->not_full, &p->mu);
+        if (p->stop) {
+            pthread_mutex_unlock(&p->mu);
+            json_decref(it.doc);
+            free(it.pname);
+            break;
+        }
+        p->q[(p->head + p->count) % IMPORT_QUEUE] = it;
+        p->count++;
+        pthread_cond_signal(&p->not_empty);
+        pthread_mutex_unlock(&p->mu);
+        errno = 0;
+    }
+    int err = ferror(p->f) ? (errno ? errno : EIO) : 0;
+    free(line);
+    pthread_mutex_lock(&p->mu);
+    p->lines = lineno;
+    p->read_err = err;
+    p->done = 1;
+    pthread_cond_signal(&p->not_empty);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* The next line in file order; 0 at the end of the file. */
+static int import_next(struct import_pipe *p, struct import_item *it)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->count == 0 && !p->done)
+        pthread_cond_wait(&p->not_empty, &p->mu);
+    int got = p->count > 0;
+    if (got) {
+        *it = p->q[p->head];
+        p->head = (p->head + 1) % IMPORT_QUEUE;
+        p->count--;
+        pthread_cond_signal(&p->not_full);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return got;
+}
+
+/*
  * Imports one NDJSON file for provider org_id: one transaction per 1000
  * lines, a bad line reported with its number and skipped.  When
  * provider_field is set, each line names its provider in a "provider"
@@ -192,76 +316,70 @@ static int import_file(struct db *db, const char *path, const char *org_id, cons
     struct stat sb;
     long total = fstat(fileno(f), &sb) == 0 ? (long)sb.st_size : 0;
     int tty = isatty(STDERR_FILENO);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    const char *clear = tty ? "\r\033[K" : "";
     int in_tx = 0, batch = 0, rc = 0;
     double t0 = util_monotonic();
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        s->lines++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-                           line[len - 1] == ' ' || line[len - 1] == '\t'))
-            line[--len] = '\0';
-        if (strspn(line, " \t") == (size_t)len)
-            continue; /* blank lines are skipped, as by the HTTP bulk import */
-        json_error_t jerr;
-        struct verr e;
-        json_t *doc = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+    struct import_pipe *p = xcalloc(1, sizeof *p);
+    p->f = f;
+    p->path = path;
+    p->provider_field = provider_field;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->not_empty, NULL);
+    pthread_cond_init(&p->not_full, NULL);
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, import_reader, p) != 0) {
+        fprintf(stderr, "shucud import: cannot start the reader thread\n");
+        free(p);
+        if (f != stdin)
+            fclose(f);
+        return -1;
+    }
+    struct import_item it;
+    while (import_next(p, &it)) {
         char pid[40];
-        const char *pname = org_name;
-        if (!doc) {
-            fprintf(stderr, "%s%s:%ld: bad JSON: %s\n", tty ? "\r\033[K" : "", path, s->lines, jerr.text);
+        const char *pname = provider_field ? it.pname : org_name;
+        if (!it.doc) {
+            fprintf(stderr, "%s%s:%ld: %s\n", clear, path, it.lineno, it.msg);
             s->failed++;
             continue;
         }
         if (!in_tx) {
             if (db_begin(db) < 0 || resource_stage_begin(db) < 0) {
-                json_decref(doc);
+                json_decref(it.doc);
+                free(it.pname);
                 rc = -1;
                 break;
             }
             in_tx = 1;
         }
-        if (provider_field) {
-            json_t *p = json_object_get(doc, "provider");
-            pname = json_string_value(p);
-            if (!pname || org_ensure(db, pname, pid) < 0) {
-                fprintf(stderr, "%s:%ld: \"provider\" must name the provider organisation\n", path, s->lines);
-                s->failed++;
-                json_decref(doc);
-                continue;
-            }
-            pname = json_string_value(p);
-            char *pn = xstrdup(pname);
-            json_object_del(doc, "provider");
-            pname = pn;
-        } else {
-            snprintf(pid, sizeof pid, "%s", org_id);
-        }
-        if (resource_validate(doc, &e) < 0) {
-            fprintf(stderr, "%s%s:%ld: %s (field %s)\n", tty ? "\r\033[K" : "", path, s->lines, e.msg, e.field);
+        int r = -1;
+        if (provider_field && org_ensure(db, pname, pid) < 0) {
+            fprintf(stderr, "%s%s:%ld: \"provider\" must name the provider organisation\n", clear,
+                    path, it.lineno);
             s->failed++;
+            r = 0;
         } else {
             char id[48];
-            int r = resource_store(db, pid, pname, doc, RES_UPSERT | RES_STAGED, id);
+            if (!provider_field)
+                snprintf(pid, sizeof pid, "%s", org_id);
+            r = resource_store(db, pid, pname, it.doc, RES_UPSERT | RES_STAGED, id);
             if (r == RES_CREATED)
                 s->created++;
             else if (r == RES_UPDATED)
                 s->updated++;
             else if (r == RES_CONFLICT_EXTERNAL) {
-                fprintf(stderr, "%s:%ld: external_id conflicts with another resource\n", path, s->lines);
+                fprintf(stderr, "%s%s:%ld: external_id conflicts with another resource\n", clear,
+                        path, it.lineno);
                 s->failed++;
-            } else {
-                json_decref(doc);
-                if (provider_field)
-                    free((char *)pname);
-                rc = -1;
-                break;
-            }
+            } else
+                r = -1;
         }
-        if (provider_field)
-            free((char *)pname);
-        json_decref(doc);
+        json_decref(it.doc);
+        free(it.pname);
+        if (r < 0) {
+            rc = -1;
+            break;
+        }
         if (++batch >= 1000) {
             if (resource_stage_flush(db) < 0) {
                 rc = -1; /* rolled back below */
@@ -273,20 +391,43 @@ static int import_file(struct db *db, const char *path, const char *org_id, cons
                 break;
             }
             in_tx = batch = 0;
-            progress(s->lines, total, ftell(f), tty);
+            progress(it.lineno, total, it.pos, tty);
         }
+    }
+    /* Stop the reader (it may be waiting on a full queue) and drop what
+     * it had read ahead, when the writer gave up early. */
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_signal(&p->not_full);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(reader, NULL);
+    while (p->count > 0) {
+        struct import_item *left = &p->q[p->head];
+        json_decref(left->doc);
+        free(left->pname);
+        p->head = (p->head + 1) % IMPORT_QUEUE;
+        p->count--;
+    }
+    s->lines += p->lines;
+    if (p->read_err && rc == 0) {
+        fprintf(stderr, "%sshucud import: reading %s: %s\n", clear, path, strerror(p->read_err));
+        rc = -1;
     }
     if (in_tx && (rc < 0 || resource_stage_flush(db) < 0 || db_commit(db) < 0)) {
         db_rollback(db);
         rc = -1;
     }
-    progress(s->lines, total, total, tty);
+    pthread_cond_destroy(&p->not_empty);
+    pthread_cond_destroy(&p->not_full);
+    pthread_mutex_destroy(&p->mu);
+    long lines = p->lines;
+    free(p);
+    progress(lines, total, total, tty);
     if (tty)
         fputc('\n', stderr);
     double dt = util_monotonic() - t0;
     fprintf(stderr, "%s: %ld created, %ld updated, %ld failed in %.1fs (%.0f lines/s)\n", path,
-            s->created, s->updated, s->failed, dt, dt > 0 ? (double)s->lines / dt : 0.0);
-    free(line);
+            s->created, s->updated, s->failed, dt, dt > 0 ? (double)lines / dt : 0.0);
     if (f != stdin)
         fclose(f);
     return rc;

@@ -11,6 +11,7 @@ searchable at once.
 """
 
 import json
+import re
 import os
 import urllib.parse
 
@@ -535,6 +536,36 @@ def test_cli_import_many_batches_with_repeats():
         eq(total("无编号鹈鹕"), 1, "the line without external_id")
         r = srv.request("GET", "/v1/search?limit=1&q=PX2399")
         eq([h["title"] for h in r.json["hits"]], ["鹈鹕设备 PX2399"], "the last line is there")
+    finally:
+        srv.close()
+
+
+def test_cli_import_reports_bad_lines_in_file_order():
+    """The importer reads and validates ahead of the writer (a reader
+    thread and a bounded queue): on a file several times longer than that
+    queue, every bad line is still reported once, with its own line
+    number, in file order, and every good line lands, the last one too."""
+    d = lib.tmpdir("cliorder")
+    db = os.path.join(d, "order.db")
+    path = os.path.join(d, "order.ndjson")
+    bad = {7: "{bad json", 1030: line(res("坏行", kind="robot")), 2049: "[1, 2]",
+           3100: line(res("坏行", title="")), 3500: "{\"kind\": "}
+    lines = []
+    for n in range(1, 3501):
+        lines.append(bad.get(n) or line(res("鹡鸰设备 QX%04d" % n, external_id="o-%d" % n)))
+    _write(path, lines)
+    p = lib.run_cli("import", "--db", db, "--provider", "鹡鸰供应商", path, check=False)
+    eq(p.returncode, 3, "exit code with bad lines (stderr: %s)" % p.stderr[-500:])
+    reported = [int(m) for m in re.findall(r"order\.ndjson:(\d+): ", p.stderr)]
+    eq(reported, sorted(bad), "bad lines reported once each, in file order")
+    assert "3495 created, 0 updated, 5 failed" in p.stderr, p.stderr[-500:]
+    srv = lib.Server(db=db, redis="none")
+    try:
+        r = srv.request("GET", "/v1/search?limit=1&q=" + urllib.parse.quote("鹡鸰"))
+        assert_status(r, 200)
+        eq(r.json["total"], 3495, "every good line is searchable")
+        r = srv.request("GET", "/v1/search?limit=1&q=QX3499")
+        eq([h["title"] for h in r.json["hits"]], ["鹡鸰设备 QX3499"], "the last good line is there")
     finally:
         srv.close()
 
