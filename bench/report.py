@@ -758,6 +758,8 @@ if os.path.exists(analysis_path):
             "build_p99": ms(r["raw_build"]["p99"]) if r["raw_build"] else "n/a",
             "match_p99": ms(r["match"]["p99"]) if r["match"] else "n/a",
             "match_med": ms(r["match"]["median"]) if r["match"] else "n/a",
+            "imp_rate": "{:,.0f}".format(r["import_rate_wall"]) if r.get("import_rate_wall") else "n/a",
+            "imp_wall": "%.1f" % r["import_wall"] if r.get("import_wall") else "n/a",
         })
     text = open(analysis_path, encoding="utf-8").read()
     if text.startswith("<!--"):  # the file's own note to its editors

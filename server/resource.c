@@ -121,7 +121,11 @@ json_t *resource_get(struct db *db, const char *id)
 
 /* Binds the 18 columns derived from doc at parameters ?1..?18; the tag
  * text is returned through *tags for the caller to free after the step. */
-static void bind_derived(sqlite3_stmt *st, json_t *doc, char **tags, char **text)
+/* Binds the columns derived from doc.  dumped, when not NULL, is doc as
+ * json_dumps(doc, JSON_COMPACT) already made (the importer's reader
+ * thread makes it); otherwise it is made here into *text. */
+static void bind_derived(sqlite3_stmt *st, json_t *doc, const char *dumped, char **tags,
+                         char **text)
 {
     const char *kind = json_string_value(json_object_get(doc, "kind"));
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
@@ -145,8 +149,9 @@ static void bind_derived(sqlite3_stmt *st, json_t *doc, char **tags, char **text
     }
     (*tags)[n] = '\0';
     sqlite3_bind_text(st, 6, *tags, -1, SQLITE_STATIC);
-    *text = json_dumps(doc, JSON_COMPACT);
-    sqlite3_bind_text(st, 7, *text, -1, SQLITE_STATIC);
+    if (!dumped)
+        dumped = *text = json_dumps(doc, JSON_COMPACT);
+    sqlite3_bind_text(st, 7, dumped, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, tax_mask(TAX_INDUSTRY, json_object_get(doc, "industries")));
     sqlite3_bind_int64(st, 9, tax_mask(TAX_SCENARIO, json_object_get(doc, "scenarios")));
     sqlite3_bind_int64(st, 10, tax_mask(TAX_REGION, json_object_get(doc, "regions")));
@@ -254,15 +259,15 @@ static const char SQL_UPDATE[] =
     " updated_at = ?20 WHERE rid = ?21 AND (?22 = 0 OR version = ?22)";
 
 /* Replaces the document of row rid.  expect_version 0 = any. */
-static int resource_replace(struct db *db, int64_t rid, json_t *doc, int64_t expect_version,
-                            const char *status)
+static int resource_replace(struct db *db, int64_t rid, json_t *doc, const char *dumped,
+                            int64_t expect_version, const char *status)
 {
     char now[32], *tags = NULL, *text = NULL;
     util_now_rfc3339(now);
     sqlite3_stmt *st = db_stmt(db, SQL_UPDATE);
     if (!st)
         return RES_DB_ERROR;
-    bind_derived(st, doc, &tags, &text);
+    bind_derived(st, doc, dumped, &tags, &text);
     db_bind_text(st, 19, status);
     sqlite3_bind_text(st, 20, now, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 21, rid);
@@ -281,7 +286,7 @@ static int resource_replace(struct db *db, int64_t rid, json_t *doc, int64_t exp
 }
 
 int resource_store(struct db *db, const char *provider_id, const char *provider_name,
-                   json_t *doc, int flags, char id[48])
+                   json_t *doc, const char *dumped, int flags, char id[48])
 {
     static const char SQL_EXT[] =
         "SELECT rid, id FROM resources WHERE provider_id = ?1 AND external_id = ?2";
@@ -305,7 +310,7 @@ int resource_store(struct db *db, const char *provider_id, const char *provider_
             int64_t rid = sqlite3_column_int64(st, 0);
             snprintf(id, 48, "%s", sqlite3_column_text(st, 1));
             sqlite3_reset(st);
-            return resource_replace(db, rid, doc, 0, "published");
+            return resource_replace(db, rid, doc, dumped, 0, "published");
         }
         sqlite3_reset(st);
     }
@@ -315,7 +320,7 @@ int resource_store(struct db *db, const char *provider_id, const char *provider_
     sqlite3_stmt *st = db_stmt(db, staged ? SQL_STAGE_INSERT : SQL_INSERT);
     if (!st)
         return RES_DB_ERROR;
-    bind_derived(st, doc, &tags, &text);
+    bind_derived(st, doc, dumped, &tags, &text);
     sqlite3_bind_text(st, 19, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 20, provider_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 21, provider_name, -1, SQLITE_STATIC);
@@ -385,7 +390,7 @@ void h_resource_create(struct req *r)
         reply_write_error(r, RES_DB_ERROR);
         return;
     }
-    int rc = resource_store(db, r->who.org_id, r->who.org_name, r->body, 0, id);
+    int rc = resource_store(db, r->who.org_id, r->who.org_name, r->body, NULL, 0, id);
     if (rc < 0 || db_commit(db) < 0) {
         db_rollback(db);
         reply_write_error(r, rc < 0 ? rc : RES_DB_ERROR);
@@ -465,7 +470,7 @@ static void write_doc(struct req *r, int64_t rid, int64_t expect, json_t *doc)
         reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
         return;
     }
-    int rc = resource_replace(db, rid, doc, expect, NULL);
+    int rc = resource_replace(db, rid, doc, NULL, expect, NULL);
     if (rc < 0 || db_commit(db) < 0) {
         db_rollback(db);
         reply_write_error(r, rc < 0 ? rc : RES_DB_ERROR);
@@ -674,7 +679,7 @@ void h_resources_bulk(struct req *r)
                 in_tx = 1;
             }
             char id[48];
-            int rc = resource_store(db, r->who.org_id, r->who.org_name, doc,
+            int rc = resource_store(db, r->who.org_id, r->who.org_name, doc, NULL,
                                     RES_UPSERT | RES_STAGED, id);
             if (rc == RES_CREATED)
                 created++;

@@ -53,9 +53,10 @@ enum res_store_flags {
  * this provider, replaces) a validated doc.  Must run inside a
  * transaction.  Writes the id.  Returns RES_CREATED, RES_UPDATED or an
  * error.  With RES_STAGED (only together with RES_UPSERT) a created row
- * is not in resources until resource_stage_flush(). */
+ * is not in resources until resource_stage_flush().  dumped is doc as
+ * json_dumps(doc, JSON_COMPACT) when the caller has made it, or NULL. */
 int resource_store(struct db *db, const char *provider_id, const char *provider_name,
-                   json_t *doc, int flags, char id[48]);
+                   json_t *doc, const char *dumped, int flags, char id[48]);
 
 /* Bulk loads: resource_stage_begin() once per transaction before staged
  * stores, resource_stage_flush() before its commit (moves every staged row

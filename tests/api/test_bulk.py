@@ -496,7 +496,7 @@ def test_cli_import_fresh_db_clean_file():
 
 
 def test_cli_import_many_batches_with_repeats():
-    """A file longer than one transaction (1,000 lines), where some
+    """A file longer than one transaction (--batch 1000 lines), where some
     external_ids come back later in the same batch and across a batch
     boundary: each repeat updates the row the earlier line made (the later
     line wins), nothing is duplicated or lost, every row is searchable by
@@ -516,7 +516,8 @@ def test_cli_import_many_batches_with_repeats():
             lines.append("{bad json")
             lines.append(line(res("无编号鹈鹕")))                     # no external_id
     _write(path, lines)
-    p = lib.run_cli("import", "--db", db, "--provider", "鹈鹕供应商", path, check=False)
+    p = lib.run_cli("import", "--db", db, "--provider", "鹈鹕供应商", "--batch", "1000", path,
+                    check=False)
     eq(p.returncode, 3, "exit code with one bad line (stderr: %s)" % p.stderr[-500:])
     assert "2401 created, 2 updated, 1 failed" in p.stderr, p.stderr[-500:]
     c = lib.run_cli("check", "--db", db, check=False)
@@ -538,6 +539,24 @@ def test_cli_import_many_batches_with_repeats():
         eq([h["title"] for h in r.json["hits"]], ["鹈鹕设备 PX2399"], "the last line is there")
     finally:
         srv.close()
+
+
+def test_cli_import_rejects_a_bad_batch_size():
+    """--batch takes a number of lines from 1 to 100,000; anything else is
+    refused before the database is touched, with a message naming it."""
+    d = lib.tmpdir("clibatch")
+    db = os.path.join(d, "batch.db")
+    path = os.path.join(d, "one.ndjson")
+    _write(path, [line(res("鹳设备", external_id="b-1"))])
+    for bad in ("0", "-5", "12a", "", "100001"):
+        p = lib.run_cli("import", "--db", db, "--provider", "鹳供应商", "--batch", bad, path,
+                        check=False)
+        eq(p.returncode, 2, "exit code for --batch %r" % bad)
+        assert "--batch must be a number of lines" in p.stderr, p.stderr[-300:]
+    eq(os.path.exists(db), False, "no database made by a refused import")
+    p = lib.run_cli("import", "--db", db, "--provider", "鹳供应商", "--batch=1", path, check=False)
+    eq(p.returncode, 0, "--batch=1 imports (stderr: %s)" % p.stderr[-300:])
+    assert "1 created, 0 updated, 0 failed" in p.stderr, p.stderr[-300:]
 
 
 def test_cli_import_reports_bad_lines_in_file_order():

@@ -102,7 +102,7 @@ static void seed(void)
     json_t *res = json_loads(RESOURCE, 0, NULL), *need = json_loads(NEED, 0, NULL);
     if (!res || !need || resource_validate(res, &e) < 0 || need_validate(need, &e) < 0)
         die("seed documents are invalid", e.msg);
-    if (db_begin(db) < 0 || resource_store(db, org_ids[2], NAMES[2], res, 0, id) < 0)
+    if (db_begin(db) < 0 || resource_store(db, org_ids[2], NAMES[2], res, NULL, 0, id) < 0)
         die("cannot store the resource", NULL);
     snprintf(subst[4], sizeof subst[4], "%s", id);
     if (need_store(db, org_ids[3], NAMES[3], need, id) < 0 || db_commit(db) < 0)
