@@ -12,6 +12,7 @@ thresholds except the table that states them.
 """
 
 import glob
+import datetime
 import json
 import math
 import os
@@ -263,17 +264,35 @@ cr = wrk(os.path.join(RES, "wrk_ceiling_redis.jsonl"))
 body_bytes = os.path.getsize(os.path.join(RES, "ceiling_body.json")) if os.path.exists(
     os.path.join(RES, "ceiling_body.json")) else 0
 
-# load samples
-loads = []
-p = os.path.join(RES, "load.tsv")
-if os.path.exists(p):
+# load samples, up to the end of the run (the sampler may outlive it, e.g.
+# through the soak that follows)
+def _epoch(iso):
+    try:
+        return datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+    except (TypeError, ValueError):
+        return float("inf")
+RUN_END = _epoch(first(machine, "finished"))
+def load_lines():
+    p = os.path.join(RES, "load.tsv")
+    if not os.path.exists(p):
+        return []
+    out = []
     for line in open(p):
         parts = line.rstrip("\n").split("\t")
-        if len(parts) >= 2:
-            try:
-                loads.append((float(parts[1]), parts[2] if len(parts) > 2 else ""))
-            except ValueError:
-                pass
+        try:
+            if float(parts[0]) <= RUN_END:
+                out.append(parts)
+        except ValueError:
+            pass
+    return out
+loads = []
+for parts in load_lines():
+    if len(parts) >= 2:
+        try:
+            loads.append((float(parts[1]), parts[2] if len(parts) > 2 else ""))
+        except ValueError:
+            pass
 phases = [l.rstrip("\n").split("\t") for l in open(os.path.join(RES, "phases.tsv"))]
 # busy processes in the 15-second samples that are not the benchmark's own
 OWN = ("shucud", "wrk", "redis-ser", "postgres", "psql", "rawfts", "matchprof", "pgq", "latency", "ceiling_",
@@ -281,20 +300,18 @@ OWN = ("shucud", "wrk", "redis-ser", "postgres", "psql", "rawfts", "matchprof", 
        "redis-cli", "sed", "grep", "timeout", "sleep", "cut", "date", "kthreadd", "process_a")
 outside = defaultdict(list)
 nsamples = 0
-if os.path.exists(os.path.join(RES, "load.tsv")):
-    for line in open(os.path.join(RES, "load.tsv")):
-        parts = line.rstrip("\n").split("\t")
-        if len(parts) < 3:
+for parts in load_lines():
+    if len(parts) < 3:
+        continue
+    nsamples += 1
+    for item in parts[2].split():
+        name, _, cpu = item.rpartition(":")
+        try:
+            c = float(cpu)
+        except ValueError:
             continue
-        nsamples += 1
-        for item in parts[2].split():
-            name, _, cpu = item.rpartition(":")
-            try:
-                c = float(cpu)
-            except ValueError:
-                continue
-            if c >= 10 and not name.startswith(OWN):
-                outside[name].append(c)
+        if c >= 10 and not name.startswith(OWN):
+            outside[name].append(c)
 
 # ---------------------------------------------------------------- plots
 os.makedirs(PLOTS, exist_ok=True)
@@ -717,7 +734,11 @@ if os.path.exists(analysis_path):
             "ratio_p99": "%.2f" % (r["s10"]["p99"] / r["raw_top10"]["p99"]) if r["s10"] and r["raw_top10"] else "n/a",
             "s10_mean": f2(bd.get("s10", 0)), "top_mean": f2(bd.get("top", 0)), "fac_mean": f2(bd.get("fac", 0)),
             "extra_mean": f2(bd.get("extra", 0)), "nar_extra": f2(bd.get("nar", 0) - bd.get("top", 0)),
-            "build_mean": f2(bd.get("build", 0)), "rest_mean": f2(bd.get("rest", 0)), "hz_mean": "%.2f" % bd.get("hz", 0),
+            "build_mean": f2(bd.get("build", 0)), "rest_mean": f2(bd.get("rest", 0)),
+            "rest_phrase": ("%.1f ms loading, highlighting and serialising the page" % bd.get("rest", 0)
+                            if bd.get("rest", 0) >= 0.05 else
+                            "no measurable rest for loading, highlighting and serialising the page (the stages, "
+                            "each timed apart, already add up to the whole: %.1f ms)" % bd.get("rest", 0)), "hz_mean": "%.2f" % bd.get("hz", 0),
             "facet_share": "%.0f" % (100.0 * bd.get("extra", 0) / bd["s10"]) if bd.get("s10") else "n/a",
             "build_max_q": queries[bmax[0]] if queries else "", "build_max": f2(bmax[1]),
             "m_mean": f2(mbd.get("match", 0)), "m_build": f2(mbd.get("build", 0)), "m_dfcalls": "%.0f" % mbd.get("dfcalls", 0),
