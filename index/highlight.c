@@ -3,6 +3,8 @@
  */
 #include "highlight.h"
 
+#include "tokenizer.h"
+
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,15 +124,8 @@ static void hl_func(const Fts5ExtensionApi *api, Fts5Context *fc, sqlite3_contex
 
 int hl_register(sqlite3 *db)
 {
-    fts5_api *api = NULL;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-    sqlite3_step(st);
-    rc = sqlite3_finalize(st);
-    if (rc != SQLITE_OK || !api)
-        return rc ? rc : SQLITE_ERROR;
+    fts5_api *api = tok_fts5_api(db);
+    if (!api)
+        return SQLITE_ERROR;
     return api->xCreateFunction(api, "shucu_highlight", NULL, hl_func, NULL);
 }

@@ -279,32 +279,24 @@ static int tok_fts5_tokenize(Fts5Tokenizer *t, void *pctx, int flags,
     return tok_run(text, len < 0 ? 0 : len, tok_fts5_emit, &c);
 }
 
-int tok_register(sqlite3 *db)
+fts5_api *tok_fts5_api(sqlite3 *db)
 {
     fts5_api *api = NULL;
     sqlite3_stmt *stmt = NULL;
-    fts5_tokenizer tokenizer = {tok_fts5_create, tok_fts5_delete,
-                                tok_fts5_tokenize};
-    int rc;
-
-    rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, NULL);
-    if (rc != SQLITE_OK)
-        goto cleanup;
-    rc = sqlite3_bind_pointer(stmt, 1, &api, "fts5_api_ptr", NULL);
-    if (rc != SQLITE_OK)
-        goto cleanup;
-    rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW) {
-        rc = rc == SQLITE_DONE ? SQLITE_ERROR : rc;
-        goto cleanup;
-    }
-    if (api == NULL || api->iVersion < 2) {
-        rc = SQLITE_ERROR;
-        goto cleanup;
-    }
-    rc = api->xCreateTokenizer(api, "shucu", NULL, &tokenizer, NULL);
-
-cleanup:
+    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, NULL) != SQLITE_OK)
+        return NULL;
+    if (sqlite3_bind_pointer(stmt, 1, (void *)&api, "fts5_api_ptr", NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW)
+        api = NULL;
     sqlite3_finalize(stmt);
-    return rc;
+    return api && api->iVersion >= 2 ? api : NULL;
+}
+
+int tok_register(sqlite3 *db)
+{
+    fts5_tokenizer tokenizer = {tok_fts5_create, tok_fts5_delete, tok_fts5_tokenize};
+    fts5_api *api = tok_fts5_api(db);
+    if (!api)
+        return SQLITE_ERROR;
+    return api->xCreateTokenizer(api, "shucu", NULL, &tokenizer, NULL);
 }

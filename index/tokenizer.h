@@ -49,6 +49,10 @@ int tok_run(const char *text, int len, tok_fn fn, void *ctx);
  */
 int tok_register(sqlite3 *db);
 
+/* db's fts5_api (version 2 or later), for registering auxiliary
+ * functions; NULL if FTS5 is missing. */
+fts5_api *tok_fts5_api(sqlite3 *db);
+
 /*
  * Normalises text for cache keys and display-independent comparison:
  * full-width forms fold to ASCII, ASCII letters are lower-cased, runs of

@@ -14,6 +14,7 @@
  */
 #include "db.h"
 
+#include "bm25.h"
 #include "highlight.h"
 #include "log.h"
 #include "tokenizer.h"
@@ -469,8 +470,9 @@ struct db *db_open(const char *path)
     }
     sqlite3_busy_timeout(db->h, 10000);
     sqlite3_extended_result_codes(db->h, 1);
-    if (tok_register(db->h) != SQLITE_OK || hl_register(db->h) != SQLITE_OK) {
-        log_error("cannot register the shucu tokenizer: %s", sqlite3_errmsg(db->h));
+    if (tok_register(db->h) != SQLITE_OK || hl_register(db->h) != SQLITE_OK ||
+        bm25_register(db->h) != SQLITE_OK) {
+        log_error("cannot register the shucu tokenizer and functions: %s", sqlite3_errmsg(db->h));
         goto fail;
     }
     if (db_exec(db, "PRAGMA journal_mode=WAL") < 0 ||

@@ -1,0 +1,135 @@
+/*
+ * bm25.c - the shucu_bm25() auxiliary function (see bm25.h).
+ */
+#include "bm25.h"
+
+#include "tokenizer.h"
+
+#include <math.h>
+#include <string.h>
+
+#define K1 1.2
+#define B 0.75
+
+/* Per query: the average row length and each phrase's IDF, computed on
+ * the first row and kept as the query's auxiliary data. */
+struct bm25_query {
+    int nphrase;
+    double avgdl;
+    double *idf;  /* [nphrase] */
+    double *freq; /* [nphrase], scratch for the current row */
+};
+
+static int count_row(const Fts5ExtensionApi *api, Fts5Context *fc, void *arg)
+{
+    (void)api;
+    (void)fc;
+    ++*(sqlite3_int64 *)arg;
+    return SQLITE_OK;
+}
+
+static struct bm25_query *query_data(const Fts5ExtensionApi *api, Fts5Context *fc, int *rc)
+{
+    struct bm25_query *q = api->xGetAuxdata(fc, 0);
+    if (q)
+        return q;
+    int np = api->xPhraseCount(fc);
+    q = sqlite3_malloc64(sizeof *q + 2 * (size_t)(np > 0 ? np : 1) * sizeof(double));
+    if (!q) {
+        *rc = SQLITE_NOMEM;
+        return NULL;
+    }
+    q->nphrase = np;
+    q->idf = (double *)(q + 1);
+    q->freq = q->idf + np;
+    sqlite3_int64 rows = 0, tokens = 0;
+    *rc = api->xRowCount(fc, &rows);
+    if (*rc == SQLITE_OK)
+        *rc = api->xColumnTotalSize(fc, -1, &tokens);
+    q->avgdl = rows > 0 ? (double)tokens / (double)rows : 1.0;
+    if (q->avgdl <= 0)
+        q->avgdl = 1.0;
+    for (int i = 0; *rc == SQLITE_OK && i < np; i++) {
+        sqlite3_int64 hits = 0;
+        *rc = api->xQueryPhrase(fc, i, &hits, count_row);
+        double idf = log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
+        q->idf[i] = idf > 0 ? idf : 1e-6;
+    }
+    if (*rc == SQLITE_OK)
+        *rc = api->xSetAuxdata(fc, q, sqlite3_free);
+    else
+        sqlite3_free(q);
+    return *rc == SQLITE_OK ? q : NULL;
+}
+
+/* The row's length from its %_docsize blob: one SQLite varint per column.
+ * -1 when the blob does not hold exactly ncol of them. */
+static double docsize_tokens(sqlite3_value *v, int ncol)
+{
+    if (sqlite3_value_type(v) != SQLITE_BLOB)
+        return -1;
+    const unsigned char *p = sqlite3_value_blob(v);
+    int n = sqlite3_value_bytes(v), at = 0, cols = 0;
+    double total = 0;
+    while (at < n) {
+        unsigned long x = 0;
+        int len = 0;
+        do { /* counts fit in 4 bytes; 5 allows any 32-bit value */
+            if (at >= n || len == 5)
+                return -1;
+            x = (x << 7) | (p[at] & 0x7f);
+            len++;
+        } while (p[at++] & 0x80);
+        total += (double)x;
+        cols++;
+    }
+    return cols == ncol ? total : -1;
+}
+
+static void bm25_func(const Fts5ExtensionApi *api, Fts5Context *fc, sqlite3_context *ctx,
+                      int nval, sqlite3_value **val)
+{
+    if (nval < 1) {
+        sqlite3_result_error(ctx, "shucu_bm25(table, docsize, weight, ...)", -1);
+        return;
+    }
+    int rc = SQLITE_OK, ninst = 0;
+    struct bm25_query *q = query_data(api, fc, &rc);
+    if (q)
+        rc = api->xInstCount(fc, &ninst);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    memset(q->freq, 0, (size_t)q->nphrase * sizeof(double));
+    for (int i = 0; i < ninst; i++) {
+        int phrase, col, off;
+        if ((rc = api->xInst(fc, i, &phrase, &col, &off)) != SQLITE_OK) {
+            sqlite3_result_error_code(ctx, rc);
+            return;
+        }
+        q->freq[phrase] += nval - 1 > col ? sqlite3_value_double(val[1 + col]) : 1.0;
+    }
+    double len = docsize_tokens(val[0], api->xColumnCount(fc));
+    if (len < 0) {
+        int ntok = 0;
+        if ((rc = api->xColumnSize(fc, -1, &ntok)) != SQLITE_OK) {
+            sqlite3_result_error_code(ctx, rc);
+            return;
+        }
+        len = ntok;
+    }
+    double score = 0;
+    for (int i = 0; i < q->nphrase; i++)
+        score += q->idf[i] * ((q->freq[i] * (K1 + 1.0)) /
+                              (q->freq[i] + K1 * (1 - B + B * len / q->avgdl)));
+    sqlite3_result_double(ctx, -1.0 * score);
+}
+
+int bm25_register(sqlite3 *db)
+{
+    fts5_api *api = tok_fts5_api(db);
+    if (!api)
+        return SQLITE_ERROR;
+    return api->xCreateFunction(api, "shucu_bm25", NULL, bm25_func, NULL);
+}
