@@ -226,13 +226,15 @@ static json_t *match_need(struct worker *w, json_t *need, json_t *need_out, int6
                           long limit, int explain)
 {
     static const char SQL_TEXT[] =
-        "SELECT f.rowid, -bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
+        "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
         " FROM resources_fts f JOIN resources_hot r ON r.rid = f.rowid"
+        " LEFT JOIN resources_fts_docsize d ON d.id = f.rowid"
         " WHERE resources_fts MATCH ?1 AND (?2 = 0 OR r.kind_bit & ?2)"
         " ORDER BY s DESC LIMIT ?3";
     static const char SQL_TEXT_ANY_KIND[] =
-        "SELECT rowid, -bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
-        " FROM resources_fts WHERE resources_fts MATCH ?1 ORDER BY s DESC LIMIT ?3";
+        "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
+        " FROM resources_fts f LEFT JOIN resources_fts_docsize d ON d.id = f.rowid"
+        " WHERE resources_fts MATCH ?1 ORDER BY s DESC LIMIT ?3";
     static const char SQL_STRUCT[] =
         "SELECT DISTINCT rid FROM resource_is WHERE industry = ?1"
         " AND scenario IN (SELECT value FROM json_each(?2)) ORDER BY rid DESC LIMIT ?3";
@@ -516,8 +518,9 @@ void h_resource_needs(struct req *r)
     static const char SQL_RES[] =
         "SELECT " RESOURCE_COLS ", r.status FROM resources r WHERE r.id = ?1";
     static const char SQL_TEXT[] =
-        "SELECT f.rowid, -bm25(needs_fts, 4.0, 1.0) AS s FROM needs_fts f"
-        " JOIN needs n ON n.nid = f.rowid WHERE needs_fts MATCH ?1 AND n.status = 'open'"
+        "SELECT f.rowid, -shucu_bm25(needs_fts, d.sz, 4.0, 1.0) AS s FROM needs_fts f"
+        " JOIN needs n ON n.nid = f.rowid LEFT JOIN needs_fts_docsize d ON d.id = f.rowid"
+        " WHERE needs_fts MATCH ?1 AND n.status = 'open'"
         " ORDER BY s DESC LIMIT 300";
     static const char SQL_STRUCT[] =
         "SELECT nid FROM needs WHERE status = 'open' AND (industry_bit & ?1)"

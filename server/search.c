@@ -299,11 +299,14 @@ static void bind_filters(sqlite3_stmt *st, const struct filters *f)
 
 /* Columns 0..7 of both statements: rid, bm25, kind_bit, industry_mask,
  * scenario_mask, price_min, rating_sum, rating_count.  They read the
- * narrow resources_hot (published rows only), not the wide resources. */
+ * narrow resources_hot (published rows only), not the wide resources.
+ * The score is bm25() computed with the row length from the joined
+ * %_docsize row (index/bm25.h): the same number at half the cost. */
 static const char SQL_MATCH[] =
-    "SELECT r.rid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
+    "SELECT r.rid, shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
     " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
     " FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"
+    " LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid"
     " WHERE resources_fts MATCH ?1" FILTER_SQL;
 
 static const char SQL_ALL[] =
@@ -311,11 +314,12 @@ static const char SQL_ALL[] =
     " r.rating_sum, r.rating_count FROM resources_hot r"
     " WHERE (?1 IS NULL OR 1)" FILTER_SQL;
 
+/* Counts the set bits of mask below n (a row has one to a few). */
 static void facet_add(int *counts, int n, int64_t mask)
 {
-    for (int i = 0; i < n; i++)
-        if (mask & ((int64_t)1 << i))
-            counts[i]++;
+    uint64_t m = (uint64_t)mask & (n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1);
+    for (; m; m &= m - 1)
+        counts[__builtin_ctzll(m)]++;
 }
 
 static json_t *facet_json(enum tax_vocab v, const int *counts)
@@ -477,12 +481,13 @@ static int search_run(struct req *r, const struct search_args *a, const char *ma
     } else {
         db_bind_text(st, 1, match);
         bind_filters(st, fp);
-        int rc;
+        int rc, nk = tax_count(TAX_KIND), ni = tax_count(TAX_INDUSTRY);
+        int ns = tax_count(TAX_SCENARIO);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             res->total++;
-            facet_add(res->kind_c, tax_count(TAX_KIND), sqlite3_column_int64(st, 2));
-            facet_add(res->ind_c, tax_count(TAX_INDUSTRY), sqlite3_column_int64(st, 3));
-            facet_add(res->scn_c, tax_count(TAX_SCENARIO), sqlite3_column_int64(st, 4));
+            facet_add(res->kind_c, nk, sqlite3_column_int64(st, 2));
+            facet_add(res->ind_c, ni, sqlite3_column_int64(st, 3));
+            facet_add(res->scn_c, ns, sqlite3_column_int64(st, 4));
             struct cand c = {.rid = sqlite3_column_int64(st, 0),
                              .score = -sqlite3_column_double(st, 1)};
             switch (a->sort) {
