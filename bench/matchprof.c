@@ -24,6 +24,7 @@
  *   matchprof --db DB --needs NEEDS.ndjson --reps N [--schemas DIR] [--out FILE]
  *             [--exprs FILE]   (each need's match expression, "need#<TAB>expr")
  */
+#include "bm25.h"
 #include "dfcache.h"
 #include "query.h"
 #include "tokenizer.h"
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
     sqlite3 *db;
     if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         die("cannot open the database", db);
-    if (tok_register(db) != SQLITE_OK)
+    if (tok_register(db) != SQLITE_OK || bm25_register(db) != SQLITE_OK)
         die("cannot register the tokenizer", db);
     sqlite3_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000", NULL, NULL, NULL);
     df_st = prep(db, "SELECT doc FROM resources_vocab WHERE term = ?1");
@@ -139,8 +140,9 @@ int main(int argc, char **argv)
     sqlite3_finalize(nd);
     /* server/match.c, verbatim */
     sqlite3_stmt *st_text = prep(db,
-        "SELECT f.rowid, -bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
+        "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
         " FROM resources_fts f JOIN resources_hot r ON r.rid = f.rowid"
+        " LEFT JOIN resources_fts_docsize d ON d.id = f.rowid"
         " WHERE resources_fts MATCH ?1 AND (?2 = 0 OR r.kind_bit & ?2)"
         " ORDER BY s DESC LIMIT ?3");
     sqlite3_stmt *st_struct = prep(db,
@@ -152,8 +154,9 @@ int main(int argc, char **argv)
         " FROM resources_hot WHERE rid = ?1");
     /* what-if: no join */
     sqlite3_stmt *st_nojoin = prep(db,
-        "SELECT rowid, -bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
-        " FROM resources_fts WHERE resources_fts MATCH ?1 ORDER BY s DESC LIMIT ?2");
+        "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
+        " FROM resources_fts f LEFT JOIN resources_fts_docsize d ON d.id = f.rowid"
+        " WHERE resources_fts MATCH ?1 ORDER BY s DESC LIMIT ?2");
     sqlite3_stmt *st_count = prep(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?1");
 
     static struct need ns[MAXN];

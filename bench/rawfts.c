@@ -15,8 +15,10 @@
  *           (the raw FTS5 query that returns shucu's top 10)
  *   count   SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?
  *   pass    search.c's one-pass statement (FTS5 joined to the narrow
- *           resources_hot table: bm25 and the mask columns of every
- *           matching row), stepped to the end with no work per row
+ *           resources_hot table and to %_docsize: shucu_bm25, the same
+ *           score as bm25 with the row length read by the join, and the
+ *           mask columns of every matching row), stepped to the end with
+ *           no work per row
  *   facets  the same pass plus search.c's per-row work: three facet
  *           counts and the bounded top-k heap
  *   wide    what-was: "facets" with the join going to the 2-3 KB rows of
@@ -35,6 +37,7 @@
  *          [--out FILE] [--ids FILE] [--tsquery FILE]
  */
 
+#include "bm25.h"
 #include "dfcache.h"
 #include "query.h"
 #include "tokenizer.h"
@@ -322,7 +325,7 @@ int main(int argc, char **argv)
     sqlite3 *db;
     if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         die("cannot open the database", db);
-    if (tok_register(db) != SQLITE_OK)
+    if (tok_register(db) != SQLITE_OK || bm25_register(db) != SQLITE_OK)
         die("cannot register the tokenizer", db);
     /* shucud's connection settings (server/db.c) */
     sqlite3_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000", NULL, NULL, NULL);
@@ -336,9 +339,10 @@ int main(int argc, char **argv)
     sqlite3_stmt *st_count = prep(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?");
     /* server/search.c SQL_MATCH, verbatim */
     sqlite3_stmt *st_pass = prep(
-        db, "SELECT r.rid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
+        db, "SELECT r.rid, shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
             " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
             " FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"
+            " LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid"
             " WHERE resources_fts MATCH ?1"
             " AND (?2 = 0 OR r.kind_bit & ?2) AND (?3 = 0 OR r.industry_mask & ?3)"
             " AND (?4 = 0 OR r.scenario_mask & ?4) AND (?5 = 0 OR r.region_mask & ?5)"
@@ -347,9 +351,10 @@ int main(int argc, char **argv)
     sqlite3_stmt *st_nar = NULL;
     if (m_nar)
         st_nar = prep(
-            db, "SELECT r.rid, bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
+            db, "SELECT r.rid, shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
                 " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
                 " FROM resources_fts JOIN resources r ON r.rid = resources_fts.rowid"
+                " LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid"
                 " WHERE resources_fts MATCH ?1"
                 " AND (?2 = 0 OR r.kind_bit & ?2) AND (?3 = 0 OR r.industry_mask & ?3)"
                 " AND (?4 = 0 OR r.scenario_mask & ?4) AND (?5 = 0 OR r.region_mask & ?5)"
