@@ -11,13 +11,15 @@
 #define K1 1.2
 #define B 0.75
 
-/* Per query: the average row length and each phrase's IDF, computed on
- * the first row and kept as the query's auxiliary data. */
+/* Per query: the average row length, each phrase's IDF and each
+ * column's weight, computed on the first row and kept as the query's
+ * auxiliary data (bm25() too reads its weights once). */
 struct bm25_query {
     int nphrase;
     double avgdl;
-    double *idf;  /* [nphrase] */
-    double *freq; /* [nphrase], scratch for the current row */
+    double *idf;    /* [nphrase] */
+    double *freq;   /* [nphrase], scratch for the current row */
+    double *weight; /* [ncol], 1.0 where the call gives none */
 };
 
 static int count_row(const Fts5ExtensionApi *api, Fts5Context *fc, void *arg)
@@ -28,13 +30,14 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fc, void *arg)
     return SQLITE_OK;
 }
 
-static struct bm25_query *query_data(const Fts5ExtensionApi *api, Fts5Context *fc, int *rc)
+static struct bm25_query *query_data(const Fts5ExtensionApi *api, Fts5Context *fc,
+                                     int nweight, sqlite3_value **weights, int *rc)
 {
     struct bm25_query *q = api->xGetAuxdata(fc, 0);
     if (q)
         return q;
-    int np = api->xPhraseCount(fc);
-    q = sqlite3_malloc64(sizeof *q + 2 * (size_t)(np > 0 ? np : 1) * sizeof(double));
+    int np = api->xPhraseCount(fc), ncol = api->xColumnCount(fc);
+    q = sqlite3_malloc64(sizeof *q + (2 * (size_t)np + (size_t)ncol + 1) * sizeof(double));
     if (!q) {
         *rc = SQLITE_NOMEM;
         return NULL;
@@ -42,6 +45,9 @@ static struct bm25_query *query_data(const Fts5ExtensionApi *api, Fts5Context *f
     q->nphrase = np;
     q->idf = (double *)(q + 1);
     q->freq = q->idf + np;
+    q->weight = q->freq + np;
+    for (int i = 0; i < ncol; i++)
+        q->weight[i] = i < nweight ? sqlite3_value_double(weights[i]) : 1.0;
     sqlite3_int64 rows = 0, tokens = 0;
     *rc = api->xRowCount(fc, &rows);
     if (*rc == SQLITE_OK)
@@ -94,7 +100,7 @@ static void bm25_func(const Fts5ExtensionApi *api, Fts5Context *fc, sqlite3_cont
         return;
     }
     int rc = SQLITE_OK, ninst = 0;
-    struct bm25_query *q = query_data(api, fc, &rc);
+    struct bm25_query *q = query_data(api, fc, nval - 1, val + 1, &rc);
     if (q)
         rc = api->xInstCount(fc, &ninst);
     if (rc != SQLITE_OK) {
@@ -108,7 +114,7 @@ static void bm25_func(const Fts5ExtensionApi *api, Fts5Context *fc, sqlite3_cont
             sqlite3_result_error_code(ctx, rc);
             return;
         }
-        q->freq[phrase] += nval - 1 > col ? sqlite3_value_double(val[1 + col]) : 1.0;
+        q->freq[phrase] += q->weight[col];
     }
     double len = docsize_tokens(val[0], api->xColumnCount(fc));
     if (len < 0) {

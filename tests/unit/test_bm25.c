@@ -106,16 +106,29 @@ TEST(same_scores_with_column_weights)
 
 TEST(null_or_foreign_blob_falls_back_to_the_same_score)
 {
+    /* Rare terms (idf well above 0), so a wrong length shows in the score. */
     sqlite3 *db = corpus();
     double diff;
-    ASSERT_GT(compare(db, "NULL", ", 10.0, 4.0", "\"质检\"", &diff), 0);
+    ASSERT_GT(compare(db, "NULL", ", 10.0, 4.0", "\"能耗\" OR \"追溯\"", &diff), 0);
     ASSERT(diff < 1e-9);
-    ASSERT_GT(compare(db, "x'01'", ", 10.0, 4.0", "\"质检\"", &diff), 0); /* one column short */
+    ASSERT_GT(compare(db, "x'01'", ", 10.0, 4.0", "\"能耗\" OR \"追溯\"", &diff), 0); /* one column short */
     ASSERT(diff < 1e-9);
-    ASSERT_GT(compare(db, "x'ffffffffffffffffffff'", "", "\"质检\"", &diff), 0); /* bad varint */
+    ASSERT_GT(compare(db, "x'ffffffffffffffffffff'", "", "\"能耗\" OR \"追溯\"", &diff), 0); /* bad varint */
     ASSERT(diff < 1e-9);
-    ASSERT_GT(compare(db, "'text'", "", "\"质检\"", &diff), 0);
+    ASSERT_GT(compare(db, "'text'", "", "\"能耗\" OR \"追溯\"", &diff), 0);
     ASSERT(diff < 1e-9);
+    sqlite3_close(db);
+}
+
+TEST(the_joined_blob_sets_the_length)
+{
+    /* The fast path is taken: a blob saying every row is 254 tokens long
+     * (two columns of 127) changes the scores, so equal scores above come
+     * from reading the real blob, not from the xColumnSize fallback. */
+    sqlite3 *db = corpus();
+    double diff;
+    ASSERT_GT(compare(db, "x'7f7f'", "", "\"能耗\"", &diff), 0); /* rare: idf well above 0 */
+    ASSERT(diff > 0.01);
     sqlite3_close(db);
 }
 
@@ -161,5 +174,5 @@ TEST(missing_docsize_argument_is_an_error_not_a_crash)
 }
 
 TEST_MAIN(T(same_scores_as_bm25_with_joined_docsize), T(same_scores_with_column_weights),
-          T(null_or_foreign_blob_falls_back_to_the_same_score), T(same_order_as_bm25),
+          T(null_or_foreign_blob_falls_back_to_the_same_score), T(the_joined_blob_sets_the_length), T(same_order_as_bm25),
           T(missing_docsize_argument_is_an_error_not_a_crash))
