@@ -38,9 +38,22 @@ struct stmt_slot {
     sqlite3_stmt *st;
 };
 
+/* The WAL-index header: two copies of 48 bytes at the start of the -shm
+ * file (https://sqlite.org/walformat.html, "The WAL-Index Header").  Every
+ * commit rewrites it (iChange, mxFrame, checksums), copy 2 first, then,
+ * after a memory barrier, copy 1. */
+#define WAL_HDR_BYTES 48
+
 struct db {
     sqlite3 *h;
     struct stmt_slot slots[STMT_CACHE];
+    /* db_generation()'s fast path: SQLite's own mapping of the -shm file,
+     * the header as it was before the last generation read, and that read. */
+    const unsigned char *shm;
+    int shm_state; /* 0 not tried yet, 1 mapped, -1 not available */
+    int snap_ok;
+    unsigned char snap[WAL_HDR_BYTES];
+    long long gen;
 };
 
 static const char *const MIGRATIONS[] = {
@@ -359,7 +372,7 @@ static const char *const MIGRATIONS[] = {
 };
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
-long long db_generation(struct db *db)
+static long long generation_read(struct db *db)
 {
     static const char SQL[] = "SELECT v FROM meta WHERE k = 'gen'";
     sqlite3_stmt *st = db_stmt(db, SQL);
@@ -368,6 +381,63 @@ long long db_generation(struct db *db)
         g = sqlite3_column_int64(st, 0);
     if (st)
         sqlite3_reset(st);
+    return g;
+}
+
+/* SQLite's mapping of the first -shm region, through the VFS's xShmMap
+ * (never our own descriptor: closing one would drop SQLite's POSIX locks
+ * on the file).  NULL when the database is not in WAL mode with shared
+ * memory, e.g. a VFS without it. */
+static const unsigned char *shm_map(struct db *db)
+{
+    sqlite3_stmt *st = db_stmt(db, "PRAGMA journal_mode");
+    int wal = st && sqlite3_step(st) == SQLITE_ROW &&
+              sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    if (st)
+        sqlite3_reset(st);
+    sqlite3_file *f = NULL;
+    if (!wal || sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+        !f || !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
+        return NULL;
+    volatile void *p = NULL;
+    if (f->pMethods->xShmMap(f, 0, 32768, 0, &p) != SQLITE_OK || !p)
+        return NULL;
+    return (const unsigned char *)p;
+}
+
+/* The generation changes only in a commit, and every commit rewrites the
+ * WAL-index header, so while the header is what it was before the last read
+ * (both copies equal: no commit half-way), that read still holds.  This
+ * saves a read transaction (its WAL lock is fcntl calls) on each cached
+ * answer.  Reading the header before the generation makes a commit between
+ * the two show up as a changed header next time: a needless read, never a
+ * stale generation. */
+long long db_generation(struct db *db)
+{
+    unsigned char h1[WAL_HDR_BYTES], h2[WAL_HDR_BYTES];
+    int consistent = 0;
+    if (db->shm) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        memcpy(h1, db->shm, WAL_HDR_BYTES);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        memcpy(h2, db->shm + WAL_HDR_BYTES, WAL_HDR_BYTES);
+        consistent = memcmp(h1, h2, WAL_HDR_BYTES) == 0;
+        if (consistent && db->snap_ok && memcmp(h1, db->snap, WAL_HDR_BYTES) == 0)
+            return db->gen;
+    }
+    long long g = generation_read(db);
+    if (db->shm_state == 0 && g >= 0) {
+        db->shm = shm_map(db); /* after a read: the -shm file is open */
+        db->shm_state = db->shm ? 1 : -1;
+        return g; /* no header was read before this one */
+    }
+    /* Inside a transaction the read shows the transaction's snapshot,
+     * which may be older than the header: no snapshot then. */
+    db->snap_ok = consistent && g >= 0 && sqlite3_get_autocommit(db->h);
+    if (db->snap_ok) {
+        memcpy(db->snap, h1, WAL_HDR_BYTES);
+        db->gen = g;
+    }
     return g;
 }
 

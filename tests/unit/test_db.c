@@ -5,6 +5,7 @@
 #include "db.h"
 #include "test.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void rm_db(const char *path)
@@ -147,5 +148,70 @@ TEST(hot_table_filled_on_upgrade)
     rm_db(path);
 }
 
+static void bump(struct db *db)
+{
+    db_exec(db, "UPDATE meta SET v = v + 1 WHERE k = 'gen'");
+}
+
+/* db_generation() answers most calls from the WAL-index header without a
+ * read transaction; a commit by any connection, in this process or
+ * another, must still show at once, or a cached answer outlives a write. */
+TEST(generation_sees_every_commit)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/shucu-test-gen-%d.db", (int)getpid());
+    rm_db(path);
+    struct db *a = db_open(path), *b = db_open(path);
+    ASSERT(a != NULL && b != NULL);
+    long long g = db_generation(a);
+    ASSERT_GT(g, 0);
+    ASSERT_EQ(db_generation(a), g); /* maps the header */
+    ASSERT_EQ(db_generation(a), g); /* takes the snapshot */
+    ASSERT_EQ(db_generation(a), g); /* answered from the snapshot */
+
+    bump(b); /* another connection */
+    ASSERT_EQ(db_generation(a), g + 1);
+    ASSERT_EQ(db_generation(a), g + 1);
+    bump(a); /* its own connection */
+    ASSERT_EQ(db_generation(a), g + 2);
+
+    /* a commit that leaves the generation alone costs a read, not a
+     * wrong answer */
+    ASSERT_EQ(db_exec(b, "CREATE TABLE scratch (x)"), 0);
+    ASSERT_EQ(db_generation(a), g + 2);
+
+    /* another process */
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        struct db *c = db_open(path);
+        if (c) {
+            bump(c);
+            bump(c);
+        }
+        _exit(c ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ASSERT_EQ(db_generation(a), g + 4);
+    ASSERT_EQ(db_generation(a), g + 4);
+
+    /* inside a read transaction a read shows the transaction's snapshot;
+     * none of it may be remembered past the transaction's end */
+    ASSERT_EQ(db_exec(a, "BEGIN"), 0);
+    ASSERT_EQ(scalar(a, "SELECT count(*) FROM meta") > 0, 1);
+    bump(b);
+    ASSERT_EQ(db_generation(a), g + 4);
+    ASSERT_EQ(db_generation(a), g + 4);
+    ASSERT_EQ(db_exec(a, "COMMIT"), 0);
+    ASSERT_EQ(db_generation(a), g + 5);
+    ASSERT_EQ(db_generation(a), g + 5);
+    db_close(b);
+    db_close(a);
+    rm_db(path);
+}
+
 TEST_MAIN(T(migrate_fresh_and_reopen), T(newer_schema_refused), T(fts_follows_rows_and_status),
-          T(hot_columns_follow_every_write), T(hot_table_filled_on_upgrade))
+          T(hot_columns_follow_every_write), T(hot_table_filled_on_upgrade),
+          T(generation_sees_every_commit))
