@@ -148,6 +148,9 @@ void reply_json(struct req *r, int status, json_t *body);
 void reply_error(struct req *r, enum http_err e, const char *field,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Answer with raw bytes (static files, metrics). */
+/* The body is head[0..hlen) followed by tail[0..tlen). */
+void reply_parts(struct req *r, int status, const char *ctype, const void *head, size_t hlen,
+                 const void *tail, size_t tlen);
 void reply_raw(struct req *r, int status, const char *ctype, const void *data,
                size_t len);
 void reply_header(struct req *r, const char *name, const char *value);

@@ -3,8 +3,10 @@
  */
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -30,16 +32,75 @@ int log_parse_level(const char *s, enum log_level *out)
     return -1;
 }
 
+/* A worker thread's buffer of info lines (NULL: write each line now). */
+struct line_buf {
+    size_t len;
+    time_t sec;        /* the second stamp[] spells */
+    char stamp[32];
+    char data[LOG_BUFFER_BYTES];
+};
+static _Thread_local struct line_buf *tbuf;
+
+static void write_all(const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(STDERR_FILENO, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return; /* stderr is gone: nothing better to do with a log line */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+void log_buffer_start(void)
+{
+    if (!tbuf) {
+        tbuf = calloc(1, sizeof *tbuf);
+        if (tbuf)
+            tbuf->sec = (time_t)-1;
+    }
+}
+
+void log_flush(void)
+{
+    if (tbuf && tbuf->len) {
+        write_all(tbuf->data, tbuf->len);
+        tbuf->len = 0;
+    }
+}
+
+void log_buffer_stop(void)
+{
+    log_flush();
+    free(tbuf);
+    tbuf = NULL;
+}
+
+/* "2026-12-02T14:11:39" for tv_sec, formatted once per second per thread. */
+static size_t stamp(char *out, size_t cap, time_t sec)
+{
+    struct tm tm;
+    if (tbuf && tbuf->sec == sec)
+        return (size_t)snprintf(out, cap, "%s", tbuf->stamp);
+    gmtime_r(&sec, &tm);
+    size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (tbuf && n < sizeof tbuf->stamp) {
+        memcpy(tbuf->stamp, out, n + 1);
+        tbuf->sec = sec;
+    }
+    return n;
+}
+
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
     if (lvl < min_level)
         return;
     char line[2048];
     struct timeval tv;
-    struct tm tm;
     gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    size_t n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
+    size_t n = stamp(line, sizeof line, tv.tv_sec);
     n += (size_t)snprintf(line + n, sizeof line - n, ".%03dZ %-5s ",
                           (int)(tv.tv_usec / 1000), LEVEL_NAMES[lvl]);
     va_list ap;
@@ -52,6 +113,13 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
     if (n > sizeof line - 2)
         n = sizeof line - 2;
     line[n++] = '\n';
-    ssize_t w = write(STDERR_FILENO, line, n);
-    (void)w;
+    if (tbuf && lvl <= LOG_INFO) {
+        if (tbuf->len + n > sizeof tbuf->data)
+            log_flush();
+        memcpy(tbuf->data + tbuf->len, line, n);
+        tbuf->len += n;
+        return;
+    }
+    log_flush(); /* keep this thread's lines in order */
+    write_all(line, n);
 }

@@ -610,11 +610,23 @@ void h_search(struct req *r)
     if (a->sort < 0)
         a->sort = a->q ? SORT_RELEVANCE : SORT_NEWEST;
     const struct filters *f = &a->f;
-    char *material = xasprintf("%s\x1f%lld|%d|%lld|%lld|%lld|%lld|%d|%.17g|%d|%ld|%ld|%d",
-                               a->q ? a->q : "", (long long)f->kinds, f->want_provider,
-                               (long long)f->inds, (long long)f->scns, (long long)f->regs,
-                               (long long)f->dels, f->has_max_price, f->max_price, a->sort,
-                               a->limit, a->offset, a->highlight);
+    /* The key material: the text, a separator no normalised text holds,
+     * then every parameter as a fixed-width integer (the price by its
+     * bits: exact, and without printf's %g, which showed in profiles). */
+    long long price_bits = 0;
+    if (f->has_max_price)
+        memcpy(&price_bits, &f->max_price, sizeof price_bits);
+    const long long params[] = {(long long)f->kinds, f->want_provider, (long long)f->inds,
+                                (long long)f->scns,  (long long)f->regs, (long long)f->dels,
+                                f->has_max_price,    price_bits,       a->sort,
+                                a->limit,            a->offset,        a->highlight};
+    size_t qlen = a->q ? strlen(a->q) : 0;
+    size_t mlen = qlen + 1 + sizeof params;
+    char *material = xmalloc(mlen);
+    if (qlen)
+        memcpy(material, a->q, qlen);
+    material[qlen] = '\x1f';
+    memcpy(material + qlen + 1, params, sizeof params);
     char hot[301] = "";
     if (a->q && a->offset == 0) { /* count a search once, not once per page */
         size_t n = strlen(a->q);
@@ -626,7 +638,7 @@ void h_search(struct req *r)
         memcpy(hot, a->q, n);
         hot[n] = '\0';
     }
-    cache_serve(r, "s", material, strlen(material), "search", *hot ? hot : NULL, search_compute,
+    cache_serve(r, "s", material, mlen, "search", *hot ? hot : NULL, search_compute,
                 a, search_args_free);
     free(material);
     return;

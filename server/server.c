@@ -111,10 +111,23 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
     event_add(w->drain_ev, &tv);
 }
 
+static void log_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+    log_flush();
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
+    log_buffer_start();
+    struct event *flush = event_new(w->base, -1, EV_PERSIST, log_flush_cb, NULL);
+    struct timeval tv = {0, LOG_FLUSH_MS * 1000};
+    if (flush)
+        event_add(flush, &tv);
     event_base_dispatch(w->base);
+    if (flush)
+        event_free(flush);
+    log_buffer_stop();
     return NULL;
 }
 
@@ -123,7 +136,18 @@ int worker_init(struct worker *w, int id, const struct config *cfg, evutil_socke
 {
     w->id = id;
     w->cfg = cfg;
-    w->base = event_base_new();
+    /* The epoll changelist folds each loop turn's enable/disable pairs
+     * (evhttp's read and write interest per request, hiredis's write
+     * interest per batch) into one epoll_ctl per descriptor: ~6 calls per
+     * cached answer became ~2.  Safe here: no descriptor is dup()ed. */
+    struct event_config *ec = event_config_new();
+    if (ec)
+        event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    w->base = ec ? event_base_new_with_config(ec) : NULL;
+    if (ec)
+        event_config_free(ec);
+    if (!w->base)
+        w->base = event_base_new();
     w->http = w->base ? evhttp_new(w->base) : NULL;
     if (!w->http)
         return -1;

@@ -58,6 +58,22 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+size_t util_fmt_ll(char *out, long long v)
+{
+    char tmp[20];
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    size_t n = 0, k = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        out[k++] = '-';
+    while (n)
+        out[k++] = tmp[--n];
+    return k;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
     va_list ap;

@@ -24,6 +24,10 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Writes v in decimal (no terminator) and returns the length, at most 20;
+ * for the hot paths where printf's cost showed in profiles. */
+size_t util_fmt_ll(char *out, long long v);
+
 /* Writes "<prefix>_" followed by 20 random base32 characters (100 bits)
  * into out, which must hold at least strlen(prefix) + 22 bytes. */
 void util_new_id(char *out, size_t outlen, const char *prefix);

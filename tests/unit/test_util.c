@@ -90,6 +90,23 @@ TEST(utf8_cut)
     ASSERT_EQ(util_utf8_cut("", 0), 0);
 }
 
+/* util_fmt_ll spells cache keys (with the data generation in them) and
+ * Redis's length headers: a wrong digit is a cache that never hits or a
+ * protocol error. */
+TEST(fmt_ll_matches_printf)
+{
+    const long long vals[] = {0, 1, 9, 10, 99, 100, 12345, -1, -10, 1000000007LL,
+                              9223372036854775807LL, -9223372036854775807LL - 1};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        char got[24], want[24];
+        size_t n = util_fmt_ll(got, vals[i]);
+        got[n] = '\0';
+        snprintf(want, sizeof want, "%lld", vals[i]);
+        ASSERT_STR_EQ(got, want);
+        ASSERT_EQ(n, strlen(want));
+    }
+}
+
 TEST_MAIN(T(paths_of_objects_and_arrays), T(strings_with_quotes_and_brackets_do_not_confuse_it),
           T(deep_and_long_input_is_bounded), T(long_chinese_keys_are_cut_to_whole_characters),
-          T(utf8_cut))
+          T(utf8_cut), T(fmt_ll_matches_printf))
