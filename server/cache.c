@@ -338,6 +338,20 @@ static size_t resp_format(char *out, int argc, const char *const *argv, const si
     return n;
 }
 
+/* redisAsyncCommandArgv, formatted here (on the stack when it fits). */
+static int send_command(redisAsyncContext *ac, redisCallbackFn *fn, void *priv, int argc,
+                        const char *const *argv, const size_t *lens)
+{
+    char small[512];
+    size_t size = resp_size(argc, lens);
+    char *buf = size <= sizeof small ? small : xmalloc(size);
+    size_t len = resp_format(buf, argc, argv, lens);
+    int rc = redisAsyncFormattedCommand(ac, fn, priv, buf, len);
+    if (buf != small)
+        free(buf);
+    return rc;
+}
+
 struct lookup {
     struct req *r;        /* NULL once answered */
     struct cache *c;
@@ -544,11 +558,9 @@ void cache_serve(struct req *r, const char *tag, const char *material, size_t le
     /* GET the entry, and count the hot query in the same write (one round
      * trip; plain commands cost Redis a fraction of a Lua script).  The
      * day's set gets its EXPIRE once per worker and day. */
-    char cmd[512];
     const char *get_argv[] = {"GET", lk->key};
     size_t get_lens[] = {3, klen};
-    size_t clen = resp_format(cmd, 2, get_argv, get_lens); /* < 200 bytes */
-    int rc = redisAsyncFormattedCommand(c->ac, lookup_reply, lk, cmd, clen);
+    int rc = send_command(c->ac, lookup_reply, lk, 2, get_argv, get_lens);
     if (rc == REDIS_OK && hot_member && hot_kind) {
         int k = strcmp(hot_kind, "search") != 0;
         long day = (long)(time(NULL) / 86400);
@@ -559,12 +571,7 @@ void cache_serve(struct req *r, const char *tag, const char *material, size_t le
         const char *hk = c->hot[k].key;
         const char *z_argv[] = {"ZINCRBY", hk, "1", hot_member};
         size_t z_lens[] = {7, strlen(hk), 1, strlen(hot_member)};
-        size_t zsize = resp_size(4, z_lens);
-        char *z = zsize <= sizeof cmd ? cmd : xmalloc(zsize);
-        size_t zlen = resp_format(z, 4, z_argv, z_lens);
-        redisAsyncFormattedCommand(c->ac, NULL, NULL, z, zlen);
-        if (z != cmd)
-            free(z);
+        send_command(c->ac, NULL, NULL, 4, z_argv, z_lens);
         if (strcmp(hk, c->hot_expiring) != 0) {
             redisAsyncCommand(c->ac, NULL, NULL, "EXPIRE %s %d", hk, HOT_TTL_SECONDS);
             snprintf(c->hot_expiring, sizeof c->hot_expiring, "%s", hk);
