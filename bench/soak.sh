@@ -117,21 +117,37 @@ PHASE_FILE=$DIR/phase
 echo setup > "$PHASE_FILE"
 status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$SHUCUD_PID/status"; }
 sample() { # one CSV row
-  local m conns
+  local m conns fds
+  # the fds before the request for the metrics: that request's own
+  # connection is open until the server has swept it
+  fds=$(ls "/proc/$SHUCUD_PID/fd" | wc -l)
   m=$(curl -s --max-time 2 "$URL/metrics" || true)
   conns=$(printf '%s\n' "$m" | awk '$1 == "shucu_connections_open" { print $2 }')
   printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' \
     "$(date +%s)" "$(cat "$PHASE_FILE")" \
     "$(status_kb VmRSS)" "$(status_kb RssAnon)" "$(status_kb RssFile)" "$(status_kb RssShmem)" \
     "$(status_kb VmHWM)" \
-    "$(ls "/proc/$SHUCUD_PID/fd" | wc -l)" "$(status_kb Threads)" "${conns:-}" \
+    "$fds" "$(status_kb Threads)" "${conns:-}" \
     "$(stat -c %s "$DB")" "$(stat -c %s "$DB-wal" 2>/dev/null || echo 0)" \
     "$(redis-cli -p "$REDIS_PORT" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }')"
 }
 echo "t,phase,rss_kb,rss_anon_kb,rss_file_kb,rss_shmem_kb,hwm_kb,fds,threads,conns_open,db_bytes,wal_bytes,redis_used_memory" > "$CSV"
+# The background sampler stays quiet while settle and snap count the
+# server's connections and fds: its own request for the metrics would be
+# one more connection (a race that failed one soak in three).  It marks a
+# sample in progress before it looks at the quiet flag; quiet_on raises the
+# flag before it waits for the mark to go, so one of them always sees the
+# other.
+quiet_on() {
+  touch "$DIR/quiet"
+  for _ in $(seq 100); do [ -e "$DIR/sampling" ] || break; sleep 0.1; done
+}
+quiet_off() { rm -f "$DIR/quiet"; }
 (
   while kill -0 "$SHUCUD_PID" 2>/dev/null && kill -0 $$ 2>/dev/null; do
-    sample >> "$CSV" 2>/dev/null || true
+    touch "$DIR/sampling"
+    if [ ! -e "$DIR/quiet" ]; then sample >> "$CSV" 2>/dev/null || true; fi
+    rm -f "$DIR/sampling"
     sleep "$SAMPLE"
   done
 ) &
@@ -155,8 +171,10 @@ snap() { # snap NAME: the fd list and status of shucud, and one CSV row
   sample >> "$CSV"
 }
 
+quiet_on
 settle
 snap start
+quiet_off
 
 run_wrk() { # run_wrk SECONDS OUTFILE (in the background, so a signal stops it at once)
   SOAK_REQS=$WORK/reqs.tsv timeout $(($1 + 60)) \
@@ -173,14 +191,17 @@ run_wrk() { # run_wrk SECONDS OUTFILE (in the background, so a signal stops it a
 say "warm-up: ${WARM}s, $THREADS wrk threads, $CONNS connections, $WORKERS workers"
 echo warmup > "$PHASE_FILE"
 run_wrk "$WARM" "$DIR/wrk_warmup.txt"
+quiet_on
 settle
 snap warm
+quiet_off
 curl -s "$URL/metrics" > "$DIR/metrics.warm.txt"
 
 say "soak: ${SECS}s"
 echo soak > "$PHASE_FILE"
 run_wrk "$SECS" "$DIR/wrk_soak.txt"
 kill -0 "$SHUCUD_PID" 2>/dev/null || { echo "bench/soak.sh: shucud died during the soak" >&2; tail -20 "$DIR/shucud.log" >&2; exit 1; }
+quiet_on
 settle
 snap end
 curl -s "$URL/metrics" > "$DIR/metrics.end.txt"
