@@ -751,6 +751,9 @@ if os.path.exists(analysis_path):
             "get_us": "%.2f" % cs_ceiling["get"][1] if "get" in cs_ceiling else "n/a",
             "zincrby_us": "%.2f" % cs["zincrby"][1] if "zincrby" in cs else "n/a",
             "cached_ratio": "%.2f" % (wc["rps"] / cr["rps"]) if wc and cr else "n/a",
+            "cache_verdict": ("met" if wc["rps"] / cr["rps"] >= 0.7 else "missed") if wc and cr else "not measured",
+            "s_verdict": ("met" if r["s10"]["p99"] / r["raw_top10"]["p99"] <= 1.3 and r["s10"]["p99"] < 30
+                          else "missed") if r["s10"] and r["raw_top10"] else "not measured",
             "cached_rps": "%.0f" % wc["rps"] if wc else "n/a", "ceiling_rps": "%.0f" % cr["rps"] if cr else "n/a",
             "fixed_rps": "%.0f" % cf["rps"] if cf else "n/a",
             "shucud_cpu": "%.0f" % wc["cpu"].get("shucud", 0) if wc else "n/a",
@@ -781,6 +784,14 @@ if os.path.exists(analysis_path):
             "match_med": ms(r["match"]["median"]) if r["match"] else "n/a",
             "imp_rate": "{:,.0f}".format(r["import_rate_wall"]) if r.get("import_rate_wall") else "n/a",
             "imp_wall": "%.1f" % r["import_wall"] if r.get("import_wall") else "n/a",
+            "imp_verdict": ("met" if r["import_rate_wall"] >= 10000 else "missed")
+                           if r.get("import_rate_wall") else "not measured",
+            "imp_big_sentence": ("" if sizes[-1] == H or not R[sizes[-1]].get("import_rate_wall") else
+                                 " At %s the rate is %s resources/s (the importer's own: %s), below the target:"
+                                 " the same work per row, into B-trees and an FTS5 index ten times larger;"
+                                 " the import at that size was not profiled." % (
+                                     size_label(sizes[-1]), "{:,.0f}".format(R[sizes[-1]]["import_rate_wall"]),
+                                     "{:,.0f}".format(R[sizes[-1]]["import_rate_own"]))),
         })
     text = open(analysis_path, encoding="utf-8").read()
     if text.startswith("<!--"):  # the file's own note to its editors
