@@ -4,6 +4,8 @@
 #include "log.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +43,12 @@ struct line_buf {
 };
 static _Thread_local struct line_buf *tbuf;
 
-static void write_all(const char *p, size_t n)
+/* One writer at a time: a write of a batch of lines to a pipe or a socket
+ * (journald's stderr) is not atomic, and another thread's line could land
+ * inside it. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void write_all_locked(const char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(STDERR_FILENO, p, n);
@@ -52,6 +59,28 @@ static void write_all(const char *p, size_t n)
         p += w;
         n -= (size_t)w;
     }
+}
+
+/* Writes whole lines p[0..n) in pieces of at most PIPE_BUF bytes, each cut
+ * after a newline (a line is shorter than PIPE_BUF), so that another
+ * process writing to the same pipe cannot split a line either. */
+static void write_lines(const char *p, size_t n)
+{
+    pthread_mutex_lock(&write_lock);
+    while (n > 0) {
+        size_t k = n;
+        if (k > PIPE_BUF) {
+            k = PIPE_BUF;
+            while (k > 0 && p[k - 1] != '\n')
+                k--;
+            if (k == 0)
+                k = PIPE_BUF; /* no newline: cannot happen with log_msg's lines */
+        }
+        write_all_locked(p, k);
+        p += k;
+        n -= k;
+    }
+    pthread_mutex_unlock(&write_lock);
 }
 
 void log_buffer_start(void)
@@ -66,7 +95,7 @@ void log_buffer_start(void)
 void log_flush(void)
 {
     if (tbuf && tbuf->len) {
-        write_all(tbuf->data, tbuf->len);
+        write_lines(tbuf->data, tbuf->len);
         tbuf->len = 0;
     }
 }
@@ -121,5 +150,5 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
         return;
     }
     log_flush(); /* keep this thread's lines in order */
-    write_all(line, n);
+    write_lines(line, n);
 }

@@ -2,8 +2,10 @@
  * log.h - leveled logging to stderr.
  *
  * One line per event, prefixed with an RFC 3339 time and the level.
- * Lines are written whole, with one write(2) per line or per batch of
- * lines, so that lines from different worker threads never interleave.
+ * Lines are written whole, one line or a batch of lines at a time under a
+ * process-wide lock, in pieces of at most PIPE_BUF bytes cut after a
+ * newline, so that lines never interleave, even when stderr is a pipe or
+ * a socket (a write of more than PIPE_BUF bytes to those is not atomic).
  * Never call from a signal handler.
  *
  * A worker thread buffers its debug and info lines (the access log):

@@ -156,7 +156,93 @@ TEST(only_the_buffering_thread_buffers)
     ASSERT(strstr(t, "buffered line") == NULL);
 }
 
+/* stderr as a pipe (docker, `| tee`, systemd): batches from two buffering
+ * threads and warnings from a third must still arrive as whole lines. */
+struct pipe_reader {
+    int fd;
+    char *buf;
+    size_t len, cap;
+};
+
+static void *read_pipe(void *arg)
+{
+    struct pipe_reader *pr = arg;
+    for (;;) {
+        if (pr->cap - pr->len < 65536) {
+            pr->cap = pr->cap * 2 + 65536;
+            pr->buf = realloc(pr->buf, pr->cap);
+        }
+        ssize_t n = read(pr->fd, pr->buf + pr->len, 4096); /* a slow reader */
+        if (n <= 0)
+            break;
+        pr->len += (size_t)n;
+    }
+    return NULL;
+}
+
+#define PIPE_LINES 15000
+
+static void *buffered_writer(void *arg)
+{
+    char pad[151];
+    memset(pad, 'x', 150);
+    pad[150] = '\0';
+    log_buffer_start();
+    for (int i = 0; i < PIPE_LINES; i++)
+        log_info("T%d %05d %s", (int)(long)arg, i, pad);
+    log_buffer_stop();
+    return NULL;
+}
+
+TEST(batches_into_a_pipe_stay_whole_lines)
+{
+    int pfd[2];
+    ASSERT_EQ(pipe(pfd), 0);
+    if (saved_stderr < 0)
+        saved_stderr = dup(STDERR_FILENO);
+    dup2(pfd[1], STDERR_FILENO);
+    close(pfd[1]);
+    struct pipe_reader pr = {pfd[0], NULL, 0, 0};
+    pthread_t rd, w1, w2;
+    pthread_create(&rd, NULL, read_pipe, &pr);
+    pthread_create(&w1, NULL, buffered_writer, (void *)1L);
+    pthread_create(&w2, NULL, buffered_writer, (void *)2L);
+    for (int i = 0; i < 2000; i++)
+        log_warn("W %05d", i);
+    pthread_join(w1, NULL);
+    pthread_join(w2, NULL);
+    dup2(saved_stderr, STDERR_FILENO); /* the last write end: the reader sees EOF */
+    pthread_join(rd, NULL);
+    close(pfd[0]);
+    int lines = 0, torn = 0, last[3] = {-1, -1, -1}, order = 1;
+    for (size_t i = 0; i < pr.len;) {
+        char *nl = memchr(pr.buf + i, '\n', pr.len - i);
+        size_t end = nl ? (size_t)(nl - pr.buf) : pr.len;
+        char *l = pr.buf + i;
+        size_t n = end - i;
+        int who = -1, seq = -1;
+        /* 2026-12-02T14:11:39.123Z info  T1 00042 xxx… or …Z warn  W 00042 */
+        if (n > 30 && l[23] == 'Z' && strncmp(l + 24, " info  T", 8) == 0 && n == 40 + 150)
+            who = l[32] - '0', seq = atoi(l + 34);
+        else if (n == 24 + 7 + 2 + 5 && strncmp(l + 24, " warn  W ", 9) == 0)
+            who = 0, seq = atoi(l + 33);
+        if (who < 0 || who > 2)
+            torn++;
+        else if (seq != last[who] + 1)
+            order = 0;
+        else
+            last[who] = seq;
+        lines++;
+        i = end + 1;
+    }
+    free(pr.buf);
+    ASSERT_EQ(torn, 0);
+    ASSERT_EQ(lines, 2 * PIPE_LINES + 2000);
+    ASSERT(order);
+}
+
 TEST_MAIN(T(unbuffered_lines_are_written_at_once),
           T(buffered_info_waits_for_a_flush_and_keeps_its_order),
           T(a_warning_is_written_at_once_after_what_came_before),
-          T(a_full_buffer_is_written_in_whole_lines), T(only_the_buffering_thread_buffers))
+          T(a_full_buffer_is_written_in_whole_lines), T(only_the_buffering_thread_buffers),
+          T(batches_into_a_pipe_stay_whole_lines))
