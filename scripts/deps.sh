@@ -11,7 +11,7 @@ PKGS=(
   gcc make pkg-config libevent-dev libjansson-dev libhiredis-dev
   libsqlite3-dev libsodium-dev libcurl4-openssl-dev redis-server curl
   # tests: API suites and fuzzing
-  python3 python3-jsonschema clang libclang-rt-14-dev
+  python3 python3-jsonschema clang libclang-rt-14-dev strace
   # web console: browser tests (playwright-core drives Debian's chromium;
   # chromium-l10n: its own widgets, date inputs and file pickers, in Chinese)
   chromium chromium-l10n nodejs npm fonts-wqy-microhei

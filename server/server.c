@@ -24,6 +24,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -162,7 +163,17 @@ int worker_init(struct worker *w, int id, const struct config *cfg, evutil_socke
     w->conns = conns_new(w->base, w->http, max_conns, (double)cfg->request_timeout);
     if (!w->conns)
         return -1;
-    w->sock = evhttp_accept_socket_with_handle(w->http, fd);
+    /* The workers share one listening socket. evhttp_accept_socket_with_handle
+     * would close it when a worker lets go of it (LEV_OPT_CLOSE_ON_FREE): once
+     * per worker at the start of a stop, while the others still drain, so a
+     * descriptor number reused in between (a Redis reconnect, say) could be
+     * closed under its new owner.  Each worker's listener leaves the socket
+     * open; server_run closes it once, after every worker has stopped. */
+    struct evconnlistener *lev =
+        evconnlistener_new(w->base, NULL, NULL, LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+    w->sock = lev ? evhttp_bind_listener(w->http, lev) : NULL;
+    if (lev && !w->sock)
+        evconnlistener_free(lev);
     w->db = db_open(cfg->db);
     if (!w->sock || !w->db)
         return -1;
