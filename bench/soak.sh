@@ -129,7 +129,7 @@ sample() { # one CSV row
     "$(status_kb VmHWM)" \
     "$fds" "$(status_kb Threads)" "${conns:-}" \
     "$(stat -c %s "$DB")" "$(stat -c %s "$DB-wal" 2>/dev/null || echo 0)" \
-    "$(redis-cli -p "$REDIS_PORT" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }')"
+    "$(timeout 5 redis-cli -p "$REDIS_PORT" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }')"
 }
 echo "t,phase,rss_kb,rss_anon_kb,rss_file_kb,rss_shmem_kb,hwm_kb,fds,threads,conns_open,db_bytes,wal_bytes,redis_used_memory" > "$CSV"
 # The background sampler stays quiet while settle and snap count the
@@ -140,7 +140,8 @@ echo "t,phase,rss_kb,rss_anon_kb,rss_file_kb,rss_shmem_kb,hwm_kb,fds,threads,con
 # other.
 quiet_on() {
   touch "$DIR/quiet"
-  for _ in $(seq 100); do [ -e "$DIR/sampling" ] || break; sleep 0.1; done
+  for _ in $(seq 150); do [ -e "$DIR/sampling" ] || return 0; sleep 0.1; done
+  die "the background sampler did not finish a sample within 15 s"
 }
 quiet_off() { rm -f "$DIR/quiet"; }
 (
