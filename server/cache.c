@@ -44,10 +44,10 @@ struct cache {
     int ping_outstanding;
     double ping_sent;
     int ping_ok;           /* the last PING got PONG */
-    char hot_expiring[96]; /* the daily hot-query key last given its EXPIRE */
     struct {
         long day;     /* days since the epoch (UTC) that key names */
         char key[96];
+        int expiring; /* the key has had its EXPIRE on this connection */
     } hot[2];         /* today's hot-query keys: searches, matches */
     const struct timeval *lookup_tv; /* a common timeout: O(1) timer adds */
 };
@@ -148,7 +148,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
     c->backoff_ms = 100;
     c->ping_ok = 1;
     c->ping_outstanding = 0;
-    c->hot_expiring[0] = '\0'; /* a restarted Redis needs the EXPIRE again */
+    c->hot[0].expiring = c->hot[1].expiring = 0; /* a restarted Redis needs them again */
     metrics_add(MC_CACHE_RECONNECTS, 1);
     log_info("redis connected");
     redisAsyncContext *mac = (redisAsyncContext *)ac;
@@ -284,10 +284,9 @@ static void reply_body(struct req *r, const char *body, size_t len, int cached)
     /* {"cached":true,"took_ms":0.41, then the body without its "{" */
     char head[64];
     long long cs = (long long)((util_monotonic() - r->t0) * 1e5 + 0.5); /* 0.01 ms */
-    size_t n = 0;
     const char *c1 = cached ? "{\"cached\":true,\"took_ms\":" : "{\"cached\":false,\"took_ms\":";
-    memcpy(head, c1, strlen(c1));
-    n += strlen(c1);
+    size_t n = strlen(c1);
+    memcpy(head, c1, n);
     n += util_fmt_ll(head + n, cs / 100);
     head[n++] = '.';
     head[n++] = (char)('0' + cs % 100 / 10);
@@ -567,14 +566,15 @@ void cache_serve(struct req *r, const char *tag, const char *material, size_t le
         if (c->hot[k].day != day) {
             hot_key(c->hot[k].key, sizeof c->hot[k].key, hot_kind, (time_t)day * 86400);
             c->hot[k].day = day;
+            c->hot[k].expiring = 0;
         }
         const char *hk = c->hot[k].key;
         const char *z_argv[] = {"ZINCRBY", hk, "1", hot_member};
         size_t z_lens[] = {7, strlen(hk), 1, strlen(hot_member)};
         send_command(c->ac, NULL, NULL, 4, z_argv, z_lens);
-        if (strcmp(hk, c->hot_expiring) != 0) {
+        if (!c->hot[k].expiring) {
             redisAsyncCommand(c->ac, NULL, NULL, "EXPIRE %s %d", hk, HOT_TTL_SECONDS);
-            snprintf(c->hot_expiring, sizeof c->hot_expiring, "%s", hk);
+            c->hot[k].expiring = 1;
         }
     }
     if (rc != REDIS_OK) {

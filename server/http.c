@@ -112,13 +112,7 @@ void reply_header(struct req *r, const char *name, const char *value)
 void reply_raw(struct req *r, int status, const char *ctype, const void *data,
                size_t len)
 {
-    struct evbuffer *buf = evbuffer_new();
-    if (!buf)
-        abort();
-    evbuffer_add(buf, data, len);
-    reply_header(r, "Content-Type", ctype);
-    http_finish(r, status, buf);
-    evbuffer_free(buf);
+    reply_parts(r, status, ctype, data, len, NULL, 0);
 }
 
 void reply_parts(struct req *r, int status, const char *ctype, const void *head, size_t hlen,
@@ -129,7 +123,8 @@ void reply_parts(struct req *r, int status, const char *ctype, const void *head,
         abort();
     evbuffer_expand(buf, hlen + tlen);
     evbuffer_add(buf, head, hlen);
-    evbuffer_add(buf, tail, tlen);
+    if (tlen)
+        evbuffer_add(buf, tail, tlen);
     reply_header(r, "Content-Type", ctype);
     http_finish(r, status, buf);
     evbuffer_free(buf);

@@ -148,11 +148,12 @@ void reply_json(struct req *r, int status, json_t *body);
 void reply_error(struct req *r, enum http_err e, const char *field,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Answer with raw bytes (static files, metrics). */
-/* The body is head[0..hlen) followed by tail[0..tlen). */
-void reply_parts(struct req *r, int status, const char *ctype, const void *head, size_t hlen,
-                 const void *tail, size_t tlen);
 void reply_raw(struct req *r, int status, const char *ctype, const void *data,
                size_t len);
+/* The same, with the body head[0..hlen) followed by tail[0..tlen), neither
+ * copied into the other first. */
+void reply_parts(struct req *r, int status, const char *ctype, const void *head, size_t hlen,
+                 const void *tail, size_t tlen);
 void reply_header(struct req *r, const char *name, const char *value);
 
 /* 1 when org_id (may be NULL) is the caller's organisation: the one place

@@ -38,6 +38,7 @@ int log_parse_level(const char *s, enum log_level *out)
 struct line_buf {
     size_t len;
     time_t sec;        /* the second stamp[] spells */
+    size_t stamp_len;
     char stamp[32];
     char data[LOG_BUFFER_BYTES];
 };
@@ -111,12 +112,15 @@ void log_buffer_stop(void)
 static size_t stamp(char *out, size_t cap, time_t sec)
 {
     struct tm tm;
-    if (tbuf && tbuf->sec == sec)
-        return (size_t)snprintf(out, cap, "%s", tbuf->stamp);
+    if (tbuf && tbuf->sec == sec && tbuf->stamp_len < cap) {
+        memcpy(out, tbuf->stamp, tbuf->stamp_len);
+        return tbuf->stamp_len;
+    }
     gmtime_r(&sec, &tm);
     size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
     if (tbuf && n < sizeof tbuf->stamp) {
-        memcpy(tbuf->stamp, out, n + 1);
+        memcpy(tbuf->stamp, out, n);
+        tbuf->stamp_len = n;
         tbuf->sec = sec;
     }
     return n;
