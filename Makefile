@@ -19,12 +19,16 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wpointer-arith -Wformat=2 \
              -Wno-unused-parameter -Wno-format-truncation -Wvla
 CFLAGS    ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Iserver -Iindex $(PKG_CFLAGS) $(CFLAGS)
+# server/ has one folder per layer (docs/design.md): lib (small structures),
+# core (process and HTTP), store (SQLite, Redis, vocabularies), api (handlers).
+SERVER_DIRS := server/lib server/core server/store server/api
+INC       := -Iserver $(SERVER_DIRS:%=-I%) -Iindex
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(INC) $(PKG_CFLAGS) $(CFLAGS)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
 LDLIBS    := $(PKG_LIBS) -lm -pthread
 
-SRC       := $(wildcard server/*.c index/*.c)
+SRC       := $(wildcard server/*.c $(SERVER_DIRS:%=%/*.c) index/*.c)
 LIB_SRC   := $(filter-out server/main.c,$(SRC))
 OBJ       := $(SRC:%.c=build/obj/%.o)
 SAN_OBJ   := $(SRC:%.c=build/asan/%.o)
@@ -74,7 +78,7 @@ build/shucu: $(CLI_SRC)
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -Iserver -Iindex $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
+	  $(INC) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The web console: node_modules from package-lock.json (npm ci; npm install
 # when there is no lock), and ECharts copied to clients/web/vendor/ (gitignored)

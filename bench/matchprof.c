@@ -6,7 +6,7 @@
  *
  *   build     query_build(need text, QUERY_ANY, max_terms 24,
  *             max_df_ratio 0.5, synonyms, df from resources_vocab through
- *             the server's df cache, bench/dfcache.h) - rows column: the
+ *             the server's df cache, index/dfcache.h) - rows column: the
  *             number of df look-ups it asked for, hit or not
  *   text      match.c's SQL_TEXT: the OR-ed terms against resources_fts
  *             joined to resources_hot, best 300 by BM25 (kind filter off);
@@ -59,14 +59,18 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
     return st;
 }
 
-/* search_df() of server/search.c, with its cache (bench/dfcache.h);
+/* corpus_df() of server/api/corpus.c: the same dfcache (index/dfcache.h);
+ * the benchmark database does not change, so one generation (0);
  * df_calls counts what query_build asked for, hit or not. */
 static sqlite3_stmt *df_st;
+static struct dfcache *dfc;
 static long df_calls;
 static long df_cb(void *ctx, const char *token, int len)
 {
     df_calls++;
-    return dfcache_get(df_st, token, len);
+    if (!dfc && !(dfc = dfcache_new()))
+        abort();
+    return dfcache_get(dfc, 0, df_st, token, len);
 }
 
 /* The expression without its "x"* terms (match expressions are flat ORs). */
@@ -314,6 +318,7 @@ int main(int argc, char **argv)
     sqlite3_finalize(st_nojoin);
     sqlite3_finalize(st_count);
     sqlite3_finalize(df_st);
+    dfcache_free(dfc);
     sqlite3_close(db);
     syn_free(syn);
     return 0;

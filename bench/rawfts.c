@@ -9,7 +9,7 @@
  * QUERY_ANY relaxation search.c falls back to).  Then it times, per query:
  *
  *   build   query_build() alone (tokenizing, synonyms, df look-ups
- *           through the server's df cache: bench/dfcache.h)
+ *           through the server's df cache: index/dfcache.h)
  *   top10   SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?
  *           ORDER BY bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) LIMIT 10
  *           (the raw FTS5 query that returns shucu's top 10)
@@ -72,11 +72,15 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
     return st;
 }
 
-/* search_df() of server/search.c, with its cache (bench/dfcache.h). */
+/* corpus_df() of server/api/corpus.c: the same dfcache (index/dfcache.h);
+ * the benchmark database does not change, so one generation (0). */
 static sqlite3_stmt *df_st;
+static struct dfcache *dfc;
 static long df_cb(void *ctx, const char *token, int len)
 {
-    return dfcache_get(df_st, token, len);
+    if (!dfc && !(dfc = dfcache_new()))
+        abort();
+    return dfcache_get(dfc, 0, df_st, token, len);
 }
 
 struct q {
@@ -483,6 +487,7 @@ int main(int argc, char **argv)
     sqlite3_finalize(st_score);
     sqlite3_finalize(st_nar);
     sqlite3_finalize(df_st);
+    dfcache_free(dfc);
     sqlite3_close(db);
     syn_free(syn);
     return 0;

@@ -1,0 +1,34 @@
+/*
+ * corpus.h - what search and matching share about the resource pool:
+ * the count of published resources and each token's document frequency
+ * (the query builder's inputs, query.h), and the hit as both answers show
+ * it.  Each worker keeps its own statistics (w->corpus, made on first
+ * use, freed by worker_free): the count is at most a second old, the
+ * frequencies are those of the current data generation (dfcache.h).
+ */
+#ifndef SHUCU_CORPUS_H
+#define SHUCU_CORPUS_H
+
+#include <jansson.h>
+
+struct corpus;
+struct worker;
+
+void corpus_free(struct corpus *c);
+
+/* Published resources, counted at most once a second per worker. */
+long corpus_ndocs(struct worker *w);
+
+/* The document frequency of token[0..len) in resources_fts: a query_df_fn
+ * (query.h) whose context is the struct worker. */
+long corpus_df(void *worker, const char *token, int len);
+
+/* A new JSON string of s, HTML-escaped, with shucu_highlight's \x01 and
+ * \x02 markers turned into <mark> and </mark>. */
+json_t *corpus_marked(const char *s);
+
+/* The hit fields of a resource document (new reference): what search,
+ * matching and clusters show of a resource. */
+json_t *corpus_hit_json(json_t *resource);
+
+#endif

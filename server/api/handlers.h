@@ -1,0 +1,78 @@
+/*
+ * handlers.h - every HTTP handler, by the file that holds it: the
+ * prototypes the route table (routes.c) points at, and nothing else.
+ * A handler answers its request exactly once (req.h).  Shared pieces that
+ * are not handlers have headers of their own (write.h, corpus.h,
+ * matcher.h, cached.h, the record modules).
+ */
+#ifndef SHUCU_HANDLERS_H
+#define SHUCU_HANDLERS_H
+
+struct req;
+
+/* health.c */
+void h_healthz(struct req *r);
+void h_metrics(struct req *r);
+/* reference.c */
+void h_taxonomy(struct req *r);
+/* me.c */
+void h_me(struct req *r);
+/* static.c: the router's fallback for GETs outside /v1/ */
+void h_static(struct req *r);
+
+/* orgs.c */
+void h_org_create(struct req *r);
+void h_org_get(struct req *r);
+void h_org_patch(struct req *r);
+void h_org_key_create(struct req *r);
+void h_orgs_list(struct req *r);
+
+/* resources.c */
+void h_resource_create(struct req *r);
+void h_resource_get(struct req *r);
+void h_resource_put(struct req *r);
+void h_resource_patch(struct req *r);
+void h_resource_delete(struct req *r);
+void h_resources_list(struct req *r);
+/* resources_bulk.c */
+void h_resources_bulk(struct req *r);
+
+/* search.c */
+void h_search(struct req *r);
+/* hot_queries.c */
+void h_hot_queries(struct req *r);
+
+/* needs.c */
+void h_need_create(struct req *r);
+void h_need_get(struct req *r);
+void h_need_patch(struct req *r);
+void h_needs_list(struct req *r);
+/* responses.c */
+void h_response_create(struct req *r);
+void h_responses_list(struct req *r);
+void h_response_accept(struct req *r);
+
+/* matching.c: both directions of matching */
+void h_match(struct req *r);
+void h_need_matches(struct req *r);
+void h_resource_needs(struct req *r);
+
+/* clusters.c */
+void h_demand_clusters(struct req *r);
+/* campaigns.c */
+void h_campaign_create(struct req *r);
+void h_campaigns_list(struct req *r);
+void h_campaign_get(struct req *r);
+void h_campaign_transition(struct req *r);
+/* participants.c */
+void h_campaign_join(struct req *r);
+void h_campaign_leave(struct req *r);
+void h_participant_patch(struct req *r);
+/* reviews.c */
+void h_review_create(struct req *r);
+void h_reviews_list(struct req *r);
+
+/* stats.c */
+void h_stats(struct req *r);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * org.c - the organisation record (see org.h): fields, creation, lookup
+ * by name, and the profile as JSON.  The endpoints are orgs.c.
+ */
+#include "org.h"
+
+#include "auth.h"
+#include "db.h"
+#include "log.h"
+#include "taxonomy.h"
+#include "util.h"
+#include "validate.h"
+
+#include <string.h>
+
+const struct vfield ORG_FIELDS[] = {
+    {"name", V_STRING, 1, 1, 120, 0, NULL, 0},
+    {"description", V_STRING, 0, 0, 2000, 0, NULL, 0},
+    {"industries", V_CODE_ARRAY, 0, 0, 15, TAX_INDUSTRY, NULL, 0},
+    {"regions", V_CODE_ARRAY, 0, 0, 35, TAX_REGION, NULL, 0},
+    {"website", V_STRING, 0, 0, 200, 0, NULL, 0},
+    VFIELD_END,
+};
+
+static const char SQL_INSERT[] =
+    "INSERT INTO orgs(id, name, description, industries, regions, website,"
+    " industry_mask, region_mask, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+
+char *org_dump_or(json_t *v, const char *dflt)
+{
+    return v ? json_dumps(v, JSON_COMPACT) : xstrdup(dflt);
+}
+
+int org_create(struct db *db, json_t *p, char id[40])
+{
+    char now[32];
+    util_now_rfc3339(now);
+    util_new_id(id, 40, "org");
+    json_t *ind = json_object_get(p, "industries"), *reg = json_object_get(p, "regions");
+    char *inds = org_dump_or(ind, "[]"), *regs = org_dump_or(reg, "[]");
+    sqlite3_stmt *st = db_stmt(db, SQL_INSERT);
+    int rc = -1;
+    if (!st)
+        goto cleanup;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, json_string_value(json_object_get(p, "name")), -1, SQLITE_STATIC);
+    const char *desc = json_string_value(json_object_get(p, "description"));
+    sqlite3_bind_text(st, 3, desc ? desc : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, inds, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, regs, -1, SQLITE_STATIC);
+    db_bind_text(st, 6, json_string_value(json_object_get(p, "website")));
+    sqlite3_bind_int64(st, 7, ind ? tax_mask(TAX_INDUSTRY, ind) : 0);
+    sqlite3_bind_int64(st, 8, reg ? tax_mask(TAX_REGION, reg) : 0);
+    sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (s == SQLITE_DONE)
+        rc = 0;
+    else if (s == SQLITE_CONSTRAINT_UNIQUE)
+        rc = 1;
+    else
+        log_error("org create: %s", sqlite3_errmsg(db_handle(db)));
+cleanup:
+    free(inds);
+    free(regs);
+    return rc;
+}
+
+int org_ensure(struct db *db, const char *name, char id[40])
+{
+    static const char SQL[] = "SELECT id FROM orgs WHERE name = ?1";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(id, 40, "%s", sqlite3_column_text(st, 0));
+        sqlite3_reset(st);
+        return 0;
+    }
+    sqlite3_reset(st);
+    json_t *p = json_pack("{s:s}", "name", name);
+    int rc = org_create(db, p, id);
+    json_decref(p);
+    return rc == 0 ? 0 : -1;
+}
+
+json_t *org_get(struct db *db, const char *id)
+{
+    static const char SQL[] =
+        "SELECT id, name, description, industries, regions, website, created_at, updated_at"
+        " FROM orgs WHERE id = ?1";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    json_t *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        o = json_object();
+        json_object_set_new(o, "id", json_string((const char *)sqlite3_column_text(st, 0)));
+        json_object_set_new(o, "name", json_string((const char *)sqlite3_column_text(st, 1)));
+        json_object_set_new(o, "description", json_string((const char *)sqlite3_column_text(st, 2)));
+        json_object_set_new(o, "industries", json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL));
+        json_object_set_new(o, "regions", json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL));
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+            json_object_set_new(o, "website", json_string((const char *)sqlite3_column_text(st, 5)));
+        json_object_set_new(o, "created_at", json_string((const char *)sqlite3_column_text(st, 6)));
+        json_object_set_new(o, "updated_at", json_string((const char *)sqlite3_column_text(st, 7)));
+    }
+    sqlite3_reset(st);
+    return o;
+}

@@ -1,0 +1,197 @@
+/*
+ * orgs.c - organisations over HTTP: create (admin), read (public profile),
+ * change (the organisation itself, or an admin), list (admins, centers),
+ * and keys made by an admin (org.h has the record; auth.h the keys).
+ */
+#include "handlers.h"
+
+#include "auth.h"
+#include "db.h"
+#include "log.h"
+#include "org.h"
+#include "req.h"
+#include "taxonomy.h"
+#include "util.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void h_org_create(struct req *r)
+{
+    struct verr e;
+    if (validate(r->body, ORG_FIELDS, &e) < 0) {
+        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        return;
+    }
+    char id[40];
+    int rc = org_create(r->w->db, r->body, id);
+    if (rc == 1) {
+        reply_error(r, ERR_CONFLICT, "name", "an organisation named \"%s\" exists already",
+                    json_string_value(json_object_get(r->body, "name")));
+        return;
+    }
+    if (rc < 0) {
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written");
+        return;
+    }
+    json_t *o = org_get(r->w->db, id);
+    char loc[80];
+    snprintf(loc, sizeof loc, "/v1/orgs/%s", id);
+    reply_header(r, "Location", loc);
+    reply_json(r, 201, o);
+}
+
+void h_org_get(struct req *r)
+{
+    json_t *o = org_get(r->w->db, r->params[0]);
+    if (!o) {
+        reply_error(r, ERR_NOT_FOUND, NULL, "no organisation %s", r->params[0]);
+        return;
+    }
+    reply_json(r, 200, o);
+}
+
+void h_org_patch(struct req *r)
+{
+    static const char SQL[] =
+        "UPDATE orgs SET name = ?2, description = ?3, industries = ?4, regions = ?5,"
+        " website = ?6, industry_mask = ?7, region_mask = ?8, updated_at = ?9 WHERE id = ?1";
+    static const char SQL_RES[] =
+        "UPDATE resources SET provider_name = ?2 WHERE provider_id = ?1 AND provider_name <> ?2";
+    const char *id = r->params[0];
+    if (r->who.role != ROLE_ADMIN && !req_is_caller(r, id)) {
+        reply_error(r, ERR_FORBIDDEN, NULL, "you may edit only your own organisation");
+        return;
+    }
+    json_t *cur = org_get(r->w->db, id);
+    if (!cur) {
+        reply_error(r, ERR_NOT_FOUND, NULL, "no organisation %s", id);
+        return;
+    }
+    json_object_del(cur, "id");
+    json_object_del(cur, "created_at");
+    json_object_del(cur, "updated_at");
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->body, k, v) json_object_set(cur, k, v);
+    struct verr e;
+    if (validate(cur, ORG_FIELDS, &e) < 0) {
+        json_decref(cur);
+        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        return;
+    }
+    char now[32];
+    util_now_rfc3339(now);
+    json_t *ind = json_object_get(cur, "industries"), *reg = json_object_get(cur, "regions");
+    char *inds = org_dump_or(ind, "[]"), *regs = org_dump_or(reg, "[]");
+    struct db *db = r->w->db;
+    int ok = db_begin(db) == 0;
+    sqlite3_stmt *st = ok ? db_stmt(db, SQL) : NULL;
+    if (st) {
+        const char *name = json_string_value(json_object_get(cur, "name"));
+        const char *desc = json_string_value(json_object_get(cur, "description"));
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, desc ? desc : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, inds, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, regs, -1, SQLITE_STATIC);
+        db_bind_text(st, 6, json_string_value(json_object_get(cur, "website")));
+        sqlite3_bind_int64(st, 7, ind ? tax_mask(TAX_INDUSTRY, ind) : 0);
+        sqlite3_bind_int64(st, 8, reg ? tax_mask(TAX_REGION, reg) : 0);
+        sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+        int s = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (s == SQLITE_CONSTRAINT_UNIQUE) {
+            db_rollback(db);
+            free(inds);
+            free(regs);
+            json_decref(cur);
+            reply_error(r, ERR_CONFLICT, "name", "that name is taken");
+            return;
+        }
+        ok = s == SQLITE_DONE;
+        sqlite3_stmt *rs = ok ? db_stmt(db, SQL_RES) : NULL;
+        if (rs) {
+            sqlite3_bind_text(rs, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(rs, 2, name, -1, SQLITE_STATIC);
+            ok = sqlite3_step(rs) == SQLITE_DONE;
+            sqlite3_reset(rs);
+        }
+    }
+    ok = ok && db_commit(db) == 0;
+    if (!ok)
+        db_rollback(db);
+    free(inds);
+    free(regs);
+    json_decref(cur);
+    if (!ok) {
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written");
+        return;
+    }
+    reply_json(r, 200, org_get(db, id));
+}
+
+void h_org_key_create(struct req *r)
+{
+    const char *id = r->params[0];
+    json_t *rv = json_object_get(r->body, "role");
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->body, k, v) if (strcmp(k, "role") != 0)
+    {
+        reply_error(r, ERR_INVALID_FIELD, k, "unknown field \"%s\"", k);
+        return;
+    }
+    if (!rv) {
+        reply_error(r, ERR_INVALID_FIELD, "role", "role is required");
+        return;
+    }
+    int role = role_parse(json_string_value(rv));
+    if (!role) {
+        reply_error(r, ERR_INVALID_FIELD, "role",
+                    "role must be enterprise, provider, center or admin");
+        return;
+    }
+    json_t *org = org_get(r->w->db, id);
+    if (!org) {
+        reply_error(r, ERR_NOT_FOUND, NULL, "no organisation %s", id);
+        return;
+    }
+    char key[AUTH_KEY_LEN + 1], prefix[AUTH_PREFIX_LEN + 1], created[32];
+    if (auth_key_create(r->w->db, id, role, key, prefix, created) < 0) {
+        json_decref(org);
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written");
+        return;
+    }
+    json_t *out = json_pack("{s:s, s:s, s:s, s:{s:O, s:O}, s:s}", "key", key, "prefix", prefix,
+                            "role", role_name(role), "org", "id", json_object_get(org, "id"),
+                            "name", json_object_get(org, "name"), "created_at", created);
+    json_decref(org);
+    reply_json(r, 201, out);
+}
+
+void h_orgs_list(struct req *r)
+{
+    static const char SQL[] = "SELECT id FROM orgs ORDER BY rid LIMIT 1000";
+    sqlite3_stmt *st = db_stmt(r->w->db, SQL);
+    if (!st) {
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be read");
+        return;
+    }
+    json_t *ids = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_reset(st);
+    json_t *items = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        json_t *o = org_get(r->w->db, json_string_value(v));
+        if (o)
+            json_array_append_new(items, o);
+    }
+    json_decref(ids);
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}

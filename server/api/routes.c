@@ -1,0 +1,65 @@
+/*
+ * routes.c - the route table: every endpoint, its method, the roles it
+ * admits and the body it takes.  Authorisation by role happens in one
+ * place (router.c) from this table; ownership checks are in handlers,
+ * which know what a record's owner is.
+ *
+ * Order matters only for readability: matching compares whole patterns.
+ */
+#include "handlers.h"
+#include "route.h"
+
+#define ADMIN_CENTER (ROLE_CENTER | ROLE_ADMIN)
+
+const struct route ROUTES[] = {
+    {M_GET, "/healthz", h_healthz, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/metrics", h_metrics, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/taxonomy", h_taxonomy, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/me", h_me, ROLE_ANY, BODY_NONE},
+
+    {M_POST, "/v1/orgs", h_org_create, ROLE_ADMIN, BODY_JSON},
+    {M_GET, "/v1/orgs", h_orgs_list, ADMIN_CENTER, BODY_NONE},
+    {M_GET, "/v1/orgs/{}", h_org_get, ROLE_PUBLIC, BODY_NONE},
+    {M_PATCH, "/v1/orgs/{}", h_org_patch, ROLE_ANY, BODY_JSON},
+    {M_POST, "/v1/orgs/{}/keys", h_org_key_create, ROLE_ADMIN, BODY_JSON},
+
+    {M_POST, "/v1/resources", h_resource_create, ROLE_PROVIDER, BODY_JSON},
+    {M_GET, "/v1/resources", h_resources_list, ROLE_PUBLIC, BODY_NONE},
+    {M_POST, "/v1/resources:bulk", h_resources_bulk, ROLE_PROVIDER, BODY_NDJSON},
+    {M_GET, "/v1/resources/{}", h_resource_get, ROLE_PUBLIC, BODY_NONE},
+    {M_PUT, "/v1/resources/{}", h_resource_put, ROLE_PROVIDER, BODY_JSON},
+    {M_PATCH, "/v1/resources/{}", h_resource_patch, ROLE_PROVIDER, BODY_JSON},
+    {M_DELETE, "/v1/resources/{}", h_resource_delete, ROLE_PROVIDER, BODY_NONE},
+
+    {M_GET, "/v1/resources/{}/needs", h_resource_needs, ROLE_PROVIDER | ADMIN_CENTER, BODY_NONE},
+
+    {M_GET, "/v1/search", h_search, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/stats/hot-queries", h_hot_queries, ADMIN_CENTER, BODY_NONE},
+
+    {M_POST, "/v1/needs", h_need_create, ROLE_ENTERPRISE, BODY_JSON},
+    {M_GET, "/v1/needs", h_needs_list, ROLE_ANY, BODY_NONE},
+    {M_GET, "/v1/needs/{}", h_need_get, ROLE_ANY, BODY_NONE},
+    {M_PATCH, "/v1/needs/{}", h_need_patch, ROLE_ANY, BODY_JSON},
+    {M_GET, "/v1/needs/{}/matches", h_need_matches, ROLE_ANY, BODY_NONE},
+    {M_POST, "/v1/needs/{}/responses", h_response_create, ROLE_PROVIDER, BODY_JSON},
+    {M_GET, "/v1/needs/{}/responses", h_responses_list, ROLE_ANY, BODY_NONE},
+    {M_POST, "/v1/needs/{}/responses/{}/accept", h_response_accept, ROLE_ENTERPRISE, BODY_JSON_OPT},
+    {M_POST, "/v1/match", h_match, ROLE_ANY, BODY_JSON},
+
+    {M_GET, "/v1/demand/clusters", h_demand_clusters, ADMIN_CENTER, BODY_NONE},
+    {M_POST, "/v1/campaigns", h_campaign_create, ROLE_CENTER, BODY_JSON},
+    {M_GET, "/v1/campaigns", h_campaigns_list, ROLE_ANY, BODY_NONE},
+    {M_GET, "/v1/campaigns/{}", h_campaign_get, ROLE_ANY, BODY_NONE},
+    {M_POST, "/v1/campaigns/{}/join", h_campaign_join, ROLE_ENTERPRISE, BODY_JSON_OPT},
+    {M_POST, "/v1/campaigns/{}/leave", h_campaign_leave, ROLE_ENTERPRISE, BODY_JSON_OPT},
+    {M_POST, "/v1/campaigns/{}/transition", h_campaign_transition, ROLE_CENTER, BODY_JSON},
+    {M_PATCH, "/v1/campaigns/{}/participants/{}", h_participant_patch, ROLE_CENTER | ROLE_PROVIDER, BODY_JSON},
+    {M_POST, "/v1/resources/{}/reviews", h_review_create, ROLE_ENTERPRISE, BODY_JSON},
+    {M_GET, "/v1/resources/{}/reviews", h_reviews_list, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/stats", h_stats, ADMIN_CENTER, BODY_NONE},
+};
+
+const int NROUTES = (int)(sizeof ROUTES / sizeof ROUTES[0]);
+
+/* GETs outside /v1/ that no route names: the web console. */
+const handler_fn ROUTE_FALLBACK = h_static;

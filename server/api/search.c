@@ -1,0 +1,461 @@
+/*
+ * search.c - GET /v1/search (see search.h).
+ *
+ * One pass over the matching rows does everything that needs all of
+ * them: the total, the facet counts (over the filtered hits) and a
+ * bounded heap of the best offset+limit rows by the requested order.
+ * Only the rows on the requested page are then loaded in full and
+ * highlighted.  User text reaches SQLite only as a bound parameter, and
+ * reaches FTS5 only through query_build(), which quotes every term.
+ *
+ * Filters use the bitmask columns (OR within a field, AND across).  A
+ * resource offered nationwide (全国) matches every region filter.
+ */
+#include "handlers.h"
+
+#include "cached.h"
+#include "corpus.h"
+#include "db.h"
+#include "query.h"
+#include "req.h"
+#include "resource.h"
+#include "taxonomy.h"
+#include "tokenizer.h"
+#include "topk.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEARCH_MAX_Q 1000 /* characters of q; longer is 400 bad_query */
+
+enum sort_order { SORT_RELEVANCE, SORT_NEWEST, SORT_PRICE_ASC, SORT_RATING };
+
+static const char *const SORT_NAMES[] = {"relevance", "newest", "price_asc", "rating"};
+
+struct filters {
+    int64_t kinds, inds, scns, regs, dels;
+    int has_max_price;
+    double max_price;
+    int want_provider; /* kind=provider was asked for */
+    int only_provider; /* ... and nothing else */
+};
+
+/* Parses kind=… (repeatable, comma lists), where "provider" is allowed. */
+static int parse_kinds(struct req *r, struct filters *f)
+{
+    struct evkeyval *kv;
+    int others = 0;
+    TAILQ_FOREACH(kv, &r->query, next) {
+        if (strcmp(kv->key, "kind") != 0)
+            continue;
+        char *copy = xstrdup(kv->value), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (strcmp(t, "provider") == 0) {
+                f->want_provider = 1;
+                continue;
+            }
+            int i = tax_index(TAX_KIND, t);
+            if (i < 0) {
+                reply_error(r, ERR_BAD_PARAM, "kind", "unknown kind \"%s\"", t);
+                free(copy);
+                return -1;
+            }
+            f->kinds |= (int64_t)1 << i;
+            others = 1;
+        }
+        free(copy);
+    }
+    f->only_provider = f->want_provider && !others;
+    return 0;
+}
+
+static int parse_filters(struct req *r, struct filters *f)
+{
+    memset(f, 0, sizeof *f);
+    if (parse_kinds(r, f) < 0 || req_mask_param(r, "industry", TAX_INDUSTRY, &f->inds) < 0 ||
+        req_mask_param(r, "scenario", TAX_SCENARIO, &f->scns) < 0 ||
+        req_mask_param(r, "region", TAX_REGION, &f->regs) < 0 ||
+        req_mask_param(r, "delivery", TAX_DELIVERY, &f->dels) < 0)
+        return -1;
+    if (f->regs)
+        f->regs |= (int64_t)1 << tax_index(TAX_REGION, TAX_NATIONWIDE);
+    const char *mp = req_query(r, "max_price");
+    if (mp && *mp) {
+        char *end;
+        double v = strtod(mp, &end);
+        if (*end || end == mp || !isfinite(v) || v < 0) {
+            reply_error(r, ERR_BAD_PARAM, "max_price", "max_price must be a number of yuan, 0 or more");
+            return -1;
+        }
+        f->has_max_price = 1;
+        f->max_price = v;
+    }
+    return 0;
+}
+
+static void bind_filters(sqlite3_stmt *st, const struct filters *f)
+{
+    sqlite3_bind_int64(st, 2, f->kinds);
+    sqlite3_bind_int64(st, 3, f->inds);
+    sqlite3_bind_int64(st, 4, f->scns);
+    sqlite3_bind_int64(st, 5, f->regs);
+    sqlite3_bind_int64(st, 6, f->dels);
+    if (f->has_max_price)
+        sqlite3_bind_double(st, 7, f->max_price);
+}
+
+#define FILTER_SQL                                                                   \
+    " AND (?2 = 0 OR r.kind_bit & ?2) AND (?3 = 0 OR r.industry_mask & ?3)"          \
+    " AND (?4 = 0 OR r.scenario_mask & ?4) AND (?5 = 0 OR r.region_mask & ?5)"       \
+    " AND (?6 = 0 OR r.delivery_bit & ?6) AND (?7 IS NULL OR r.price_min <= ?7)"
+
+/* Columns 0..7 of both statements: rid, bm25, kind_bit, industry_mask,
+ * scenario_mask, price_min, rating_sum, rating_count.  They read the
+ * narrow resources_hot (published rows only), not the wide resources.
+ * The score is bm25() computed with the row length from the joined
+ * %_docsize row (index/bm25.h): the same number at half the cost. */
+static const char SQL_MATCH[] =
+    "SELECT r.rid, shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
+    " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
+    " FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"
+    " LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid"
+    " WHERE resources_fts MATCH ?1" FILTER_SQL;
+
+static const char SQL_ALL[] =
+    "SELECT r.rid, 0.0, r.kind_bit, r.industry_mask, r.scenario_mask, r.price_min,"
+    " r.rating_sum, r.rating_count FROM resources_hot r"
+    " WHERE (?1 IS NULL OR 1)" FILTER_SQL;
+
+/* Counts the set bits of mask below n (a row has one to a few). */
+static void facet_add(int *counts, int n, int64_t mask)
+{
+    uint64_t m = (uint64_t)mask & (n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1);
+    for (; m; m &= m - 1)
+        counts[__builtin_ctzll(m)]++;
+}
+
+static json_t *facet_json(enum tax_vocab v, const int *counts)
+{
+    /* Largest count first; Jansson keeps insertion order. */
+    int n = tax_count(v), order[64];
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && counts[order[j]] > counts[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    json_t *o = json_object();
+    for (int i = 0; i < n; i++)
+        if (counts[order[i]])
+            json_object_set_new(o, tax_code(v, order[i]), json_integer(counts[order[i]]));
+    return o;
+}
+
+/* Fills hits for the page of resources; returns 0 or -1 (db error). */
+static int load_page(struct db *db, const char *match, const struct topk_item *page, size_t n,
+                     json_t *hits, int highlight)
+{
+    static const char SQL_ROW[] = "SELECT " RESOURCE_COLS " FROM resources r WHERE r.rid = ?1";
+    static const char SQL_HL[] =
+        "SELECT shucu_highlight(resources_fts, 0), shucu_highlight(resources_fts, 1)"
+        " FROM resources_fts WHERE resources_fts MATCH ?1 AND rowid = ?2";
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = db_stmt(db, SQL_ROW);
+        if (!st)
+            return -1;
+        sqlite3_bind_int64(st, 1, page[i].id);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_reset(st);
+            continue;
+        }
+        json_t *res = resource_row_json(st, 0);
+        sqlite3_reset(st);
+        json_t *hit = corpus_hit_json(res);
+        json_decref(res);
+        json_object_set_new(hit, "score", json_real(round(page[i].score * 10000.0) / 10000.0));
+        if (match && highlight) {
+            sqlite3_stmt *hl = db_stmt(db, SQL_HL);
+            if (hl) {
+                sqlite3_bind_text(hl, 1, match, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(hl, 2, page[i].id);
+                if (sqlite3_step(hl) == SQLITE_ROW) {
+                    json_t *h = json_object();
+                    const char *t = (const char *)sqlite3_column_text(hl, 0);
+                    const char *s = (const char *)sqlite3_column_text(hl, 1);
+                    if (t && strchr(t, '\x01'))
+                        json_object_set_new(h, "title", corpus_marked(t));
+                    if (s && strchr(s, '\x01'))
+                        json_object_set_new(h, "summary", corpus_marked(s));
+                    json_object_set_new(hit, "highlight", h);
+                }
+                sqlite3_reset(hl);
+            }
+        }
+        json_array_append_new(hits, hit);
+    }
+    return 0;
+}
+
+/* Provider profiles matching match (or all providers when NULL). */
+static int search_providers(struct db *db, const char *match, const struct filters *f, long limit,
+                            long offset, json_t *hits, long *total)
+{
+    static const char SQL_Q[] =
+        "SELECT o.id, o.name, o.description, o.industries, bm25(orgs_fts, 5.0, 1.0),"
+        " shucu_highlight(orgs_fts, 0), shucu_highlight(orgs_fts, 1)"
+        " FROM orgs_fts JOIN orgs o ON o.rid = orgs_fts.rowid"
+        " WHERE orgs_fts MATCH ?1 AND (?2 = 0 OR o.industry_mask & ?2)"
+        " AND EXISTS (SELECT 1 FROM resources r WHERE r.provider_id = o.id AND r.status = 'published')"
+        " ORDER BY 5";
+    static const char SQL_ALLP[] =
+        "SELECT o.id, o.name, o.description, o.industries, 0.0, NULL, NULL FROM orgs o"
+        " WHERE (?1 IS NULL OR 1) AND (?2 = 0 OR o.industry_mask & ?2)"
+        " AND EXISTS (SELECT 1 FROM resources r WHERE r.provider_id = o.id AND r.status = 'published')"
+        " ORDER BY o.name";
+    sqlite3_stmt *st = db_stmt(db, match ? SQL_Q : SQL_ALLP);
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, match);
+    sqlite3_bind_int64(st, 2, f->inds);
+    long n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (hits && n >= offset && n < offset + limit) {
+            const char *desc = (const char *)sqlite3_column_text(st, 2);
+            json_t *hit = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:o, s:[], s:f}",
+                                    "id", sqlite3_column_text(st, 0), "kind", "provider",
+                                    "title", sqlite3_column_text(st, 1), "summary", desc ? desc : "",
+                                    "provider", "id", sqlite3_column_text(st, 0), "name",
+                                    sqlite3_column_text(st, 1), "industries",
+                                    json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL),
+                                    "scenarios", "score",
+                                    round(-sqlite3_column_double(st, 4) * 10000.0) / 10000.0);
+            json_t *h = json_object();
+            const char *t = (const char *)sqlite3_column_text(st, 5);
+            const char *s = (const char *)sqlite3_column_text(st, 6);
+            if (t && strchr(t, '\x01'))
+                json_object_set_new(h, "title", corpus_marked(t));
+            if (s && strchr(s, '\x01'))
+                json_object_set_new(h, "summary", corpus_marked(s));
+            if (match)
+                json_object_set_new(hit, "highlight", h);
+            else
+                json_decref(h);
+            json_array_append_new(hits, hit);
+        }
+        n++;
+    }
+    sqlite3_reset(st);
+    *total = n;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+struct search_args {
+    struct filters f;
+    long limit, offset;
+    char *q;
+    int sort;
+    int highlight;
+};
+
+static void search_args_free(void *p)
+{
+    struct search_args *a = p;
+    free(a->q);
+    free(a);
+}
+
+struct search_result {
+    json_t *hits;
+    long total, providers;
+    int kind_c[64], ind_c[64], scn_c[64];
+};
+
+/* Runs one query (match may be NULL: no text) into res; 0 or -1 (db). */
+static int search_run(struct req *r, const struct search_args *a, const char *match,
+                      struct search_result *res)
+{
+    struct db *db = r->w->db;
+    const struct filters *fp = &a->f;
+    int dberr = 0;
+    if (fp->only_provider) {
+        dberr = search_providers(db, match, fp, a->limit, a->offset, res->hits, &res->total) < 0;
+        res->providers = res->total;
+        return dberr ? -1 : 0;
+    }
+    sqlite3_stmt *st = db_stmt(db, match ? SQL_MATCH : SQL_ALL);
+    struct topk h;
+    topk_init(&h, (size_t)(a->offset + a->limit));
+    if (!st) {
+        dberr = 1;
+    } else {
+        db_bind_text(st, 1, match);
+        bind_filters(st, fp);
+        int rc, nk = tax_count(TAX_KIND), ni = tax_count(TAX_INDUSTRY);
+        int ns = tax_count(TAX_SCENARIO);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            res->total++;
+            facet_add(res->kind_c, nk, sqlite3_column_int64(st, 2));
+            facet_add(res->ind_c, ni, sqlite3_column_int64(st, 3));
+            facet_add(res->scn_c, ns, sqlite3_column_int64(st, 4));
+            struct topk_item c = {.id = sqlite3_column_int64(st, 0),
+                                  .score = -sqlite3_column_double(st, 1)};
+            switch (a->sort) {
+            case SORT_RELEVANCE: c.key = -c.score; break;
+            case SORT_NEWEST: c.key = 0; break;
+            case SORT_PRICE_ASC:
+                c.key = sqlite3_column_type(st, 5) == SQLITE_NULL ? HUGE_VAL
+                                                                  : sqlite3_column_double(st, 5);
+                break;
+            case SORT_RATING: {
+                double cnt = (double)sqlite3_column_int64(st, 7);
+                c.key = cnt ? -((double)sqlite3_column_int64(st, 6) / cnt + cnt * 1e-6) : 0;
+                break;
+            }
+            }
+            topk_push(&h, c);
+        }
+        sqlite3_reset(st);
+        dberr = rc != SQLITE_DONE;
+    }
+    if (!dberr && res->total) {
+        topk_sort(&h);
+        size_t from = (size_t)a->offset < h.n ? (size_t)a->offset : h.n;
+        dberr = load_page(db, match, h.v + from, h.n - from, res->hits, a->highlight) < 0;
+    }
+    topk_free(&h);
+    if (!dberr && fp->want_provider)
+        dberr = search_providers(db, match, fp, 0, 0, NULL, &res->providers) < 0;
+    return dberr ? -1 : 0;
+}
+
+/* Computes the search body (without cached/took_ms); see cache_serve.
+ * When every term together finds nothing, the search is relaxed to the
+ * most informative terms OR-ed (ranked by BM25, so documents with more of
+ * them come first) and debug.relaxed says so. */
+static json_t *search_compute(struct req *r, void *arg)
+{
+    struct search_args *a = arg;
+    struct worker *w = r->w;
+    struct search_result res = {.hits = json_array()};
+    json_t *terms = json_array();
+    int relaxed = 0, dberr = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct query qb = {0};
+        if (a->q) {
+            struct query_opts o = {.mode = attempt ? QUERY_ANY : QUERY_ALL, .syn = app.syn,
+                                   .max_terms = 16, .max_df_ratio = 0.6, .df = corpus_df,
+                                   .df_ctx = w, .ndocs = corpus_ndocs(w)};
+            if (query_build(a->q, strlen(a->q), &o, &qb) < 0) {
+                dberr = 1;
+                break;
+            }
+            json_decref(terms);
+            terms = qb.terms ? json_incref(qb.terms) : json_array();
+        }
+        if (a->q && !qb.match) { /* only punctuation or emoji: no hits */
+            query_free(&qb);
+            break;
+        }
+        dberr = search_run(r, a, qb.match, &res) < 0;
+        query_free(&qb);
+        if (dberr || res.total || !a->q || attempt || json_array_size(terms) < 2 ||
+            a->f.only_provider)
+            break;
+        relaxed = 1; /* try again with any of the terms */
+        json_array_clear(res.hits);
+        memset(res.kind_c, 0, sizeof res.kind_c);
+        memset(res.ind_c, 0, sizeof res.ind_c);
+        memset(res.scn_c, 0, sizeof res.scn_c);
+        res.providers = 0;
+    }
+    if (dberr) {
+        json_decref(res.hits);
+        json_decref(terms);
+        reply_db_error(r, DB_READ);
+        return NULL;
+    }
+    json_t *kinds = facet_json(TAX_KIND, res.kind_c);
+    if (res.providers)
+        json_object_set_new(kinds, "provider", json_integer(res.providers));
+    return json_pack("{s:I, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:s, s:b}}", "total",
+                     (json_int_t)res.total, "hits", res.hits, "facets", "kind", kinds, "industry",
+                     facet_json(TAX_INDUSTRY, res.ind_c), "scenario",
+                     facet_json(TAX_SCENARIO, res.scn_c), "debug", "terms", terms, "sort",
+                     SORT_NAMES[a->sort], "relaxed", relaxed);
+}
+
+void h_search(struct req *r)
+{
+    struct search_args *a = xcalloc(1, sizeof *a);
+    if (parse_filters(r, &a->f) < 0 || req_long_param(r, "limit", 20, 1, 100, &a->limit) < 0 ||
+        req_long_param(r, "offset", 0, 0, 10000, &a->offset) < 0)
+        goto fail;
+    const char *q = req_query(r, "q");
+    if (!q)
+        q = "";
+    size_t qchars = util_utf8_len(q, strlen(q));
+    if (qchars > SEARCH_MAX_Q) {
+        reply_error(r, ERR_BAD_QUERY, "q", "q has %zu characters; at most %d are searched", qchars,
+                    SEARCH_MAX_Q);
+        goto fail;
+    }
+    const char *sort_s = req_query(r, "sort");
+    a->sort = -1;
+    for (int i = 0; i < 4; i++)
+        if (sort_s && strcmp(sort_s, SORT_NAMES[i]) == 0)
+            a->sort = i;
+    if (sort_s && *sort_s && a->sort < 0) {
+        reply_error(r, ERR_BAD_PARAM, "sort", "sort must be relevance, newest, price_asc or rating");
+        goto fail;
+    }
+    const char *hl_s = req_query(r, "highlight");
+    a->highlight = !(hl_s && (strcmp(hl_s, "0") == 0 || strcmp(hl_s, "false") == 0));
+    /* The normalised text is both what is searched and the cache key. */
+    char *norm = tok_normalize(q, strlen(q));
+    if (norm && *norm)
+        a->q = norm;
+    else
+        free(norm);
+    if (a->sort < 0)
+        a->sort = a->q ? SORT_RELEVANCE : SORT_NEWEST;
+    const struct filters *f = &a->f;
+    /* The key material: the text, a separator no normalised text holds,
+     * then every parameter as a fixed-width integer (the price by its
+     * bits: exact, and without printf's %g, which showed in profiles). */
+    long long price_bits = 0;
+    if (f->has_max_price)
+        memcpy(&price_bits, &f->max_price, sizeof price_bits);
+    const long long params[] = {(long long)f->kinds, f->want_provider, (long long)f->inds,
+                                (long long)f->scns,  (long long)f->regs, (long long)f->dels,
+                                f->has_max_price,    price_bits,       a->sort,
+                                a->limit,            a->offset,        a->highlight};
+    size_t qlen = a->q ? strlen(a->q) : 0;
+    size_t mlen = qlen + 1 + sizeof params;
+    char *material = xmalloc(mlen);
+    if (qlen)
+        memcpy(material, a->q, qlen);
+    material[qlen] = '\x1f';
+    memcpy(material + qlen + 1, params, sizeof params);
+    char hot[301] = "";
+    if (a->q && a->offset == 0) { /* count a search once, not once per page */
+        size_t n = strlen(a->q);
+        if (n > 300) { /* cut at a character boundary */
+            n = 300;
+            while (n && ((unsigned char)a->q[n] & 0xC0) == 0x80)
+                n--;
+        }
+        memcpy(hot, a->q, n);
+        hot[n] = '\0';
+    }
+    cache_serve(r, "s", material, mlen, "search", *hot ? hot : NULL, search_compute,
+                a, search_args_free, 0);
+    free(material);
+    return;
+fail:
+    search_args_free(a);
+}

@@ -1,0 +1,60 @@
+/*
+ * write.c - begin, refuse, finish (see write.h).
+ */
+#include "write.h"
+
+#include "db.h"
+#include "log.h"
+#include "validate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int refuse(struct outcome *o, enum http_err err, const char *field, const char *fmt, ...)
+{
+    o->err = err;
+    snprintf(o->field, sizeof o->field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(o->msg, sizeof o->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int refuse_db(struct outcome *o, struct db *db, const char *what)
+{
+    log_error("%s: %s", what, db ? sqlite3_errmsg(db_handle(db)) : "no database");
+    return refuse(o, ERR_UNAVAILABLE, NULL, "the database cannot be written right now");
+}
+
+int write_begin(struct req *r)
+{
+    if (db_begin(r->w->db) == 0)
+        return 0;
+    reply_db_error(r, DB_WRITE);
+    return -1;
+}
+
+int write_finish(struct req *r, int rc, const struct outcome *o)
+{
+    struct db *db = r->w->db;
+    if (rc < 0) {
+        db_rollback(db);
+        reply_error(r, o->err, o->field[0] ? o->field : NULL, "%s", o->msg);
+        return -1;
+    }
+    if (db_commit(db) < 0) { /* db_commit has rolled back */
+        reply_db_error(r, DB_WRITE);
+        return -1;
+    }
+    return 0;
+}
+
+int body_valid(struct req *r, const struct vfield *spec)
+{
+    struct verr e;
+    if (validate(r->body, spec, &e) == 0)
+        return 0;
+    reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+    return -1;
+}

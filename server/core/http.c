@@ -1,0 +1,224 @@
+/*
+ * http.c - replies and the error table (see req.h), method and role
+ * names (route.h).
+ *
+ * Every response leaves through http_finish(), which writes the access
+ * log line (method, path, status, bytes, ms, key prefix - never the
+ * key), counts the request in the metrics and frees the request.
+ */
+#include "req.h"
+
+#include "log.h"
+#include "metrics.h"
+#include "util.h"
+
+#include <event2/buffer.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    int status;
+    const char *code;
+} ERRS[] = {
+    [ERR_BAD_JSON] = {400, "bad_json"},
+    [ERR_BAD_QUERY] = {400, "bad_query"},
+    [ERR_BAD_PARAM] = {400, "bad_param"},
+    [ERR_UNAUTHORIZED] = {401, "unauthorized"},
+    [ERR_FORBIDDEN] = {403, "forbidden"},
+    [ERR_NOT_FOUND] = {404, "not_found"},
+    [ERR_METHOD] = {405, "method_not_allowed"},
+    [ERR_CONFLICT] = {409, "conflict"},
+    [ERR_TOO_LARGE] = {413, "too_large"},
+    [ERR_MEDIA_TYPE] = {415, "unsupported_media_type"},
+    [ERR_INVALID_FIELD] = {422, "invalid_field"},
+    [ERR_RATE_LIMITED] = {429, "rate_limited"},
+    [ERR_UNAVAILABLE] = {503, "unavailable"},
+    [ERR_INTERNAL] = {500, "internal"},
+};
+
+const char *http_err_code(enum http_err e)
+{
+    return ERRS[e].code;
+}
+
+int http_err_status(enum http_err e)
+{
+    return ERRS[e].status;
+}
+
+const char *http_method_name(int m)
+{
+    switch (m) {
+    case M_GET: return "GET";
+    case M_POST: return "POST";
+    case M_PUT: return "PUT";
+    case M_PATCH: return "PATCH";
+    case M_DELETE: return "DELETE";
+    default: return "OTHER";
+    }
+}
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status < 400 ? "OK" : "Error";
+    }
+}
+
+static void req_free(struct req *r)
+{
+    for (int i = 0; i < REQ_MAX_PARAMS; i++)
+        free(r->params[i]);
+    evhttp_clear_headers(&r->query);
+    json_decref(r->body);
+    free(r->path);
+    free(r);
+}
+
+static void http_finish(struct req *r, int status, struct evbuffer *buf)
+{
+    size_t bytes = buf ? evbuffer_get_length(buf) : 0;
+    if (r->ev) {
+        struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+        if (!evhttp_find_header(h, "Cache-Control"))
+            evhttp_add_header(h, "Cache-Control", "no-store");
+        evhttp_send_reply(r->ev, status, reason(status), buf);
+    }
+    double s = util_monotonic() - r->t0;
+    long long cs = (long long)(s * 1e5 + 0.5); /* hundredths of a ms, without %f's cost */
+    log_info("%s %s %d %zuB %lld.%02lldms key=%s", http_method_name(r->method),
+             r->path ? r->path : "-", status, bytes, cs / 100, cs % 100,
+             r->who.prefix[0] ? r->who.prefix : "-");
+    metrics_request(r->route_index, status, s);
+    atomic_fetch_sub(&r->w->inflight, 1);
+    req_free(r);
+}
+
+void reply_header(struct req *r, const char *name, const char *value)
+{
+    if (r->ev)
+        evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+}
+
+void reply_raw(struct req *r, int status, const char *ctype, const void *data,
+               size_t len)
+{
+    reply_parts(r, status, ctype, data, len, NULL, 0);
+}
+
+void reply_parts(struct req *r, int status, const char *ctype, const void *head, size_t hlen,
+                 const void *tail, size_t tlen)
+{
+    struct evbuffer *buf = evbuffer_new();
+    if (!buf)
+        abort();
+    evbuffer_expand(buf, hlen + tlen);
+    evbuffer_add(buf, head, hlen);
+    if (tlen)
+        evbuffer_add(buf, tail, tlen);
+    reply_header(r, "Content-Type", ctype);
+    http_finish(r, status, buf);
+    evbuffer_free(buf);
+}
+
+static int dump_cb(const char *data, size_t size, void *buf)
+{
+    return evbuffer_add(buf, data, size);
+}
+
+void reply_json(struct req *r, int status, json_t *body)
+{
+    struct evbuffer *buf = evbuffer_new();
+    if (!buf)
+        abort();
+    if (body) {
+        json_dump_callback(body, dump_cb, buf, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        evbuffer_add(buf, "\n", 1);
+    }
+    json_decref(body);
+    reply_header(r, "Content-Type", "application/json; charset=utf-8");
+    http_finish(r, status, buf);
+    evbuffer_free(buf);
+}
+
+void reply_error(struct req *r, enum http_err e, const char *field,
+                 const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!util_utf8_valid(msg, strlen(msg)))
+        snprintf(msg, sizeof msg, "%s", "invalid input");
+    if (e == ERR_INTERNAL)
+        log_error("internal error on %s: %s", r->path ? r->path : "-", msg);
+    json_t *err = json_pack("{s:s, s:s}", "code", ERRS[e].code, "message", msg);
+    if (field && *field && util_utf8_valid(field, strlen(field)))
+        json_object_set_new(err, "field", json_string(field));
+    if (e == ERR_RATE_LIMITED && !evhttp_find_header(
+            evhttp_request_get_output_headers(r->ev), "Retry-After"))
+        reply_header(r, "Retry-After", "1");
+    reply_json(r, ERRS[e].status, json_pack("{s:o}", "error", err));
+}
+
+void reply_record(struct req *r, int status, json_t *rec, const char *collection)
+{
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%" JSON_INTEGER_FORMAT "\"",
+             json_integer_value(json_object_get(rec, "version")));
+    reply_header(r, "ETag", etag);
+    const char *id = json_string_value(json_object_get(rec, "id"));
+    if (status == 201 && id && strlen(id) < 64) {
+        char loc[160];
+        snprintf(loc, sizeof loc, "/v1/%s/%s", collection, id);
+        reply_header(r, "Location", loc);
+    }
+    reply_json(r, status, rec);
+}
+
+void reply_db_error(struct req *r, enum db_op op)
+{
+    reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be %s right now",
+                op == DB_READ ? "read" : "written");
+}
+
+int req_is_caller(const struct req *r, const char *org_id)
+{
+    return org_id && r->who.role && r->who.org_id[0] && strcmp(org_id, r->who.org_id) == 0;
+}
+
+static const char *const ROLE_NAMES[] = {"enterprise", "provider", "center", "admin"};
+
+const char *role_name(int role)
+{
+    for (int i = 0; i < 4; i++)
+        if (role == (1 << i))
+            return ROLE_NAMES[i];
+    return "anonymous";
+}
+
+int role_parse(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (s && strcmp(s, ROLE_NAMES[i]) == 0)
+            return 1 << i;
+    return 0;
+}
