@@ -10,6 +10,8 @@
  * FILE has one request per line:
  *     GET<TAB>/v1/search?q=...
  *     POST<TAB>/v1/match<TAB>{"title": ...}
+ * A line "-<TAB>-" keeps its request number but is never sent (a query a
+ * peer has nothing to search for).
  * Output: one line per measured request, "req#<TAB>ms<TAB>status<TAB>bytes".
  * Every request must answer 2xx: anything else is counted and makes the
  * exit status 1.  Every wait is bounded (--timeout seconds, default 30).
@@ -269,6 +271,8 @@ int main(int argc, char **argv)
     long bad = 0;
     for (int r = -warm; r < reps; r++) {
         for (int i = 0; i < n; i++) {
+            if (strcmp(rq[i].method, "-") == 0)
+                continue;
             long bytes = 0;
             int keep = 1, status = 0;
             double t0 = 0;

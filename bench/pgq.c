@@ -8,7 +8,8 @@
  * FILE holds one tsquery per line (an empty line: the query is skipped).
  * Each is run REPS times round-robin after one unmeasured warm-up round.
  * Output: "query#<TAB>ms<TAB>rows" per execution.  With --ids FILE the
- * first round's ids are written as "query#<TAB>id<TAB>id...".
+ * first round's ids are written as "query#<TAB>count<TAB>id<TAB>id...",
+ * count being every match (a count(*) run outside the timing).
  *
  *   pgq --conninfo "host=/tmp/x port=5432 dbname=bench" --queries FILE
  *       --reps N [--out FILE] [--ids FILE]
@@ -61,6 +62,12 @@ int main(int argc, char **argv)
         return 1;
     }
     PQclear(pr);
+    pr = PQprepare(c, "count", "SELECT count(*) FROM res WHERE tsv @@ to_tsquery('simple', $1)", 1, NULL);
+    if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "pgq: prepare: %s", PQerrorMessage(c));
+        return 1;
+    }
+    PQclear(pr);
     static char *qs[MAXQ];
     int nq = 0;
     FILE *f = fopen(qp, "r");
@@ -93,7 +100,10 @@ int main(int argc, char **argv)
             }
             int n = PQntuples(res);
             if (r == -1 && ids) {
-                fprintf(ids, "%d", i);
+                PGresult *cr = PQexecPrepared(c, "count", 1, params, NULL, NULL, 0);
+                fprintf(ids, "%d\t%s", i,
+                        PQresultStatus(cr) == PGRES_TUPLES_OK && PQntuples(cr) == 1 ? PQgetvalue(cr, 0, 0) : "-1");
+                PQclear(cr);
                 for (int k = 0; k < n; k++)
                     fprintf(ids, "\t%s", PQgetvalue(res, k, 0));
                 fprintf(ids, "\n");

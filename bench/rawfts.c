@@ -31,10 +31,12 @@
  * query's top 10 as "resource-id:score" (outside the timing) for checking
  * that shucu returns the same hits; with --tsquery FILE it writes each
  * expression translated to PostgreSQL tsquery syntax (phrase -> <->,
- * AND -> &, OR -> |, "x"* -> x:*), for the PostgreSQL peer.
+ * AND -> &, OR -> |, "x"* -> x:*), for the PostgreSQL peer; with --exprs FILE
+ * it writes each expression as it is, one line per query (an empty line: no
+ * searchable term), for the peers in bench/peers/ to translate.
  *
  *   rawfts --db DB --schemas DIR --queries FILE --reps N --modes top10,count
- *          [--out FILE] [--ids FILE] [--tsquery FILE]
+ *          [--out FILE] [--ids FILE] [--tsquery FILE] [--exprs FILE]
  */
 
 #include "bm25.h"
@@ -301,10 +303,11 @@ int main(int argc, char **argv)
     const char *outpath = arg(argc, argv, "--out", NULL);
     const char *idspath = arg(argc, argv, "--ids", NULL);
     const char *tsqpath = arg(argc, argv, "--tsquery", NULL);
+    const char *exprpath = arg(argc, argv, "--exprs", NULL);
     int reps = atoi(arg(argc, argv, "--reps", "5"));
     if (!dbpath || !qpath || reps < 0 || reps > 100000) {
         fprintf(stderr, "usage: rawfts --db DB --queries FILE --reps N [--modes build,top10,count,pass,facets,wide]"
-                        " [--schemas DIR] [--out FILE] [--ids FILE] [--tsquery FILE]\n");
+                        " [--schemas DIR] [--out FILE] [--ids FILE] [--tsquery FILE] [--exprs FILE]\n");
         return 2;
     }
     int m_build = strstr(modes, "build") != NULL, m_top = strstr(modes, "top10") != NULL;
@@ -396,9 +399,10 @@ int main(int argc, char **argv)
     }
     fclose(qf);
 
-    if (idspath || tsqpath) {
+    if (idspath || tsqpath || exprpath) {
         FILE *idf = idspath ? fopen(idspath, "w") : NULL;
         FILE *tf = tsqpath ? fopen(tsqpath, "w") : NULL;
+        FILE *ef = exprpath ? fopen(exprpath, "w") : NULL;
         for (int i = 0; i < nq; i++) {
             const char *m = qs[i].relaxed ? qs[i].any : qs[i].all;
             if (idf) { /* "q#<TAB>relaxed<TAB>id:score..." (score = -bm25, as shucu shows it) */
@@ -423,7 +427,11 @@ int main(int argc, char **argv)
                 fprintf(tf, "%s\n", t ? t : "");
                 free(t);
             }
+            if (ef)
+                fprintf(ef, "%s\n", m ? m : "");
         }
+        if (ef)
+            fclose(ef);
         if (idf)
             fclose(idf);
         if (tf)

@@ -135,8 +135,59 @@ def verdict(ok):
     return "**MET**" if ok else "**MISSED**"
 
 
+# The peers' query forms: key (file prefix), engine, form, what its import is.
+PEER_FORMS = [("pg_and", "PostgreSQL", "tokens AND-ed", "pg"), ("pg_expr", "PostgreSQL", "shucu's expression", "pg"),
+              ("gr_typed", "Groonga", "as typed", "groonga"), ("gr_expr", "Groonga", "shucu's expression", "groonga"),
+              ("sx_typed", "Sphinx", "as typed", "sphinx"), ("sx_expr", "Sphinx", "shucu's expression", "sphinx")]
+
+
+def peer_ids(path):
+    """query# -> (hits, [top-10 rids]) from "query#<TAB>hits<TAB>rid..." lines."""
+    out = {}
+    if os.path.exists(path):
+        for line in open(path):
+            p = line.rstrip("\n").split("\t")
+            if len(p) >= 2:
+                out[int(p[0])] = (int(p[1]), p[2:])
+    return out
+
+
+def peer_agree(r, k):
+    """(queries whose hit count equals shucu's, queries compared, [(q, shucu, peer)] that differ,
+    mean share of shucu's top 10 the peer's top 10 holds) for one peer form, or None."""
+    ids, shu = r["ids_" + k], r["shucu_rids"]
+    if not ids or not shu:
+        return None
+    same, diff, ov = 0, [], []
+    for q, (total, rids) in sorted(shu.items()):
+        if q not in ids:
+            diff.append((q, total, None))
+            continue
+        if ids[q][0] == total:
+            same += 1
+        else:
+            diff.append((q, total, ids[q][0]))
+        if rids:
+            ov.append(len(set(rids) & set(ids[q][1])) / float(len(rids)))
+    return same, len(shu), diff, (sum(ov) / len(ov) if ov else float("nan"))
+
+
+def peer_import(r, n, what):
+    """(load seconds, resources/s, bytes on disk) of a peer at size n, or None."""
+    kvs = r.get(what) or {}
+    key = {"pg": ("pg_load_s", "pg_total_bytes"), "groonga": ("groonga_load_s", "groonga_bytes"),
+           "sphinx": ("sphinx_load_s", "sphinx_bytes")}[what]
+    if not kvs.get(key[0]):
+        return None
+    t = float(first(kvs, key[0]))
+    return t, n / t if t > 0 else float("nan"), int(first(kvs, key[1], "0"))
+
+
 # ---------------------------------------------------------------- load
 machine = kv(os.path.join(RES, "machine.txt"))
+peers_info = kv(os.path.join(RES, "peers.txt"))
+PEERS_SKIPPED = {k[5:]: v[0] for k, v in peers_info.items() if k.startswith("skip_")}
+PEER_NAME = {"groonga": "Groonga", "sphinx": "Sphinx", "postgres": "PostgreSQL"}
 sizes = sorted(int(os.path.basename(d)) for d in glob.glob(os.path.join(RES, "[0-9]*")))
 queries = [l.rstrip("\n") for l in open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                        "queries.txt"), encoding="utf-8") if l.strip()]
@@ -211,6 +262,14 @@ for n in sizes:
     r["q_pg_and"] = per_query(os.path.join(d, "pg_and.p*.tsv"))
     r["q_pg_expr"] = per_query(os.path.join(d, "pg_expr.p*.tsv"))
     r["pg"] = kv(os.path.join(d, "pg.txt"))
+    r["groonga"] = kv(os.path.join(d, "groonga.txt"))
+    r["sphinx"] = kv(os.path.join(d, "sphinx.txt"))
+    for k, _, _, _ in PEER_FORMS:
+        if k not in r:
+            r[k] = summary(passes(os.path.join(d, k + ".p*.tsv")))
+            r["q_" + k] = per_query(os.path.join(d, k + ".p*.tsv"))
+        r["ids_" + k] = peer_ids(os.path.join(d, k + "_ids.tsv"))
+    r["shucu_rids"] = peer_ids(os.path.join(d, "shucu_rids.tsv"))
     rss = kv(os.path.join(d, "rss.txt"))
     r["rss"] = {}
     for f in ("rss.txt", "rss_cached.txt"):
@@ -296,6 +355,7 @@ for parts in load_lines():
 phases = [l.rstrip("\n").split("\t") for l in open(os.path.join(RES, "phases.tsv"))]
 # busy processes in the 15-second samples that are not the benchmark's own
 OWN = ("shucud", "wrk", "redis-ser", "postgres", "psql", "rawfts", "matchprof", "pgq", "latency", "ceiling_",
+       "groonga", "nginx", "searchd", "indexer", "sphinxq",
        "python3", "bash", "segment", "sqlite3", "top", "awk", "runuser", "pg_ctl", "initdb", "make", "cc", "curl",
        "redis-cli", "sed", "grep", "timeout", "sleep", "cut", "date", "kthreadd", "process_a")
 outside = defaultdict(list)
@@ -317,14 +377,15 @@ for parts in load_lines():
 os.makedirs(PLOTS, exist_ok=True)
 dat = os.path.join(RES, "plot.dat")
 with open(dat, "w") as f:
-    f.write("# size shucu_med shucu_p99 raw_med raw_p99 match_med match_p99 pg_med pg_p99\n")
+    f.write("# size shucu_med shucu_p99 raw_med raw_p99 match_med match_p99 pg_med pg_p99 gr_med gr_p99 sx_med sx_p99\n")
     for n in sizes:
         r = R[n]
         g = lambda s, k: s[k] if s else float("nan")
-        f.write("%d %s %s %s %s %s %s %s %s\n" % (
+        f.write("%d %s %s %s %s %s %s %s %s %s %s %s %s\n" % (
             n, g(r["s10"], "median"), g(r["s10"], "p99"), g(r["raw_top10"], "median"),
             g(r["raw_top10"], "p99"), g(r["match"], "median"), g(r["match"], "p99"),
-            g(r["pg_expr"], "median"), g(r["pg_expr"], "p99")))
+            g(r["pg_expr"], "median"), g(r["pg_expr"], "p99"), g(r["gr_expr"], "median"), g(r["gr_expr"], "p99"),
+            g(r["sx_expr"], "median"), g(r["sx_expr"], "p99")))
 xt = ", ".join('"%s" %d' % (size_label(n), n) for n in sizes)
 common = """set terminal pngcairo size 900,560 font ",11"
 set logscale x
@@ -338,10 +399,11 @@ set xrange [%g:%g]
 set datafile missing "nan"
 """ % (xt, sizes[0] / 1.6 if sizes else 1, sizes[-1] * 1.6 if sizes else 10)
 gp = common + """set output "%s/search_latency.png"
-set title "GET /v1/search (limit=10) vs raw SQLite FTS5 top-10 vs PostgreSQL"
+set title "GET /v1/search (limit=10) vs raw SQLite FTS5 top-10 vs the peers"
 plot "%s" u 1:2 w lp lw 2 pt 7 t "shucu median", "" u 1:3 w lp lw 2 pt 5 t "shucu p99", \\
      "" u 1:4 w lp lw 2 dt 2 pt 7 t "raw FTS5 median", "" u 1:5 w lp lw 2 dt 2 pt 5 t "raw FTS5 p99", \\
      "" u 1:8 w lp lw 1 dt 3 pt 7 t "PostgreSQL median (same expression)", "" u 1:9 w lp lw 1 dt 3 pt 5 t "PostgreSQL p99 (same expression)", \\
+     "" u 1:10 w lp lw 1 dt 5 pt 6 t "Groonga median (same expression)", "" u 1:12 w lp lw 1 dt 5 pt 4 t "Sphinx median (same expression)", \\
      30 w l lc rgb "red" dt 4 t "target p99 30 ms (100k)"
 set output "%s/match_latency.png"
 set title "POST /v1/match (200-character needs)"
@@ -402,6 +464,15 @@ if H and R[H]["pg_and"] and R[H]["s10"]:
     if r["pg_expr"]:
         w("| PostgreSQL median / shucu median, shucu's own expression (%s) | **%.2f×** (p99: %.2f×) | ≥ 3× | %s |" % (
             size_label(H), b, r["pg_expr"]["p99"] / r["s10"]["p99"], verdict(b >= 3)))
+for key, name in (("gr", "Groonga"), ("sx", "Sphinx")):
+    if H and R[H]["s10"] and R[H].get(key + "_expr"):
+        r = R[H]
+        e, t = r[key + "_expr"], r.get(key + "_typed")
+        ag = peer_agree(r, key + "_expr")
+        w("| shucu median / %s median, shucu's expression (%s) | **%.2f×** (p99: %.2f×; as typed: %.2f× and %.2f×) | — | hit counts equal on %s |" % (
+            name, size_label(H), r["s10"]["median"] / e["median"], r["s10"]["p99"] / e["p99"],
+            r["s10"]["median"] / t["median"] if t else float("nan"), r["s10"]["p99"] / t["p99"] if t else float("nan"),
+            "%d of %d queries" % (ag[0], ag[1]) if ag else "n/a"))
 if H and R[H]["wrk_search_cached"] and cr:
     c = R[H]["wrk_search_cached"]["rps"] / cr["rps"]
     w("| cached search throughput / evhttp+Redis ceiling (%s) | **%.2f×** (%.0f / %.0f req/s) | ≥ 0.7× | %s |" % (
@@ -431,6 +502,9 @@ if H and R[H]["dbstat"]:
         size_label(H), mib(R[H]["db_bytes"]), 100.0 * R[H]["fts_bytes"] / max(1, R[H]["dbstat_total"])))
 w("")
 w("Why the misses happen is in [What the numbers say](#what-the-numbers-say); the benchmark is not tuned to the targets.")
+if PEERS_SKIPPED:
+    w("")
+    w("Peers not run: %s." % "; ".join("%s — %s" % (PEER_NAME.get(k, k), v) for k, v in sorted(PEERS_SKIPPED.items())))
 w("")
 
 # ---- machine
@@ -443,7 +517,9 @@ w("| memory | %s GiB |" % m1("mem_gib"))
 w("| kernel / OS | %s / %s |" % (m1("kernel"), m1("os")))
 w("| shucud | `%s` (git %s) |" % (m1("shucud"), m1("git")))
 w("| SQLite / libevent / hiredis | %s / %s / %s |" % (m1("sqlite"), m1("libevent"), m1("hiredis")))
-w("| Redis / PostgreSQL | %s / %s |" % (m1("redis"), m1("postgresql")))
+w("| Redis / PostgreSQL | %s / %s |" % (m1("redis"), m1("postgresql") or "not run"))
+w("| Groonga / Sphinx (peers) | %s / %s%s |" % (m1("groonga") or "not run", m1("sphinx") or "not run",
+  " (SphinxQL client: MariaDB Connector/C %s)" % m1("mariadb_client") if m1("mariadb_client") else ""))
 w("| wrk / gnuplot / cc | %s / %s / %s |" % (m1("wrk"), m1("gnuplot"), m1("cc")))
 w("| run | %s → %s (UTC) |" % (m1("started"), m1("finished")))
 lo = [float(p[2].split()[0]) for p in phases if len(p) > 2]
@@ -491,7 +567,7 @@ w("  one-pass statement (FTS5 joined to `resources`, every matching row) stepped
 w("  search.c's per-row facet counting and heap (*facets*).")
 w("- **Match latency**: `POST /v1/match` (enterprise key) with 50 needs from `gen_corpus.py --needs --seed 4242`,")
 w("  each description padded to 200 characters with other needs' problems (`bench/prep.py needs`).")
-w("- **PostgreSQL peer** (%s): a private PostgreSQL (initdb in a temp dir, Unix socket only, shared_buffers" % m1("postgresql"))
+w("- **PostgreSQL peer** (%s): a private PostgreSQL (initdb in a temp dir, Unix socket only, shared_buffers" % (m1("postgresql") or "not run"))
 w("  1 GB) holding the same corpus as text segmented by shucu's tokenizer (`bench/segment`, tok_run), in a weighted")
 w("  `tsvector` (title A, summary and tags B, provider C, description D — FTS5's 10/4/1/4/3 as ts_rank's")
 w("  1.0/0.4/0.1/0.4/0.2) with a GIN index; `bench/pgq` (libpq, prepared) times")
@@ -499,6 +575,28 @@ w("  `SELECT id FROM res WHERE tsv @@ to_tsquery('simple', $1) ORDER BY ts_rank(
 w("  for two forms of each query: **AND** — every token of the query AND-ed (`注塑 & 塑车 & 车间 & …`), and")
 w("  **expr** — shucu's own match expression translated (phrase → `<->`, OR → `|`, AND → `&`, `\"钢\"*` → `钢:*`),")
 w("  i.e. the same synonyms and filler-word handling. It is stopped and deleted afterwards.")
+w("- **Groonga peer** (%s, `bench/peers/`): one table of the five FTS5 columns (title, summary, description, tags," % (m1("groonga") or "not run"))
+w("  provider name) loaded with `load` from the same corpus, then a multi-column index with positions and sections over a")
+w("  `TokenBigram` + `NormalizerAuto` lexicon (Han bigrams, Latin words and digit runs, NFKC and lower case); served by")
+w("  groonga-httpd (one worker, keep-alive, query cache off, and `cache=no` in every request). `bench/latency` times")
+w("  `select --match_columns 'title * 10 || summary * 4 || description || tags * 4 || provider * 3' --query Q --limit 10")
+w("  --output_columns _key,_score --sortby -_score` (Groonga's default score: term frequency × column weight) for")
+w("  **as typed** — the query in Groonga's syntax with its special characters escaped (words AND-ed, each a phrase)")
+w("  — and **expr** — shucu's expression translated (`\"phrase\"`, `OR`, AND as a space, `\"钢\"*` → `钢*`, fully")
+w("  parenthesised: `bench/peers/translate.py`).")
+w("- **Sphinx peer** (%s): a plain index built by `indexer` from the same columns (a TSV pipe), `ngram_len = 1` with" % (m1("sphinx") or "not run"))
+w("  the CJK ideographs as `ngram_chars` (each Han character a keyword: a two-character word is a phrase of two),")
+w("  Latin letters and digits lower-cased, full-width forms folded; `searchd` answers SphinxQL on loopback and")
+w("  `bench/out/bin/sphinxq` (libmariadb, one connection) times `SELECT id FROM res WHERE MATCH(Q) LIMIT 10 OPTION")
+w("  ranker=bm25, field_weights=(title=10, summary=4, description=1, tags=4, provider=3)` for **as typed** (escaped;")
+w("  Sphinx ANDs the keywords, so a Han word is its characters in any order) and **expr** (phrases, `|`, AND as a")
+w("  space, fully parenthesised).")
+w("- **The peers in the passes**: each peer is loaded after shucu's import (load time = the engine's own import or")
+w("  index build, without converting the NDJSON to its input; size = the blocks its files occupy on disk), and in each")
+w("  latency pass runs right after shucu's search and the raw baseline, the same queries the same number of times,")
+w("  one query in flight. Hit counts (every match, outside the timing) are compared query by query with shucu's")
+w("  `total`; *top-10 overlap* is the mean share of shucu's top 10 found in the peer's top 10 (the scores differ:")
+w("  Groonga counts term frequency, Sphinx's bm25 ranker scores whole documents, ts_rank is not BM25).")
 w("- **Throughput**: wrk against two ceilings built from `bench/ceiling_fixed.c` (bare evhttp, fixed body) and")
 w("  `bench/ceiling_redis.c` (evhttp + async hiredis GET of one key per request), both answering the median-sized")
 w("  cached search answer (%d bytes); and shucud `--workers 1` with Redis (cache warmed with every query and need" % body_bytes)
@@ -540,6 +638,52 @@ for n in sizes:
             continue
         w("| %s | %s | %s [%s] | %s [%s] | %d |" % (size_label(n), label, ms(s["median"]), rng(s["median_rng"]),
                                                      ms(s["p99"]), rng(s["p99_rng"]), s["n"]))
+w("")
+w("### Peer search engines (the same corpus and queries; ms: median of passes [range])")
+w("")
+w("| size | engine | query form | median | p99 | hit counts = shucu's | top-10 overlap | import | resources/s | on disk |")
+w("|---|---|---|---|---|---|---|---|---|---|")
+for n in sizes:
+    r = R[n]
+    if r["s10"]:
+        w("| %s | shucu | `GET /v1/search` (whole answer: facets, highlights, JSON) | %s [%s] | %s [%s] | — | — | %.1f s | %s | %s |" % (
+            size_label(n), ms(r["s10"]["median"]), rng(r["s10"]["median_rng"]), ms(r["s10"]["p99"]), rng(r["s10"]["p99_rng"]),
+            r["import_wall"], "{:,.0f}".format(r["import_rate_wall"]), mib(r["db_bytes"])))
+    if r["raw_top10"]:
+        w("| %s | SQLite FTS5 (raw) | shucu's expression, top 10 | %s [%s] | %s [%s] | — | — | — | — | — |" % (
+            size_label(n), ms(r["raw_top10"]["median"]), rng(r["raw_top10"]["median_rng"]), ms(r["raw_top10"]["p99"]),
+            rng(r["raw_top10"]["p99_rng"])))
+    for k, eng, form, what in PEER_FORMS:
+        s_ = r.get(k)
+        if not s_:
+            continue
+        ag, imp = peer_agree(r, k), peer_import(r, n, what)
+        w("| %s | %s | %s | %s [%s] | %s [%s] | %s | %s | %s | %s | %s |" % (
+            size_label(n), eng, form, ms(s_["median"]), rng(s_["median_rng"]), ms(s_["p99"]), rng(s_["p99_rng"]),
+            "%d of %d" % (ag[0], ag[1]) if ag else "n/a", "%.0f %%" % (100 * ag[3]) if ag and not math.isnan(ag[3]) else "n/a",
+            "%.1f s" % imp[0] if imp else "—", "{:,.0f}".format(imp[1]) if imp else "—", mib(imp[2]) if imp else "—"))
+w("")
+for n in sizes:
+    r = R[n]
+    for k, eng, form, what in PEER_FORMS:
+        ag = peer_agree(r, k)
+        if ag and ag[2] and form != "as typed" and k != "pg_and":
+            w("%s, %s, %s: hit counts that differ from shucu's: %s." % (size_label(n), eng, form, ", ".join(
+                "#%d %s (%s against %s)" % (q, queries[q] if q < len(queries) else "", "skipped" if p_ is None else "{:,}".format(p_),
+                                           "{:,}".format(t)) for q, t, p_ in ag[2])))
+    g_, x_ = r.get("groonga"), r.get("sphinx")
+    if g_ and g_.get("groonga_server"):
+        w("%s: Groonga served by %s; its files take %s on disk (%s apparent: Groonga sizes its files ahead); a sample's"
+          " tokens: `%s`." % (size_label(n), first(g_, "groonga_server"), mib(int(first(g_, "groonga_bytes", "0"))),
+                              mib(int(first(g_, "groonga_apparent_bytes", "0"))), first(g_, "groonga_check_tokens")))
+    if x_ and x_.get("sphinx_load_s"):
+        w("%s: Sphinx's keywords for the same sample: `%s`." % (size_label(n), first(x_, "sphinx_check_tokens")))
+w("")
+w("The peers answer only the top 10 (ids) — shucu's request also counts facets over every match, highlights and")
+w("serialises the page; the raw FTS5 row is the like-for-like floor for shucu. *As typed* is each engine's own reading")
+w("of the query, so its hit counts are expected to differ; *shucu's expression* asks for the same set.")
+if PEERS_SKIPPED:
+    w("Not run: %s." % "; ".join("%s — %s" % (PEER_NAME.get(k, k), v) for k, v in sorted(PEERS_SKIPPED.items())))
 w("")
 w("### Ratios per size")
 w("")
@@ -680,13 +824,14 @@ if H:
     r = R[H]
     w("### Per query at %s (median ms over all passes)" % size_label(H))
     w("")
-    w("| # | query | hits | relaxed | shucu | raw top-10 | build | pass+facets | PG AND | PG expr |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
+    w("| # | query | hits | relaxed | shucu | raw top-10 | build | pass+facets | PG AND | PG expr | Groonga expr | Sphinx expr |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for i, q in enumerate(queries):
         g = lambda k: ms(r[k].get(i)) if r[k].get(i) is not None else "—"
-        w("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        w("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             i, q.replace("|", "\\|"), "{:,}".format(r["totals"].get(i, 0)), "yes" if r["relaxed"].get(i) else "",
-            g("q_s10"), g("q_raw_top10"), g("q_raw_build"), g("q_raw_facets"), g("q_pg_and"), g("q_pg_expr")))
+            g("q_s10"), g("q_raw_top10"), g("q_raw_build"), g("q_raw_facets"), g("q_pg_and"), g("q_pg_expr"),
+            g("q_gr_expr"), g("q_sx_expr")))
     w("")
     same, ties, diff, tot = r["agree"]
     w("shucu's top 10 and the raw query's: %d of %d identical, %d with the same scores position by position" % (
@@ -824,10 +969,13 @@ w("Knobs: `BENCH_PASSES` (%s), `BENCH_REPS` (%s), `BENCH_MATCH_REPS` (%s), `BENC
     m1("passes"), m1("reps"), m1("match_reps")))
 w("`BENCH_MATCH_REPS_LARGE` (%s and %s, above 100k), `BENCH_IMPORT_RUNS` (%s, 1 above" % (
     m1("reps_large") or "5", m1("match_reps_large") or "3", m1("import_runs")))
-w("100k), `BENCH_WRK_RUNS` (%s), `BENCH_WRK_SECONDS` (%s), `BENCH_WRK_CONNS` (%s), `BENCH_PG_SIZES` (sizes up to" % (
+w("100k), `BENCH_WRK_RUNS` (%s), `BENCH_WRK_SECONDS` (%s), `BENCH_WRK_CONNS` (%s), `BENCH_PEERS` (which peers:" % (
     m1("wrk_runs"), m1("wrk_seconds"), m1("wrk_conns")))
-w("100k), `BENCH_WORK` (scratch, `/tmp/shucu-bench`), `BENCH_KEEP=1`. The script installs what it lacks with")
-w("apt-get (wrk, gnuplot-nox, redis-server, postgresql, libpq-dev, sqlite3, the -dev packages) when run as root.")
+w("`groonga sphinx postgres`), `BENCH_PEER_SIZES` (Groonga and Sphinx: every size), `BENCH_PG_SIZES` (PostgreSQL: sizes")
+w("up to 100k), `BENCH_WORK` (scratch, `/tmp/shucu-bench`), `BENCH_KEEP=1`. The script installs what it lacks with")
+w("apt-get (wrk, gnuplot-nox, redis-server, sqlite3, the -dev packages; for the peers postgresql, libpq-dev,")
+w("groonga-bin, groonga-httpd, sphinxsearch, libmariadb-dev — a peer whose packages cannot be installed is skipped")
+w("and named in the headline) when run as root.")
 w("Raw samples are in `bench/out/results/` (one line per request), plots in `docs/plots/`:")
 w("")
 w("![search latency](plots/search_latency.png)")

@@ -16,6 +16,8 @@
 #   BENCH_WRK_RUNS      runs of each wrk measurement                     3
 #   BENCH_WRK_SECONDS   duration of one wrk run                          10
 #   BENCH_WRK_CONNS     wrk connections (one wrk thread)                 32
+#   BENCH_PEERS         peer search engines (bench/peers/)   "groonga sphinx postgres"
+#   BENCH_PEER_SIZES    sizes that get the Groonga and Sphinx peers      all sizes
 #   BENCH_PG_SIZES      sizes that also get the PostgreSQL peer  the sizes <= 100000
 #   BENCH_WORK          scratch directory (corpora, databases)  /tmp/shucu-bench
 #   BENCH_KEEP=1        keep BENCH_WORK afterwards
@@ -23,8 +25,10 @@
 #
 # Everything runs on this machine and talks over loopback (or a Unix socket
 # for PostgreSQL); every loop is bounded by a request count or a duration.
-# The servers it starts (shucud, redis-server, the two ceilings, a private
-# PostgreSQL) are stopped by PID when it exits, however it exits.
+# The servers it starts (shucud, redis-server, the two ceilings, and the
+# peers: a private PostgreSQL, groonga-httpd, searchd) are stopped by PID when
+# it exits, however it exits.  A peer whose Debian packages cannot be
+# installed is skipped, with a note in the report.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -48,6 +52,8 @@ RES=$OUT/results
 BIN=$OUT/bin
 SHUCUD=$ROOT/build/shucud
 PY=/usr/bin/python3   # scripts/gen_corpus.py's interpreter
+PEERS=${BENCH_PEERS-"groonga sphinx postgres"}
+PEER_SIZES=${BENCH_PEER_SIZES:-$SIZES}
 if [ -z "${BENCH_PG_SIZES+x}" ]; then
   BENCH_PG_SIZES=""
   for n in $SIZES; do [ "$n" -le 100000 ] && BENCH_PG_SIZES="$BENCH_PG_SIZES $n"; done
@@ -61,9 +67,14 @@ phase() { say "$*"; printf '%s\t%s\t%s\n' "$*" "$(date +%s)" "$(cut -d' ' -f1-3 
 # ---------------------------------------------------------------------------
 # 1. Tools.  Benchmark-only packages are installed here, not by deps.sh.
 # ---------------------------------------------------------------------------
+source "$ROOT/bench/peers/peers.sh"
+for x in $PEERS; do
+  case $x in groonga|sphinx|postgres) ;; *) die "BENCH_PEERS: unknown peer '$x' (groonga, sphinx, postgres)" ;; esac
+done
 need_pkgs=()
-chk() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need_pkgs+=("$1"); }
-for p in wrk gnuplot-nox redis-server postgresql libpq-dev sqlite3 libevent-dev \
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+chk() { installed "$1" || need_pkgs+=("$1"); }
+for p in wrk gnuplot-nox redis-server sqlite3 libevent-dev \
          libhiredis-dev libjansson-dev libsqlite3-dev python3 make gcc pkg-config; do
   chk "$p"
 done
@@ -76,14 +87,46 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
+# The peers' packages: one that cannot be installed skips its peer.
+peer_missing=()
+for x in $PEERS; do
+  for p in $(peer_pkgs "$x"); do installed "$p" || peer_missing+=("$p"); done
+done
+if [ ${#peer_missing[@]} -gt 0 ] && [ "$(id -u)" -eq 0 ]; then
+  echo "bench/run.sh: installing the peers' Debian packages: ${peer_missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  [ ${#need_pkgs[@]} -gt 0 ] || apt-get update -qq || true
+  if ! apt-get install -y -qq --no-install-recommends "${peer_missing[@]}" >/dev/null; then
+    for p in "${peer_missing[@]}"; do  # one at a time: keep what can be had
+      apt-get install -y -qq --no-install-recommends "$p" >/dev/null 2>&1 || echo "bench/run.sh: cannot install $p"
+    done
+  fi
+fi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -x "$PGBIN/initdb" ] || die "PostgreSQL's initdb not found under /usr/lib/postgresql"
 [ -x "$SHUCUD" ] || die "$SHUCUD is missing: run 'make bench' (it builds it first)"
 make --no-print-directory -C bench >/dev/null
 
 rm -rf "$RES"
 mkdir -p "$RES" "$WORK"
 : > "$RES/phases.tsv"
+# which peers run, and why any does not: read by report.py
+ACTIVE_PEERS=""
+{
+  echo "peers=$PEERS"
+  for x in $PEERS; do
+    why=$(peer_ready "$x")
+    missing=""
+    for p in $(peer_pkgs "$x"); do installed "$p" || missing="$missing $p"; done
+    if [ -n "$why" ]; then
+      echo "skip_$x=$why${missing:+; not installed:$missing}"
+      echo "bench/run.sh: skipping the $x peer: $why" >&2
+    else
+      ACTIVE_PEERS="$ACTIVE_PEERS $x"
+    fi
+  done
+  echo "active=$ACTIVE_PEERS"
+} > "$RES/peers.txt"
+peer_on() { case " $ACTIVE_PEERS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---------------------------------------------------------------------------
 # Process bookkeeping: everything started is stopped by PID on exit.
@@ -192,13 +235,18 @@ phase "machine"
   echo "libevent=$(pkg-config --modversion libevent)"
   echo "hiredis=$(pkg-config --modversion hiredis)"
   echo "redis=$(redis-server --version | sed 's/^Redis server //; s/ sha=.*//')"
-  echo "postgresql=$("$PGBIN/postgres" --version)"
+  peer_on postgres && echo "postgresql=$("$PGBIN/postgres" --version)"
+  peer_on groonga && echo "groonga=$(groonga --version | head -1 | sed 's/ \[.*//')"
+  peer_on sphinx && echo "sphinx=$(searchd --help 2>&1 | head -1 | sed 's/ (.*//')"
+  peer_on sphinx && echo "mariadb_client=$(mariadb_config --version 2>/dev/null)"
   echo "wrk=$(wrk -v 2>&1 | head -1 | sed 's/ \[.*//')"
   echo "gnuplot=$(gnuplot --version)"
   echo "cc=$(cc --version | head -1)"
   echo "git=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo '+local changes')"
   echo "sizes=$SIZES"
   echo "pg_sizes=$BENCH_PG_SIZES"
+  echo "peers=$ACTIVE_PEERS"
+  echo "peer_sizes=$PEER_SIZES"
   echo "passes=$PASSES"
   echo "reps=$REPS"
   echo "match_reps=$MATCH_REPS"
@@ -238,64 +286,18 @@ for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
 redis-cli -p "$REDIS_PORT" ping >/dev/null || die "redis-server did not start"
 
 # ---------------------------------------------------------------------------
-# 4. The PostgreSQL peer (per size in BENCH_PG_SIZES).
+# 4. The peers (bench/peers/peers.sh): per size, loaded after shucu's import,
+#    asked the same queries in the same passes as shucu, stopped after them.
 # ---------------------------------------------------------------------------
-pg_peer() { # pg_peer SIZE CORPUS DB DIR
-  local n=$1 corpus=$2 db=$3 d=$4
-  phase "postgresql peer, $n resources"
-  local base
-  base=$(mktemp -d /tmp/shucu-bench-pg.XXXXXX)
-  PGSOCK_DIR=$(mktemp -d /tmp/shucu-bench-pgsock.XXXXXX)
-  PGDATA_DIR=$base/data
-  chown postgres "$base" "$PGSOCK_DIR"
-  local port
-  port=$(free_port)
-  runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA_DIR" -U postgres -E UTF8 --locale=C.UTF-8 \
-    -A trust >/dev/null
-  # Unix socket only (listen_addresses=''); 1 GB of shared buffers so the
-  # corpus and its index are in memory, like SQLite's pages in the page cache.
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$base/pg.log" -w start \
-    -o "-p $port -k $PGSOCK_DIR -c listen_addresses='' -c shared_buffers=1GB -c fsync=off -c synchronous_commit=off" >/dev/null
-  local psqlc=(runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$PGSOCK_DIR" -p "$port")
-  "${psqlc[@]}" -d postgres -c "CREATE DATABASE bench"
-  python3 bench/prep.py pg-docs "$corpus" "$PROVIDER" | "$BIN/segment" docs > "$base/docs.tsv"
-  chmod a+r "$base/docs.tsv"
-  local t0 t1
-  t0=$(date +%s.%N)
-  "${psqlc[@]}" -d bench <<SQL
-CREATE TABLE stage (id int, t text, s text, d text, g text, p text);
-\copy stage FROM '$base/docs.tsv'
--- FTS5's column weights 10/4/1/4/3 (title/summary/description/tags/provider)
--- as ts_rank's A/B/D/B/C (1.0/0.4/0.1/0.4/0.2).
-CREATE TABLE res AS SELECT id,
-  setweight(to_tsvector('simple', t), 'A') || setweight(to_tsvector('simple', s), 'B') ||
-  setweight(to_tsvector('simple', d), 'D') || setweight(to_tsvector('simple', g), 'B') ||
-  setweight(to_tsvector('simple', p), 'C') AS tsv
-  FROM stage;
-ALTER TABLE res ADD PRIMARY KEY (id);
-CREATE INDEX res_tsv ON res USING gin (tsv);
-DROP TABLE stage;
-VACUUM ANALYZE res;
-SQL
-  t1=$(date +%s.%N)
-  {
-    echo "pg_load_s=$(elapsed "$t0" "$t1")"
-    echo "pg_table_bytes=$("${psqlc[@]}" -d bench -At -c "SELECT pg_table_size('res')")"
-    echo "pg_index_bytes=$("${psqlc[@]}" -d bench -At -c "SELECT pg_relation_size('res_tsv')")"
-    echo "pg_total_bytes=$("${psqlc[@]}" -d bench -At -c "SELECT pg_total_relation_size('res')")"
-    echo "pg_check_tokens=$("${psqlc[@]}" -d bench -At -c "SELECT to_tsvector('simple', '质量 量检 检测 5g mes')")"
-  } >> "$d/pg.txt"
-  local ci="host=$PGSOCK_DIR port=$port dbname=bench user=postgres"
-  for p in $(seq "$PASSES"); do
-    "$BIN/pgq" --conninfo "$ci" --queries "$WORK/tsq_and.txt" --reps "$REPS" --out "$d/pg_and.p$p.tsv" \
-      --ids "$d/pg_and_ids.tsv"
-    "$BIN/pgq" --conninfo "$ci" --queries "$d/tsq_expr.txt" --reps "$REPS" --out "$d/pg_expr.p$p.tsv" \
-      --ids "$d/pg_expr_ids.tsv"
+size_peers() { # the active peers at size N
+  local n=$1 x out=""
+  for x in $ACTIVE_PEERS; do
+    case $x in
+      postgres) case " $BENCH_PG_SIZES " in *" $n "*) out="$out $x" ;; esac ;;
+      *) case " $PEER_SIZES " in *" $n "*) out="$out $x" ;; esac ;;
+    esac
   done
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" stop -m fast >/dev/null
-  rm -rf "$base" "$PGSOCK_DIR"
-  PGDATA_DIR=""
-  PGSOCK_DIR=""
+  echo "$out"
 }
 
 # ---------------------------------------------------------------------------
@@ -334,21 +336,29 @@ for N in $SIZES; do
 
   KEY=$("$SHUCUD" keys create --role enterprise --org 基准测试企业 --db "$DB" 2>/dev/null)
 
-  # 5b. Uncached latency, single client, one worker: shucu and the raw
-  # FTS5 baseline interleaved pass by pass.
+  # 5a'. The peers: the same corpus loaded into each (timed), servers started.
+  SIZE_PEERS=$(size_peers "$N")
+  echo "peers=$SIZE_PEERS" > "$D/peers.txt"
+  peers_load "$N" "$CORPUS" "$D"
+
+  # 5b. Uncached latency, single client, one worker: shucu, the raw FTS5
+  # baseline and the peers interleaved pass by pass.
   start_shucud "$DB" none
   "$BIN/rawfts" --db "$DB" --schemas schemas --queries "$QUERIES" --reps 0 \
-    --ids "$D/raw_ids.tsv" --tsquery "$D/tsq_expr.txt"
+    --ids "$D/raw_ids.tsv" --tsquery "$D/tsq_expr.txt" --exprs "$D/exprs.txt"
+  peers_prepare "$D"
   for p in $(seq "$PASSES"); do
     phase "corpus $N: latency pass $p/$PASSES"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/search10.tsv" --reps "$reps" --out "$D/search10.p$p.tsv"
     "$BIN/rawfts" --db "$DB" --schemas schemas --queries "$QUERIES" --reps "$reps" \
       --modes build,top10,count,pass,facets,wide --out "$D/raw.p$p.tsv"
+    peers_pass "$p" "$D" "$reps"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/search1.tsv" --reps "$reps" --out "$D/search1.p$p.tsv"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/healthz.tsv" --reps $((reps * 50)) --out "$D/healthz.p$p.tsv"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/match.tsv" --reps "$mreps" --auth "$KEY" \
       --out "$D/match.p$p.tsv"
   done
+  peers_stop
   # match's stages outside the server (where its time goes)
   phase "corpus $N: match stages"
   "$BIN/matchprof" --db "$DB" --schemas schemas --needs "$WORK/needs.ndjson" --reps "$PASSES" \
@@ -361,6 +371,8 @@ for i, p in enumerate(open(sys.argv[2])):
     print("\t".join([str(i), str(int(d["debug"]["relaxed"])), str(d["total"])] +
                     ["%s:%.4f" % (h["id"], h["score"]) for h in d["hits"]]))
 PY
+  # the same with rids, to compare the peers' top 10 (they know rids)
+  python3 bench/peers/shucu_rids.py "$DB" "$D/shucu_ids.tsv" > "$D/shucu_rids.tsv"
   grep -E 'VmHWM|VmRSS' /proc/"$SHUCUD_PID"/status > "$D/rss.txt"
   curl -s "http://127.0.0.1:$SHUCUD_PORT/healthz" > "$D/healthz.json"
 
@@ -397,9 +409,6 @@ bodies.sort(key=len)
 open(sys.argv[3], "wb").write(bodies[len(bodies) // 2])
 PY
   stop_pid "$SHUCUD_PID"
-
-  # 5e. The PostgreSQL peer.
-  case " $BENCH_PG_SIZES " in *" $N "*) pg_peer "$N" "$CORPUS" "$DB" "$D" ;; esac
 
   rm -f "$DB" "$DB-wal" "$DB-shm" "$CORPUS"
 done
