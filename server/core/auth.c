@@ -130,3 +130,13 @@ int auth_list(struct db *db, FILE *out)
     sqlite3_reset(st);
     return 0;
 }
+
+json_t *auth_actor_json(const struct caller *who)
+{
+    json_t *user = who->user_id[0]
+                       ? json_pack("{s:s, s:s}", "id", who->user_id, "name", who->user_name)
+                       : json_null();
+    return json_pack("{s:{s:s, s:s}, s:s, s:o, s:o}", "org", "id", who->org_id, "name",
+                     who->org_name, "role", role_name(who->role), "user", user, "key",
+                     who->prefix[0] ? json_string(who->prefix) : json_null());
+}

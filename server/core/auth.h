@@ -26,8 +26,16 @@ struct caller {
     int role;
     char org_id[40];
     char org_name[256];
-    char prefix[16]; /* key prefix, for logs */
+    char prefix[16];     /* key prefix, for logs; "" for a session */
+    char user_id[40];    /* the person, when a session (not a key) is used */
+    char user_name[128];
 };
+
+/* Who did something, as every revision, sign-off and verification
+ * records it (new reference): {"org": {"id", "name"}, "role", "user":
+ * {"id", "name"} | null, "key": prefix | null}. */
+#include <jansson.h>
+json_t *auth_actor_json(const struct caller *who);
 
 /* Creates a key for org_id with role; writes the key (shown once) and its
  * prefix.  Returns 0 or -1 (logged). */
