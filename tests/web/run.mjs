@@ -2,6 +2,7 @@
 // run.sh for how to run them).  Each test does what a user of one role
 // would do and checks what that user would see.
 
+import { readdirSync } from 'node:fs';
 import { Server, run, newPage, open, shot, strayText, assert, Skip } from './lib.mjs';
 
 const NOT_FOUND_LOAD = /Failed to load resource: the server responded with a status of 404/;
@@ -399,6 +400,7 @@ test('dashboard draws its charts', async (t, browser, server) => {
 
 test('every page of every role loads without console errors', async (t, browser, server) => {
   const routes = {
+    ...Object.fromEntries(Object.entries(extraPages).map(([k, v]) => [k, []])),
     anonymous: ['/search', '/login', '/needs', '/campaigns', '/dashboard', '/nope', shared.resourceId && `/resources/${shared.resourceId}`],
     enterprise: ['/search', '/needs/new', '/needs', '/campaigns', shared.needId && `/needs/${shared.needId}`, shared.campaignId && `/campaigns/${shared.campaignId}`],
     provider: ['/provider/resources', '/provider/resources/new', shared.myResourceId && `/provider/resources/${shared.myResourceId}/edit`,
@@ -406,6 +408,7 @@ test('every page of every role loads without console errors', async (t, browser,
     center: ['/needs', '/campaigns', '/campaigns/new', '/dashboard', shared.needId && `/needs/${shared.needId}`],
     admin: ['/dashboard', '/needs', '/search'],
   };
+  for (const [role, list] of Object.entries(extraPages)) routes[role].push(...list.map((f) => (typeof f === 'function' ? f(shared) : f)));
   const missing = [];
   for (const [p, m] of [['/v1/campaigns', 'GET'], ['/v1/demand/clusters', 'GET'], ['/v1/stats', 'GET']]) {
     if (!(await server.hasRoute(m, p, server.keys.center))) missing.push(p);
@@ -439,6 +442,18 @@ test('narrow screen: the layout stacks and the menu opens', async (t, browser, s
   await page.click('.nav-toggle');
   assert(await page.isVisible('#nav a'), 'the menu opens');
 });
+
+// More tests live in t_*.mjs beside this file, one file per area of the
+// console: each default-exports register(test, ctx), which adds its tests
+// (in file-name order, after the ones above but before the page sweep and
+// the phone test) and its pages to ctx.pages[role] for the sweep.
+const extraPages = { anonymous: [], enterprise: [], provider: [], center: [], admin: [] };
+const sweep = tests.splice(tests.length - 2, 2);
+for (const f of readdirSync(new URL('.', import.meta.url)).filter((n) => /^t_.*\.mjs$/.test(n)).sort()) {
+  const mod = await import(new URL(f, import.meta.url));
+  mod.default(test, { loginByForm, shared, pages: extraPages, assert, newPage, open, shot, strayText, Skip });
+}
+tests.push(...sweep);
 
 const server = new Server();
 let result = { passed: 0, failed: 1 };
