@@ -8,11 +8,14 @@
  */
 #include "req.h"
 
+#include "httpd.h"
+
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
 
 #include <event2/buffer.h>
+#include <event2/http.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,7 @@ static const struct {
     [ERR_INVALID_FIELD] = {422, "invalid_field"},
     [ERR_RATE_LIMITED] = {429, "rate_limited"},
     [ERR_UNAVAILABLE] = {503, "unavailable"},
+    [ERR_HEADERS_TOO_LARGE] = {431, "too_large"},
     [ERR_INTERNAL] = {500, "internal"},
 };
 
@@ -77,6 +81,7 @@ static const char *reason(int status)
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Entity";
     case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
     case 503: return "Service Unavailable";
     default: return status < 400 ? "OK" : "Error";
     }
@@ -92,14 +97,21 @@ static void req_free(struct req *r)
     free(r);
 }
 
-static void http_finish(struct req *r, int status, struct evbuffer *buf)
+/* Sends the answer (head then tail) through httpd, logs the access line
+ * (method, path, status, bytes, ms, key prefix - never the key), counts
+ * the request in the metrics and frees the request: the one exit of
+ * every request. */
+static void http_finish(struct req *r, int status, const char *ctype, const void *head,
+                        size_t hlen, const void *tail, size_t tlen)
 {
-    size_t bytes = buf ? evbuffer_get_length(buf) : 0;
-    if (r->ev) {
-        struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
-        if (!evhttp_find_header(h, "Cache-Control"))
-            evhttp_add_header(h, "Cache-Control", "no-store");
-        evhttp_send_reply(r->ev, status, reason(status), buf);
+    size_t bytes = hlen + tlen;
+    if (r->m) {
+        if (ctype)
+            evhttp_add_header(&r->m->out, "Content-Type", ctype);
+        if (!evhttp_find_header(&r->m->out, "Cache-Control"))
+            evhttp_add_header(&r->m->out, "Cache-Control", "no-store");
+        httpd_send(r->m, status, reason(status), head, hlen, tail, tlen);
+        r->m = NULL;
     }
     double s = util_monotonic() - r->t0;
     long long cs = (long long)(s * 1e5 + 0.5); /* hundredths of a ms, without %f's cost */
@@ -113,29 +125,20 @@ static void http_finish(struct req *r, int status, struct evbuffer *buf)
 
 void reply_header(struct req *r, const char *name, const char *value)
 {
-    if (r->ev)
-        evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+    if (r->m)
+        evhttp_add_header(&r->m->out, name, value);
 }
 
 void reply_raw(struct req *r, int status, const char *ctype, const void *data,
                size_t len)
 {
-    reply_parts(r, status, ctype, data, len, NULL, 0);
+    http_finish(r, status, ctype, data, len, NULL, 0);
 }
 
 void reply_parts(struct req *r, int status, const char *ctype, const void *head, size_t hlen,
                  const void *tail, size_t tlen)
 {
-    struct evbuffer *buf = evbuffer_new();
-    if (!buf)
-        abort();
-    evbuffer_expand(buf, hlen + tlen);
-    evbuffer_add(buf, head, hlen);
-    if (tlen)
-        evbuffer_add(buf, tail, tlen);
-    reply_header(r, "Content-Type", ctype);
-    http_finish(r, status, buf);
-    evbuffer_free(buf);
+    http_finish(r, status, ctype, head, hlen, tail, tlen);
 }
 
 static int dump_cb(const char *data, size_t size, void *buf)
@@ -153,8 +156,9 @@ void reply_json(struct req *r, int status, json_t *body)
         evbuffer_add(buf, "\n", 1);
     }
     json_decref(body);
-    reply_header(r, "Content-Type", "application/json; charset=utf-8");
-    http_finish(r, status, buf);
+    size_t len = evbuffer_get_length(buf);
+    http_finish(r, status, "application/json; charset=utf-8", evbuffer_pullup(buf, -1), len,
+                NULL, 0);
     evbuffer_free(buf);
 }
 
@@ -173,8 +177,7 @@ void reply_error(struct req *r, enum http_err e, const char *field,
     json_t *err = json_pack("{s:s, s:s}", "code", ERRS[e].code, "message", msg);
     if (field && *field && util_utf8_valid(field, strlen(field)))
         json_object_set_new(err, "field", json_string(field));
-    if (e == ERR_RATE_LIMITED && !evhttp_find_header(
-            evhttp_request_get_output_headers(r->ev), "Retry-After"))
+    if (e == ERR_RATE_LIMITED && r->m && !evhttp_find_header(&r->m->out, "Retry-After"))
         reply_header(r, "Retry-After", "1");
     reply_json(r, ERRS[e].status, json_pack("{s:o}", "error", err));
 }

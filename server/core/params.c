@@ -5,10 +5,13 @@
  */
 #include "req.h"
 
+#include "httpd.h"
+
 #include "cursor.h"
 #include "taxonomy.h"
 #include "util.h"
 
+#include <event2/http.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +74,7 @@ int req_flag(struct req *r, const char *name)
 int req_if_match(struct req *r, int64_t *version)
 {
     *version = 0;
-    const char *v = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "If-Match");
+    const char *v = evhttp_find_header(&r->m->in, "If-Match");
     if (!v)
         return 0;
     while (*v == ' ')

@@ -21,7 +21,6 @@
 #include "server.h"
 #include "worker.h"
 
-#include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <sys/queue.h>
@@ -41,6 +40,7 @@ enum http_err {
     ERR_INVALID_FIELD,
     ERR_RATE_LIMITED,
     ERR_UNAVAILABLE,
+    ERR_HEADERS_TOO_LARGE,
     ERR_INTERNAL,
 };
 
@@ -50,8 +50,10 @@ int http_err_status(enum http_err e);
 
 #define REQ_MAX_PARAMS 4
 
+struct hmsg;
+
 struct req {
-    struct evhttp_request *ev;
+    struct hmsg *m;          /* the HTTP message (httpd.h); NULL once answered */
     struct worker *w;
     const struct route *route;
     int route_index;

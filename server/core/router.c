@@ -1,23 +1,32 @@
 /*
- * router.c - turns an evhttp request into a struct req and calls its
- * handler: path matching against the route table (405 with Allow for a
- * known path and wrong method), authentication (401 for a missing or
- * unknown key, 403 for a role the route does not admit), and the body
- * (413 over the limit, 415 for a wrong content type, 400 bad_json for a
- * body Jansson cannot parse, which covers invalid UTF-8, NUL escapes,
- * duplicate keys and nesting deeper than Jansson's limit).
+ * router.c - from a request's head to its handler (the application side
+ * of httpd.h).
+ *
+ * At the head (router_head), before any of the body is read: the stop and
+ * the connection cap (503), the per-address rate limit, the path against
+ * the route table (404, or 405 with Allow), authentication (401, 403),
+ * the per-key rate limit, and the body the route takes: none (a body is
+ * 413), JSON up to --body-limit, NDJSON up to --bulk-limit - so only an
+ * authenticated caller of a bulk route can make the server hold a large
+ * body - and its media type (415).  With the body in (router_request):
+ * 400 bad_json for a body Jansson cannot parse (invalid UTF-8, NUL
+ * escapes, duplicate keys, nesting deeper than the limit), then the
+ * handler.  Errors of the HTTP layer itself (router_error) are answered
+ * in the same JSON shape.
  */
+#include "router.h"
+
 #include "req.h"
 #include "worker.h"
 
 #include "auth.h"
-#include "conn.h"
 #include "db.h"
+#include "httpd.h"
 #include "ratelimit.h"
 #include "util.h"
 
 #include <event2/buffer.h>
-#include <event2/http_struct.h> /* major, minor: the request's HTTP version */
+#include <event2/http.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -77,19 +86,6 @@ static int match(const char *pattern, char *segs[], int nseg, char *params[])
     return 1;
 }
 
-static int method_of(enum evhttp_cmd_type cmd)
-{
-    switch (cmd) {
-    case EVHTTP_REQ_GET:
-    case EVHTTP_REQ_HEAD: return M_GET;
-    case EVHTTP_REQ_POST: return M_POST;
-    case EVHTTP_REQ_PUT: return M_PUT;
-    case EVHTTP_REQ_PATCH: return M_PATCH;
-    case EVHTTP_REQ_DELETE: return M_DELETE;
-    default: return 0;
-    }
-}
-
 static int media_ok(const char *ctype, enum body_kind kind)
 {
     if (!ctype)
@@ -110,7 +106,7 @@ static int media_ok(const char *ctype, enum body_kind kind)
 static int authenticate(struct req *r)
 {
     const char *authz =
-        evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Authorization");
+        evhttp_find_header(&r->m->in, "Authorization");
     if (authz) {
         if (strncasecmp(authz, "Bearer ", 7) != 0) {
             reply_error(r, ERR_UNAUTHORIZED, NULL,
@@ -164,10 +160,7 @@ static int rate_limit(struct req *r, int by_key)
     char name[80];
     int wait = 0;
     if (!by_key && cfg->rate_per_addr > 0) {
-        const char *addr = NULL;
-        ev_uint16_t port;
-        evhttp_connection_get_peer(evhttp_request_get_connection(r->ev), (char **)&addr, &port);
-        snprintf(name, sizeof name, "a:%s", addr ? addr : "?");
+        snprintf(name, sizeof name, "a:%s", r->m->peer && *r->m->peer ? r->m->peer : "?");
         wait = rl_take(name, (double)cfg->rate_per_addr, (double)cfg->rate_burst);
     }
     if (by_key && cfg->rate_per_key > 0 && r->who.prefix[0]) {
@@ -183,27 +176,16 @@ static int rate_limit(struct req *r, int by_key)
     return -1;
 }
 
+/* Parses the body a route takes (its size and media type were checked at
+ * the head); answers and returns -1 when it cannot be used. */
 static int read_body(struct req *r)
 {
     enum body_kind kind = r->route->body;
-    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+    struct evbuffer *in = r->m->body;
     size_t len = evbuffer_get_length(in);
-    long limit = kind == BODY_NDJSON ? r->w->cfg->bulk_limit : r->w->cfg->body_limit;
-    if ((long)len > limit) {
-        reply_error(r, ERR_TOO_LARGE, NULL, "the body is %zu bytes; the limit is %ld", len, limit);
-        return -1;
-    }
     if (len == 0 && kind == BODY_JSON_OPT) {
         r->body = json_object();
         return 0;
-    }
-    const char *ctype =
-        evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Content-Type");
-    if (!media_ok(ctype, kind)) {
-        reply_error(r, ERR_MEDIA_TYPE, NULL, "the body must be sent as %s, not %s",
-                    kind == BODY_NDJSON ? "application/x-ndjson" : "application/json",
-                    ctype ? ctype : "no Content-Type");
-        return -1;
     }
     if (len == 0) {
         reply_error(r, ERR_BAD_JSON, NULL, "the request body is empty");
@@ -241,108 +223,86 @@ static int read_body(struct req *r)
     return 0;
 }
 
-/* 1 when the body's length is stated more than once and could be read in
- * two ways: Content-Length with Transfer-Encoding, or two Content-Length
- * headers that differ (RFC 9112 section 6.3). */
-static int framing_ambiguous(struct evhttp_request *ev)
+
+/* Answers 405 with Allow for the methods of allowed (a set of M_* bits). */
+static void reply_method(struct req *r, int allowed)
 {
-    struct evkeyvalq *h = evhttp_request_get_input_headers(ev);
-    struct evkeyval *kv;
-    const char *cl = NULL;
-    int te = 0;
-    TAILQ_FOREACH(kv, h, next) {
-        if (strcasecmp(kv->key, "Transfer-Encoding") == 0)
-            te = 1;
-        else if (strcasecmp(kv->key, "Content-Length") == 0) {
-            if (cl && strcmp(cl, kv->value) != 0)
-                return 1;
-            cl = kv->value;
+    char allow[64] = "";
+    for (int b = 0; b < 5; b++)
+        if (allowed & (1 << b)) {
+            if (*allow)
+                strcat(allow, ", ");
+            strcat(allow, http_method_name(1 << b));
         }
-    }
-    return te && cl;
+    reply_header(r, "Allow", allow);
+    reply_error(r, ERR_METHOD, NULL, "use %s on this path", allow);
 }
 
-void router_dispatch(struct evhttp_request *ev, void *arg)
+/* The request of message m, made on first use. */
+static struct req *req_of(struct hmsg *m)
 {
-    struct worker *w = arg;
-    struct req *r = xcalloc(1, sizeof *r);
-    r->ev = ev;
+    struct req *r = m->user;
+    if (r)
+        return r;
+    struct worker *w = m->arg;
+    r = xcalloc(1, sizeof *r);
+    r->m = m;
     r->w = w;
     r->t0 = util_monotonic();
     r->route_index = -1;
+    r->method = m->method;
+    r->path = xstrdup("-");
     TAILQ_INIT(&r->query);
     atomic_fetch_add(&w->inflight, 1);
+    m->user = r;
+    return r;
+}
 
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
-    const char *raw = uri ? evhttp_uri_get_path(uri) : NULL;
+/* Parses the target into r->path and r->query; answers on failure. */
+static int parse_target(struct req *r)
+{
+    struct evhttp_uri *uri = evhttp_uri_parse(r->m->target);
+    if (!uri) {
+        reply_error(r, ERR_BAD_PARAM, NULL, "the request target is malformed");
+        return -1;
+    }
+    const char *raw = evhttp_uri_get_path(uri);
+    free(r->path);
     r->path = xstrdup(raw && *raw ? raw : "/");
-    r->method = method_of(evhttp_request_get_command(ev));
-
-    char *segs[MAX_SEGS];
-    int nseg = 0;
-    double started;
-    int over_cap = conns_on_request(w->conns, ev, &started);
-    if (atomic_load(&app.shutting_down)) {
-        /* A request begun before the stop signal is served (a graceful
-         * stop finishes what is in flight); one begun after is refused. */
-        reply_header(r, "Connection", "close");
-        if ((long long)(started * 1e6) >= atomic_load(&app.stop_at_us)) {
-            reply_error(r, ERR_UNAVAILABLE, NULL, "the server is shutting down");
-            return;
-        }
-    }
-    if (over_cap) {
-        reply_header(r, "Connection", "close");
-        reply_header(r, "Retry-After", "1");
-        reply_error(r, ERR_UNAVAILABLE, NULL, "too many open connections; retry shortly");
-        return;
-    }
-    /* Health checks and scrapes are never throttled: a 429 there would
-     * look like an outage to the orchestrator watching it. */
-    if (strcmp(r->path, "/healthz") != 0 && strcmp(r->path, "/metrics") != 0 &&
-        rate_limit(r, 0) < 0)
-        return;
-    if (ev->major != 1 || (ev->minor != 0 && ev->minor != 1)) {
-        /* libevent 2.1 accepts any HTTP/d.d and echoes it, truncated to a
-         * char, in the status line ("HTTP/1.1400" -> "HTTP/1.120 400"):
-         * answer as HTTP/1.1, refuse, close. */
-        ev->major = 1;
-        ev->minor = 1;
-        reply_header(r, "Connection", "close");
-        reply_error(r, ERR_BAD_PARAM, NULL, "only HTTP/1.0 and HTTP/1.1 are served");
-        return;
-    }
-    if (framing_ambiguous(ev)) {
-        /* Request smuggling: a proxy in front may have framed this body
-         * differently; answer nothing of it and close. */
-        reply_header(r, "Connection", "close");
-        reply_error(r, ERR_BAD_PARAM, NULL,
-                    "the request gives its length twice (Content-Length and Transfer-Encoding,"
-                    " or Content-Length values that differ)");
-        return;
-    }
-    const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+    const char *q = evhttp_uri_get_query(uri);
+    int rc = 0;
     if (q && strcasestr(q, "%00")) {
         reply_error(r, ERR_BAD_PARAM, NULL, "query parameters must not contain NUL (%%00)");
-        return;
-    }
-    if (q && evhttp_parse_query_str(q, &r->query) < 0) {
+        rc = -1;
+    } else if (q && evhttp_parse_query_str(q, &r->query) < 0) {
         reply_error(r, ERR_BAD_PARAM, NULL, "the query string is malformed");
-        return;
+        rc = -1;
     }
+    evhttp_uri_free(uri);
+    if (rc < 0)
+        return -1;
     struct evkeyval *kv;
     TAILQ_FOREACH(kv, &r->query, next) {
         if (!util_utf8_valid(kv->value, strlen(kv->value)) ||
             !util_utf8_valid(kv->key, strlen(kv->key))) {
             reply_error(r, ERR_BAD_PARAM, NULL, "query parameters must be valid UTF-8");
-            return;
+            return -1;
         }
     }
+    return 0;
+}
+
+/* Finds the route of r->path and r->method; answers 404/405 (or serves a
+ * console file) and returns -1 when there is none. */
+static int find_route(struct req *r)
+{
+    char *segs[MAX_SEGS];
+    int nseg = 0;
     if (split_path(r->path, segs, &nseg) < 0) {
         for (int i = 0; i < nseg; i++)
             free(segs[i]);
         reply_error(r, ERR_NOT_FOUND, NULL, "no such path");
-        return;
+        return -1;
     }
     int allowed = 0, found = -1;
     char *params[REQ_MAX_PARAMS] = {0};
@@ -362,34 +322,101 @@ void router_dispatch(struct evhttp_request *ev, void *arg)
             r->params[i] = xstrdup(params[i]);
     for (int i = 0; i < nseg; i++)
         free(segs[i]);
-
-    if (found < 0) {
-        if (allowed) {
-            char allow[64] = "";
-            static const char *const NAMES[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
-            for (int b = 0; b < 5; b++)
-                if (allowed & (1 << b)) {
-                    if (*allow)
-                        strcat(allow, ", ");
-                    strcat(allow, NAMES[b]);
-                }
-            reply_header(r, "Allow", allow);
-            reply_error(r, ERR_METHOD, NULL, "use %s on this path", allow);
-            return;
-        }
-        if (r->method == M_GET && strncmp(r->path, "/v1/", 4) != 0 &&
-            strcmp(r->path, "/v1") != 0) {
-            ROUTE_FALLBACK(r);
-            return;
-        }
-        reply_error(r, ERR_NOT_FOUND, NULL, "no such path: %s", r->path);
-        return;
+    if (found >= 0) {
+        r->route = &ROUTES[found];
+        r->route_index = found;
+        return 0;
     }
-    r->route = &ROUTES[found];
-    r->route_index = found;
-    if (authenticate(r) < 0 || rate_limit(r, 1) < 0)
-        return;
+    if (allowed)
+        reply_method(r, allowed);
+    else if (r->method == M_GET && !r->m->has_body && strncmp(r->path, "/v1/", 4) != 0 &&
+             strcmp(r->path, "/v1") != 0)
+        ROUTE_FALLBACK(r);
+    else
+        reply_error(r, ERR_NOT_FOUND, NULL, "no such path: %s", r->path);
+    return -1;
+}
+
+long router_head(struct hmsg *m)
+{
+    struct req *r = req_of(m);
+    struct worker *w = r->w;
+    const struct config *cfg = w->cfg;
+    if (atomic_load(&app.shutting_down)) {
+        /* A request begun before the stop signal is served (a graceful
+         * stop finishes what is in flight); one begun after is refused. */
+        reply_header(r, "Connection", "close");
+        if ((long long)(m->started * 1e6) >= atomic_load(&app.stop_at_us)) {
+            reply_error(r, ERR_UNAVAILABLE, NULL, "the server is shutting down");
+            return -1;
+        }
+    }
+    if (m->over_cap) {
+        reply_header(r, "Connection", "close");
+        reply_header(r, "Retry-After", "1");
+        reply_error(r, ERR_UNAVAILABLE, NULL, "too many open connections; retry shortly");
+        return -1;
+    }
+    if (parse_target(r) < 0)
+        return -1;
+    /* Health checks and scrapes are never throttled: a 429 there would
+     * look like an outage to the orchestrator watching it. */
+    if (strcmp(r->path, "/healthz") != 0 && strcmp(r->path, "/metrics") != 0 &&
+        rate_limit(r, 0) < 0)
+        return -1;
+    if (find_route(r) < 0 || authenticate(r) < 0 || rate_limit(r, 1) < 0)
+        return -1;
+    enum body_kind kind = r->route->body;
+    if (kind == BODY_NONE) {
+        if (m->has_body) {
+            reply_error(r, ERR_TOO_LARGE, NULL, "%s %s takes no request body",
+                        http_method_name(r->method), r->route->pattern);
+            return -1;
+        }
+        return 0;
+    }
+    long limit = kind == BODY_NDJSON ? cfg->bulk_limit : cfg->body_limit;
+    if (m->content_length > limit) {
+        reply_error(r, ERR_TOO_LARGE, NULL, "the body is %lld bytes; the limit is %ld",
+                    (long long)m->content_length, limit);
+        return -1;
+    }
+    if (m->has_body || kind != BODY_JSON_OPT) {
+        const char *ctype = evhttp_find_header(&m->in, "Content-Type");
+        if (m->has_body && !media_ok(ctype, kind)) {
+            reply_error(r, ERR_MEDIA_TYPE, NULL, "the body must be sent as %s, not %s",
+                        kind == BODY_NDJSON ? "application/x-ndjson" : "application/json",
+                        ctype ? ctype : "no Content-Type");
+            return -1;
+        }
+    }
+    return limit;
+}
+
+void router_request(struct hmsg *m)
+{
+    struct req *r = req_of(m);
     if (r->route->body != BODY_NONE && read_body(r) < 0)
         return;
     r->route->fn(r);
+}
+
+void router_error(struct hmsg *m, int status, const char *why)
+{
+    struct req *r = req_of(m);
+    reply_header(r, "Connection", "close");
+    switch (status) {
+    case 413: {
+        long limit = r->route && r->route->body == BODY_NDJSON ? r->w->cfg->bulk_limit
+                                                               : r->w->cfg->body_limit;
+        reply_error(r, ERR_TOO_LARGE, NULL, "the body is larger than %ld bytes, the limit", limit);
+        break;
+    }
+    case 431:
+        reply_error(r, ERR_HEADERS_TOO_LARGE, NULL, "%s", why ? why : "the headers are too large");
+        break;
+    default:
+        reply_error(r, ERR_BAD_PARAM, NULL, "%s", why ? why : "the request is malformed");
+        break;
+    }
 }

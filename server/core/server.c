@@ -13,7 +13,7 @@
 
 #include "cache.h"
 #include "campaign.h"
-#include "conn.h"
+#include "httpd.h"
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
@@ -162,7 +162,7 @@ int server_run(struct config *cfg)
     struct main_ctx m = {.base = event_base_new(), .workers = xcalloc((size_t)n, sizeof(struct worker)),
                          .n = 0};
     pthread_t *th = xcalloc((size_t)n, sizeof *th);
-    long max_conns = conns_fit_limit(cfg->max_connections, n);
+    long max_conns = httpd_fit_limit(cfg->max_connections, n);
     if (max_conns < cfg->max_connections)
         log_warn("the open-file limit allows %ld connections per worker, not %ld", max_conns,
                  cfg->max_connections);

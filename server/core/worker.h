@@ -10,19 +10,17 @@
 #include "config.h"
 
 #include <event2/event.h>
-#include <event2/http.h>
 #include <stdatomic.h>
 
 struct db;
 struct cache;
 struct corpus;
-struct conns;
+struct httpd;
 
 struct worker {
     int id;
     struct event_base *base;
-    struct evhttp *http;
-    struct evhttp_bound_socket *sock;
+    struct httpd *httpd;   /* its connections and their HTTP framing */
     struct db *db;
     struct cache *cache;
     struct corpus *corpus; /* corpus statistics for ranking (corpus.h) */
@@ -32,7 +30,6 @@ struct worker {
     atomic_int inflight;
     int draining;
     double drain_started;
-    struct conns *conns; /* open connections: cap and deadline (conn.h) */
 };
 
 /* Sets up worker w (zeroed by the caller): an event base, an evhttp
@@ -46,8 +43,5 @@ int worker_init(struct worker *w, int id, const struct config *cfg, evutil_socke
 void worker_free(struct worker *w);
 /* The thread's body: runs w's loop until it is told to stop. */
 void *worker_main(void *w);
-
-/* Dispatches one request on worker w (router.c); evhttp's callback. */
-void router_dispatch(struct evhttp_request *ev, void *worker);
 
 #endif

@@ -21,7 +21,7 @@
  *     the worker still tracks the connection.
  */
 #include "auth.h"
-#include "conn.h"
+#include "httpd.h"
 #include "db.h"
 #include "server.h"
 #include "worker.h"
@@ -267,7 +267,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         event_base_loop(w.base, EVLOOP_NONBLOCK);
     if (atomic_load(&w.inflight) != 0)
         die("a request is still in flight after its connection closed", NULL);
-    if (conns_live(w.conns) != 0)
+    if (httpd_live(w.httpd) != 0)
         die("the worker still tracks a closed connection", NULL);
     free(answer);
     free(req);
