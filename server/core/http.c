@@ -18,6 +18,7 @@
 #include <event2/http.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,14 +88,22 @@ static const char *reason(int status)
     }
 }
 
+/* Bodies this large leave the allocator holding freed memory (glibc keeps
+ * freed heap pages); handing it back after such a request keeps a burst of
+ * large imports from inflating the process for good. */
+#define TRIM_AFTER_BODY (1L << 20)
+
 static void req_free(struct req *r)
 {
+    int trim = r->rawlen >= TRIM_AFTER_BODY;
     for (int i = 0; i < REQ_MAX_PARAMS; i++)
         free(r->params[i]);
     evhttp_clear_headers(&r->query);
     json_decref(r->body);
     free(r->path);
     free(r);
+    if (trim)
+        malloc_trim(0);
 }
 
 /* Sends the answer (head then tail) through httpd, logs the access line

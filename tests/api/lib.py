@@ -184,7 +184,8 @@ class Server:
     a cache; a Redis object or a URL string is used as given."""
 
     def __init__(self, db=None, redis=None, workers=2, env=None, extra_args=None,
-                 port=None, start=True):
+                 port=None, start=True, binary=None):
+        self.binary = binary    # None: shucud_path() (the ASan build when there is one)
         self.dir = tmpdir("shucud")
         self.db = db or os.path.join(self.dir, "shucu.db")
         self.own_redis = None
@@ -211,12 +212,12 @@ class Server:
         return str(self.redis)
 
     def argv(self):
-        return [shucud_path(), "serve", "--listen", "127.0.0.1:%d" % self.port,
+        return [self.binary or shucud_path(), "serve", "--listen", "127.0.0.1:%d" % self.port,
                 "--db", self.db, "--redis", self.redis_arg(),
                 "--workers", str(self.workers)] + self.extra_args
 
     def start(self, timeout=15.0):
-        binary = shucud_path()
+        binary = self.binary or shucud_path()
         if not os.path.exists(binary):
             raise AssertionError("no server binary at %s (set SHUCUD or build it)" % binary)
         self.starts += 1
@@ -252,6 +253,14 @@ class Server:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def rss_kib(self):
+        """The server's resident memory, KiB (from /proc)."""
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
 
     def stop(self, timeout=20.0):
         """SIGTERM and wait; the exit code must be 0."""
