@@ -1,7 +1,8 @@
 /*
  * cached.c - answering search and match from Redis (see cached.h).
  *
- * A lookup GETs the entry under shucu:v1:<tag>:<generation>:<hash> and,
+ * A lookup GETs the entry under shucu:v1:<tag>:<identity>:<generation>:
+ * <hash> (identity: the database file's, db.h) and,
  * in the same write, counts the hot query (hot_queries.c).  A hit is sent
  * as it was stored; a miss is computed inside one read transaction,
  * stored with SET … EX ttl, and answered once Redis has acknowledged the
@@ -237,13 +238,15 @@ void cache_serve(struct req *r, const char *tag, const char *material, size_t le
     crypto_hash_sha256(h, (const unsigned char *)material, len);
     char hex[2 * sizeof h + 1];
     sodium_bin2hex(hex, sizeof hex, h, 16); /* 128 bits name an entry */
-    /* shucu:v1:<tag>:<generation>:<hash> */
+    /* shucu:v1:<tag>:<identity>:<generation>:<hash> */
     size_t tlen = strlen(tag), klen = 0;
-    lk->key = xmalloc(sizeof CACHE_KEY_PREFIX + tlen + 2 + 20 + sizeof hex);
+    lk->key = xmalloc(sizeof CACHE_KEY_PREFIX + tlen + 3 + 40 + sizeof hex);
     memcpy(lk->key, CACHE_KEY_PREFIX, sizeof CACHE_KEY_PREFIX - 1);
     klen = sizeof CACHE_KEY_PREFIX - 1;
     memcpy(lk->key + klen, tag, tlen);
     klen += tlen;
+    lk->key[klen++] = ':';
+    klen += util_fmt_ll(lk->key + klen, db_identity(w->db));
     lk->key[klen++] = ':';
     klen += util_fmt_ll(lk->key + klen, gen);
     lk->key[klen++] = ':';

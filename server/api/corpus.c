@@ -10,6 +10,7 @@
 #include "util.h"
 #include "worker.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,7 +63,11 @@ long corpus_df(void *worker, const char *token, int len)
     sqlite3_stmt *st = db_stmt(w->db, SQL);
     if (!st)
         return 0;
-    return dfcache_get(corpus_of(w)->df, db_generation(w->db), st, token, len);
+    long long gen = db_generation(w->db);
+    /* One number for (identity, generation): a restored file whose
+     * generation matches the old one still empties the table. */
+    long long version = gen < 0 ? -1 : (gen ^ db_identity(w->db)) & INT64_MAX;
+    return dfcache_get(corpus_of(w)->df, version, st, token, len);
 }
 
 json_t *corpus_marked(const char *s)

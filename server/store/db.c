@@ -48,20 +48,35 @@ struct db {
     int snap_ok;
     unsigned char snap[WAL_HDR_BYTES];
     long long gen;
+    long long id; /* the identity read with gen (migration 6) */
 };
 
 #define NMIGRATIONS migrations_count
 
+/* The generation and, in the same read, the identity (db->id). */
 static long long generation_read(struct db *db)
 {
-    static const char SQL[] = "SELECT v FROM meta WHERE k = 'gen'";
+    static const char SQL[] = "SELECT (SELECT v FROM meta WHERE k = 'gen'),"
+                              " (SELECT v FROM meta WHERE k = 'id')";
     sqlite3_stmt *st = db_stmt(db, SQL);
     long long g = -1;
-    if (st && sqlite3_step(st) == SQLITE_ROW)
+    if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
         g = sqlite3_column_int64(st, 0);
+        db->id = sqlite3_column_int64(st, 1);
+    }
     if (st)
         sqlite3_reset(st);
     return g;
+}
+
+long long db_identity(struct db *db)
+{
+    return db->id;
+}
+
+int db_new_identity(struct db *db)
+{
+    return db_exec(db, "UPDATE meta SET v = random() & 9223372036854775807 WHERE k = 'id'");
 }
 
 /* SQLite's mapping of the first -shm region, through the VFS's xShmMap

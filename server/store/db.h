@@ -48,6 +48,13 @@ int db_exec(struct db *db, const char *sql);
  * transaction that can change a search or match; -1 on error. */
 long long db_generation(struct db *db);
 
+/* The identity of the database file (migration 6) as of the last
+ * db_generation() call: a cache key holds both, so a restore or another
+ * file sharing the Redis never meets an answer cached for other data. */
+long long db_identity(struct db *db);
+/* Gives the database a new identity (after a restore); 0 or -1. */
+int db_new_identity(struct db *db);
+
 /* resources_hot (migration 5) holds a copy of the hot columns of the
  * published resources, kept by triggers.  db_hot_rebuild() refills it
  * from resources (0 on success); db_hot_mismatches() counts the rows

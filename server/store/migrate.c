@@ -322,6 +322,12 @@ const char *const MIGRATIONS[] = {
     "  WHEN EXISTS (SELECT 1 FROM revisions WHERE id = new.id) BEGIN"
     "  SELECT RAISE(ABORT, 'revisions are append-only');"
     "END;",
+    /* 6 (issue 23): the database's identity, a random 63-bit number that
+     * every cache key holds beside the generation.  A new file gets its
+     * own; `shucud restore` gives the restored file a new one, so answers
+     * cached for another file, or for this one before a restore, are
+     * never read. */
+    "INSERT OR IGNORE INTO meta VALUES ('id', random() & 9223372036854775807);",
 };
 
 const int migrations_count = (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]);
