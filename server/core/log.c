@@ -126,6 +126,38 @@ static size_t stamp(char *out, size_t cap, time_t sec)
     return n;
 }
 
+/*
+ * Writes each control byte of line[start..n) (ESC, CR, LF, NUL from a
+ * client's path or header, say) as \xNN, so one log line can never pass
+ * for two or reach a terminal as an escape sequence; cuts at cap bytes.
+ * Returns the new length.  Most lines have none and cost one scan.
+ */
+static size_t escape_controls(char *line, size_t start, size_t n, size_t cap)
+{
+    size_t i = start;
+    while (i < n && (unsigned char)line[i] >= 0x20 && line[i] != 0x7f)
+        i++;
+    if (i == n)
+        return n;
+    char tail[2048];
+    size_t tn = n - i < sizeof tail ? n - i : sizeof tail;
+    memcpy(tail, line + i, tn);
+    size_t o = i;
+    for (size_t k = 0; k < tn && o + 4 < cap; k++) {
+        unsigned char ch = (unsigned char)tail[k];
+        if (ch < 0x20 || ch == 0x7f) {
+            static const char HEX[] = "0123456789abcdef";
+            line[o++] = '\\';
+            line[o++] = 'x';
+            line[o++] = HEX[ch >> 4];
+            line[o++] = HEX[ch & 15];
+        } else {
+            line[o++] = (char)ch;
+        }
+    }
+    return o;
+}
+
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
     if (lvl < min_level)
@@ -142,9 +174,11 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
     va_end(ap);
     if (m < 0)
         m = 0;
+    size_t start = n;
     n += (size_t)m;
     if (n > sizeof line - 2)
         n = sizeof line - 2;
+    n = escape_controls(line, start, n, sizeof line - 2);
     line[n++] = '\n';
     if (tbuf && lvl <= LOG_INFO) {
         if (tbuf->len + n > sizeof tbuf->data)

@@ -137,9 +137,11 @@ int server_run(struct config *cfg)
         return 1;
     }
     free(synpath);
+    char redis_shown[512];
+    util_redact_url(cfg->redis, redis_shown, sizeof redis_shown);
     if (cache_url_valid(cfg->redis) < 0) {
         log_error("--redis must be redis://[:password@]host:port[/db], unix:///path or none, not \"%s\"",
-                  cfg->redis);
+                  redis_shown);
         return 1;
     }
     metrics_label_routes(ROUTES, NROUTES);
@@ -184,7 +186,7 @@ int server_run(struct config *cfg)
     for (int i = 0; i < m.n; i++)
         pthread_create(&th[i], NULL, worker_main, &m.workers[i]);
     log_info("shucud listening on http://%s (%d worker%s, database %s, cache %s)", cfg->listen, m.n,
-             m.n == 1 ? "" : "s", cfg->db, cfg->redis);
+             m.n == 1 ? "" : "s", cfg->db, redis_shown);
     event_base_dispatch(m.base);
     for (int i = 0; i < m.n; i++)
         pthread_join(th[i], NULL);

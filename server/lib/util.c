@@ -316,3 +316,18 @@ void util_json_path_at(const char *text, size_t len, size_t pos, char *out, size
         n += (size_t)w;
     }
 }
+
+void util_redact_url(const char *url, char *out, size_t outlen)
+{
+    const char *scheme = url ? strstr(url, "://") : NULL;
+    const char *host = scheme ? scheme + 3 : NULL;
+    const char *at = host ? strchr(host, '@') : NULL;
+    const char *slash = host ? strchr(host, '/') : NULL;
+    if (!at || (slash && slash < at)) {
+        snprintf(out, outlen, "%s", url ? url : "");
+        return;
+    }
+    const char *colon = memchr(host, ':', (size_t)(at - host));
+    size_t keep = colon ? (size_t)(colon + 1 - url) : (size_t)(host - url);
+    snprintf(out, outlen, "%.*s***%s", (int)keep, url, at);
+}

@@ -61,4 +61,8 @@ size_t util_utf8_cut(const char *s, size_t len);
  */
 void util_json_path_at(const char *text, size_t len, size_t pos, char *out, size_t outlen);
 
+/* url with the password of its userinfo replaced by *** (redis://:***@h:6379,
+ * redis://user:***@h), for logs and messages; other URLs as they are. */
+void util_redact_url(const char *url, char *out, size_t outlen);
+
 #endif

@@ -241,7 +241,20 @@ TEST(batches_into_a_pipe_stay_whole_lines)
     ASSERT(order);
 }
 
-TEST_MAIN(T(unbuffered_lines_are_written_at_once),
+/* A client's ESC, CR or LF (in a path it sent, say) never reaches the log
+ * raw: one request is one line, and a terminal shows no escape sequence. */
+TEST(control_bytes_are_escaped)
+{
+    capture();
+    log_info("GET /v1/\x1b[31mred\r\nFAKE 200 %s", "x\x7fy\x01");
+    const char *t = logged();
+    release();
+    ASSERT_EQ(count_lines(t), 1);
+    ASSERT(strstr(t, "GET /v1/\\x1b[31mred\\x0d\\x0aFAKE 200 x\\x7fy\\x01\n") != NULL);
+    ASSERT(strchr(t, '\x1b') == NULL && strchr(t, '\r') == NULL);
+}
+
+TEST_MAIN(T(unbuffered_lines_are_written_at_once), T(control_bytes_are_escaped),
           T(buffered_info_waits_for_a_flush_and_keeps_its_order),
           T(a_warning_is_written_at_once_after_what_came_before),
           T(a_full_buffer_is_written_in_whole_lines), T(only_the_buffering_thread_buffers),

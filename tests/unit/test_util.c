@@ -107,6 +107,26 @@ TEST(fmt_ll_matches_printf)
     }
 }
 
-TEST_MAIN(T(paths_of_objects_and_arrays), T(strings_with_quotes_and_brackets_do_not_confuse_it),
+/* No password of a Redis URL reaches a log line or a message. */
+TEST(redacted_urls_keep_no_password)
+{
+    char out[256];
+    static const char *const CASES[][2] = {
+        {"redis://:s3cret@127.0.0.1:6379/2", "redis://:***@127.0.0.1:6379/2"},
+        {"redis://user:s3cret@host:6379", "redis://user:***@host:6379"},
+        {"redis://s3cret@host", "redis://***@host"},
+        {"redis://host:6379", "redis://host:6379"},
+        {"unix:///run/redis.sock?db=1", "unix:///run/redis.sock?db=1"},
+        {"none", "none"},
+        {"redis://host/p@th", "redis://host/p@th"},
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        util_redact_url(CASES[i][0], out, sizeof out);
+        ASSERT_STR_EQ(out, CASES[i][1]);
+        ASSERT(strstr(out, "s3cret") == NULL);
+    }
+}
+
+TEST_MAIN(T(paths_of_objects_and_arrays), T(redacted_urls_keep_no_password), T(strings_with_quotes_and_brackets_do_not_confuse_it),
           T(deep_and_long_input_is_bounded), T(long_chinese_keys_are_cut_to_whole_characters),
           T(utf8_cut), T(fmt_ll_matches_printf))
