@@ -171,6 +171,31 @@ const struct region *regions_district_by_code(const char *code, const struct reg
     return NULL;
 }
 
+const struct region *regions_find(int depth, const char *s, int *ambiguous)
+{
+    const struct region *hit = NULL;
+    int n = 0;
+    *ambiguous = 0;
+    if (depth == 0)
+        return regions_province(s);
+    for (int p = 0; p < nprovinces; p++) {
+        const struct region *pr = &provinces[p];
+        for (int c = 0; c < pr->n; c++) {
+            const struct region *found = depth == 1 ? (find(&pr->child[c], 1, s))
+                                                    : find(pr->child[c].child, pr->child[c].n, s);
+            if (found) {
+                hit = found;
+                n++;
+            }
+        }
+    }
+    if (n > 1) {
+        *ambiguous = 1;
+        return NULL;
+    }
+    return hit;
+}
+
 json_t *regions_document(void)
 {
     return doc;

@@ -40,6 +40,11 @@ const struct region *regions_child(const struct region *parent, const char *s);
 const struct region *regions_district_by_code(const char *code, const struct region **city,
                                               const struct region **province);
 
+/* The place at depth 0 (a province), 1 (a city) or 2 (a district)
+ * whose code or name is s, anywhere in the country.  NULL when there is
+ * none, or when several places share the name (*ambiguous is then 1). */
+const struct region *regions_find(int depth, const char *s, int *ambiguous);
+
 /* The whole file, as GET /v1/regions serves it (borrowed). */
 json_t *regions_document(void);
 
