@@ -121,8 +121,11 @@ int assessment_body_check(json_t *body, int create, const struct instrument **in
     /* A create's maps lose their null members, as a patch's do. */
     for (int i = 0; i < 3; i++) {
         json_t *m = json_object_get(body, MAPS[i]);
-        if (m)
-            json_object_set_new(body, MAPS[i], json_merge_patch(json_object(), m));
+        if (m) {
+            json_t *empty = json_object();
+            json_object_set_new(body, MAPS[i], json_merge_patch(empty, m));
+            json_decref(empty);
+        }
     }
     return instrument_check(*in, json_object_get(body, "answers"),
                             json_object_get(body, "evidence"), json_object_get(body, "scenes"), e);
