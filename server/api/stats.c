@@ -26,8 +26,9 @@
 
 #define MAX_CODES 64
 
-static const char *const NEED_STATUSES[] = {"draft", "open", "matched", "in_campaign", "closed",
-                                            NULL};
+/* A "draft" count (needs made from gaps, not yet published) appears only
+ * when there are drafts. */
+static const char *const NEED_STATUSES[] = {"open", "matched", "in_campaign", "closed", NULL};
 static const char *const RESOURCE_STATUSES[] = {"published", "withdrawn", NULL};
 
 /* Adds n to counts[i] for every bit i of mask. */

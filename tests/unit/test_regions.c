@@ -51,6 +51,22 @@ TEST(same_name_in_two_cities)
     ASSERT_STR_EQ(b->code, "220104");
 }
 
+TEST(found_anywhere_unless_ambiguous)
+{
+    load();
+    int amb;
+    const struct region *r = regions_find(2, "江岸区", &amb);
+    ASSERT(r != NULL && amb == 0);
+    ASSERT_STR_EQ(r->code, "420102");
+    ASSERT(regions_find(2, "朝阳区", &amb) == NULL);
+    ASSERT_EQ(amb, 1);
+    ASSERT(regions_find(2, "110105", &amb) != NULL);
+    ASSERT_STR_EQ(regions_find(1, "武汉市", &amb)->code, "420100");
+    ASSERT_STR_EQ(regions_find(0, "湖北省", &amb)->code, "420000");
+    ASSERT(regions_find(1, "江岸区", &amb) == NULL);
+    ASSERT_EQ(amb, 0);
+}
+
 TEST(county_level_cities_and_codes)
 {
     load();
@@ -91,5 +107,5 @@ TEST(bad_file_named)
     ASSERT(regions_province("湖北省") != NULL);
 }
 
-TEST_MAIN(T(by_name_and_code_under_the_parent), T(same_name_in_two_cities),
+TEST_MAIN(T(by_name_and_code_under_the_parent), T(same_name_in_two_cities), T(found_anywhere_unless_ambiguous),
           T(county_level_cities_and_codes), T(bad_file_named))
