@@ -131,17 +131,18 @@ int assessment_body_check(json_t *body, int create, const struct instrument **in
                             json_object_get(body, "evidence"), json_object_get(body, "scenes"), e);
 }
 
-/* Binds score (?s total, ?s+1 level, ?s+2 score JSON, ?s+3 level_check
- * JSON) of answers/scenes under in; *texts gets the two strings to free. */
+/* Binds the score of answers/scenes under in: ?s total, ?s+1 level, ?s+2
+ * points and ?s+3 checks (the compact forms, instrument.h); *texts gets
+ * the two strings to free after the step. */
 static void bind_score(sqlite3_stmt *st, int s, const struct instrument *in, json_t *answers,
                        json_t *scenes, char *texts[2])
 {
     struct instr_score sc;
     instrument_score(in, answers, scenes, &sc);
-    json_t *sj = instrument_score_json(in, &sc), *cj = instrument_checks_json(in, &sc);
-    texts[0] = json_dumps(sj, JSON_COMPACT);
+    json_t *pj = instrument_points_compact(in, &sc), *cj = instrument_checks_compact(in, &sc);
+    texts[0] = json_dumps(pj, JSON_COMPACT);
     texts[1] = json_dumps(cj, JSON_COMPACT);
-    json_decref(sj);
+    json_decref(pj);
     json_decref(cj);
     sqlite3_bind_double(st, s, sc.total);
     sqlite3_bind_int(st, s + 1, sc.level);
@@ -159,10 +160,9 @@ int asmt_insert(struct db *db, const char *id, const char *org_id, const struct 
                 const char *mode, const struct caller *who, json_t *body, const char *at)
 {
     static const char SQL[] =
-        "INSERT INTO assessments(id, org_id, instrument, mode, status, total, level, score,"
-        " level_check, creator_org, created_by, created_at, updated_at, note, answers, evidence,"
-        " scenes) VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13,"
-        " ?14, ?15)";
+        "INSERT INTO assessments(id, org_id, instrument, mode, status, total, level, points,"
+        " checks, creator_org, created_at, updated_at, note, answers, evidence, scenes)"
+        " VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?7, ?8, ?9, ?11, ?11, ?12, ?13, ?14, ?15)";
     char now[32];
     if (at)
         snprintf(now, sizeof now, "%s", at);
@@ -176,16 +176,12 @@ int asmt_insert(struct db *db, const char *id, const char *org_id, const struct 
     json_t *answers = json_object_get(body, "answers"), *evidence = json_object_get(body, "evidence"),
            *scenes = json_object_get(body, "scenes");
     char *texts[2], *a = dump_map(answers), *e = dump_map(evidence), *s = dump_map(scenes);
-    json_t *actor = auth_actor_json(who);
-    char *by = json_dumps(actor, JSON_COMPACT);
-    json_decref(actor);
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, org_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, in->code, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, mode, -1, SQLITE_STATIC);
     bind_score(st, 5, in, answers, scenes, texts);
     sqlite3_bind_text(st, 9, who->org_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, by, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 11, now, -1, SQLITE_STATIC);
     db_bind_text(st, 12, json_string_value(json_object_get(body, "note")));
     sqlite3_bind_text(st, 13, a, -1, SQLITE_STATIC);
@@ -198,7 +194,6 @@ int asmt_insert(struct db *db, const char *id, const char *org_id, const struct 
     free(a);
     free(e);
     free(s);
-    free(by);
     if (rc != SQLITE_DONE)
         return -1;
     return asmt_revision(db, id, who, NULL, "draft", "created", NULL, now);
@@ -210,22 +205,16 @@ int asmt_save(struct db *db, const char *id, const struct instrument *in, json_t
 {
     static const char SQL[] =
         "UPDATE assessments SET answers = ?2, evidence = ?3, scenes = ?4,"
-        " note = CASE WHEN ?5 = 1 THEN ?6 ELSE note END, total = ?7, level = ?8, score = ?9,"
-        " level_check = ?10, status = ?11, version = version + 1, updated_at = ?12,"
+        " note = CASE WHEN ?5 = 1 THEN ?6 ELSE note END, total = ?7, level = ?8, points = ?9,"
+        " checks = ?10, status = ?11, version = version + 1, updated_at = ?12,"
         " submitted_at = CASE WHEN ?11 = 'submitted' THEN ?12 ELSE submitted_at END,"
-        " verified_at = CASE WHEN ?11 = 'verified' THEN ?12 ELSE verified_at END,"
-        " verified_by = CASE WHEN ?11 = 'verified' THEN ?13 ELSE verified_by END"
+        " verified_at = CASE WHEN ?11 = 'verified' THEN ?12 ELSE verified_at END"
         " WHERE id = ?1";
     sqlite3_stmt *st = db_stmt(db, SQL);
     if (!st)
         return -1;
     char *texts[2], *a = dump_map(answers), *e = dump_map(evidence), *s = dump_map(scenes);
-    char *by = NULL;
-    if (strcmp(to, "verified") == 0) {
-        json_t *actor = auth_actor_json(who);
-        by = json_dumps(actor, JSON_COMPACT);
-        json_decref(actor);
-    }
+    (void)who; /* the revision the caller appends names who */
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, e, -1, SQLITE_STATIC);
@@ -235,7 +224,6 @@ int asmt_save(struct db *db, const char *id, const struct instrument *in, json_t
     bind_score(st, 7, in, answers, scenes, texts);
     sqlite3_bind_text(st, 11, to, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
-    db_bind_text(st, 13, by);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(texts[0]);
@@ -243,7 +231,6 @@ int asmt_save(struct db *db, const char *id, const struct instrument *in, json_t
     free(a);
     free(e);
     free(s);
-    free(by);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -272,24 +259,27 @@ int asmt_revision(struct db *db, const char *id, const struct caller *who, const
                   const char *to, const char *reason, json_t *detail, const char *now)
 {
     static const char SQL[] =
-        "INSERT INTO assessment_revisions(assessment_id, at, by_actor, from_status, to_status,"
-        " reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+        "INSERT INTO assessment_revisions(assessment_id, at, by_org, by_name, by_role, by_user,"
+        " by_user_name, by_key, from_status, to_status, reason, detail)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
     sqlite3_stmt *st = db_stmt(db, SQL);
     if (!st)
         return -1;
-    json_t *actor = auth_actor_json(who);
-    char *by = json_dumps(actor, JSON_COMPACT), *det = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-    json_decref(actor);
+    char *det = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, by, -1, SQLITE_STATIC);
-    db_bind_text(st, 4, from);
-    sqlite3_bind_text(st, 5, to, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, reason ? reason : "", -1, SQLITE_STATIC);
-    db_bind_text(st, 7, det);
+    sqlite3_bind_text(st, 3, who->org_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, who->org_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, role_name(who->role), -1, SQLITE_STATIC);
+    db_bind_text(st, 6, who->user_id[0] ? who->user_id : NULL);
+    db_bind_text(st, 7, who->user_id[0] ? who->user_name : NULL);
+    db_bind_text(st, 8, who->prefix[0] ? who->prefix : NULL);
+    db_bind_text(st, 9, from);
+    sqlite3_bind_text(st, 10, to, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, reason ? reason : "", -1, SQLITE_STATIC);
+    db_bind_text(st, 12, det);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    free(by);
     free(det);
     return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -311,42 +301,87 @@ static json_t *col_text(sqlite3_stmt *st, int col)
                : json_string((const char *)sqlite3_column_text(st, col));
 }
 
+/* The actor of a revision row from its by_* columns at col (as
+ * auth_actor_json() makes it from a caller; new reference). */
+static json_t *actor_json(sqlite3_stmt *st, int col)
+{
+    struct caller who = {.role = role_parse((const char *)sqlite3_column_text(st, col + 2))};
+    snprintf(who.org_id, sizeof who.org_id, "%s", sqlite3_column_text(st, col));
+    snprintf(who.org_name, sizeof who.org_name, "%s", sqlite3_column_text(st, col + 1));
+    if (sqlite3_column_type(st, col + 3) != SQLITE_NULL) {
+        snprintf(who.user_id, sizeof who.user_id, "%s", sqlite3_column_text(st, col + 3));
+        snprintf(who.user_name, sizeof who.user_name, "%s", sqlite3_column_text(st, col + 4));
+    }
+    if (sqlite3_column_type(st, col + 5) != SQLITE_NULL)
+        snprintf(who.prefix, sizeof who.prefix, "%s", sqlite3_column_text(st, col + 5));
+    return auth_actor_json(&who);
+}
+
+/* Adds revisions, created_by (the first revision's actor) and
+ * verified_by (the verifying one's, or null) to out. */
 static int render_revisions(struct db *db, const char *id, json_t *out)
 {
     static const char SQL[] =
-        "SELECT at, by_actor, from_status, to_status, reason, detail FROM assessment_revisions"
-        " WHERE assessment_id = ?1 ORDER BY id";
+        "SELECT at, by_org, by_name, by_role, by_user, by_user_name, by_key, from_status,"
+        " to_status, reason, detail FROM assessment_revisions WHERE assessment_id = ?1 ORDER BY id";
     sqlite3_stmt *st = db_stmt(db, SQL);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    json_t *revs = json_array();
+    json_t *revs = json_array(), *created = NULL, *verified = NULL;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *by = actor_json(st, 1);
+        const char *to = (const char *)sqlite3_column_text(st, 8);
+        if (!created)
+            created = json_incref(by);
+        if (strcmp(to, "verified") == 0) {
+            json_decref(verified);
+            verified = json_incref(by);
+        }
         json_t *rv = json_pack("{s:s, s:o, s:o, s:s, s:s}", "at", sqlite3_column_text(st, 0),
-                               "by", col_json(st, 1), "from", col_text(st, 2), "to",
-                               sqlite3_column_text(st, 3), "reason", sqlite3_column_text(st, 4));
-        json_t *detail = col_json(st, 5);
+                               "by", by, "from", col_text(st, 7), "to", to, "reason",
+                               sqlite3_column_text(st, 9));
+        json_t *detail = col_json(st, 10);
         if (json_is_object(detail))
             json_object_update(rv, detail);
         json_decref(detail);
         json_array_append_new(revs, rv);
     }
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE || !created) {
         json_decref(revs);
+        json_decref(created);
+        json_decref(verified);
         return -1;
     }
+    json_object_set_new(out, "created_by", created);
+    json_object_set_new(out, "verified_by", verified ? verified : json_null());
     json_object_set_new(out, "revisions", revs);
     return 0;
+}
+
+/* The score of the row at st (total, level, points, checks at col ..
+ * col + 3) under in, as stored; rescored from answers and scenes when the
+ * stored shape does not fit in. */
+void assessment_row_score(sqlite3_stmt *st, int col, const struct instrument *in, json_t *answers,
+                          json_t *scenes, struct instr_score *sc)
+{
+    json_t *points = json_loads((const char *)sqlite3_column_text(st, col + 2), 0, NULL);
+    json_t *checks = json_loads((const char *)sqlite3_column_text(st, col + 3), 0, NULL);
+    if (instrument_score_restore(in, sqlite3_column_double(st, col), sqlite3_column_int(st, col + 1),
+                                 points, checks, sc) < 0)
+        instrument_score(in, answers, scenes, sc);
+    json_decref(points);
+    json_decref(checks);
 }
 
 int assessment_json(struct db *db, const char *id, const struct caller *who, json_t **out)
 {
     static const char SQL[] =
-        "SELECT a.id, a.org_id, o.name, a.instrument, a.mode, a.status, a.level, a.creator_org,"
-        " a.created_by, a.submitted_at, a.verified_by, a.verified_at, a.version, a.created_at,"
-        " a.updated_at, a.note, a.answers, a.evidence, a.scenes, a.score, a.level_check"
+        "SELECT a.id, a.org_id, o.name, a.instrument, a.mode, a.status, a.note, a.submitted_at,"
+        " a.verified_at, a.version, a.created_at, a.updated_at, a.answers, a.evidence, a.scenes,"
+        " a.total, a.level, a.points, a.checks"
         " FROM assessments a JOIN orgs o ON o.id = a.org_id WHERE a.id = ?1";
     *out = NULL;
     sqlite3_stmt *st = db_stmt(db, SQL);
@@ -360,35 +395,35 @@ int assessment_json(struct db *db, const char *id, const struct caller *who, jso
     }
     struct asmt a = {0};
     snprintf(a.org_id, sizeof a.org_id, "%s", sqlite3_column_text(st, 1));
-    if (!asmt_visible(&a, who)) {
+    const struct instrument *in = instruments_find((const char *)sqlite3_column_text(st, 3));
+    if (!asmt_visible(&a, who) || !in) {
         sqlite3_reset(st);
-        return 1;
+        return in ? 1 : -1;
     }
     json_t *o = json_pack("{s:s, s:{s:s, s:s}, s:s, s:s, s:s}", "id", sqlite3_column_text(st, 0),
                           "org", "id", a.org_id, "name", sqlite3_column_text(st, 2), "instrument",
                           sqlite3_column_text(st, 3), "mode", sqlite3_column_text(st, 4),
                           "status", sqlite3_column_text(st, 5));
-    json_object_set_new(o, "answers", col_json(st, 16));
-    json_object_set_new(o, "evidence", col_json(st, 17));
-    json_object_set_new(o, "scenes", col_json(st, 18));
-    if (sqlite3_column_type(st, 15) != SQLITE_NULL)
-        json_object_set_new(o, "note", col_text(st, 15));
-    json_object_set_new(o, "score", col_json(st, 19));
-    json_object_set_new(o, "level", json_integer(sqlite3_column_int(st, 6)));
-    json_object_set_new(o, "level_check", col_json(st, 20));
-    const struct instrument *in = instruments_find((const char *)sqlite3_column_text(st, 3));
-    if (in) {
-        struct instr_score sc;
-        instrument_score(in, json_object_get(o, "answers"), json_object_get(o, "scenes"), &sc);
-        json_object_set_new(o, "missing", instrument_missing_json(in, &sc));
-    }
-    json_object_set_new(o, "created_by", col_json(st, 8));
-    json_object_set_new(o, "submitted_at", col_text(st, 9));
-    json_object_set_new(o, "verified_by", col_json(st, 10));
-    json_object_set_new(o, "verified_at", col_text(st, 11));
-    json_object_set_new(o, "version", json_integer(sqlite3_column_int64(st, 12)));
-    json_object_set_new(o, "created_at", col_text(st, 13));
-    json_object_set_new(o, "updated_at", col_text(st, 14));
+    json_t *answers = col_json(st, 12), *scenes = col_json(st, 14);
+    json_object_set(o, "answers", answers);
+    json_object_set_new(o, "evidence", col_json(st, 13));
+    json_object_set(o, "scenes", scenes);
+    if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+        json_object_set_new(o, "note", col_text(st, 6));
+    struct instr_score sc, now;
+    assessment_row_score(st, 15, in, answers, scenes, &sc);
+    json_object_set_new(o, "score", instrument_score_json(in, &sc));
+    json_object_set_new(o, "level", json_integer(sc.level));
+    json_object_set_new(o, "level_check", instrument_checks_json(in, &sc));
+    instrument_score(in, answers, scenes, &now); /* what is answered: by the file */
+    json_object_set_new(o, "missing", instrument_missing_json(in, &now));
+    json_decref(answers);
+    json_decref(scenes);
+    json_object_set_new(o, "submitted_at", col_text(st, 7));
+    json_object_set_new(o, "verified_at", col_text(st, 8));
+    json_object_set_new(o, "version", json_integer(sqlite3_column_int64(st, 9)));
+    json_object_set_new(o, "created_at", col_text(st, 10));
+    json_object_set_new(o, "updated_at", col_text(st, 11));
     sqlite3_reset(st);
     if (render_revisions(db, id, o) < 0) {
         json_decref(o);

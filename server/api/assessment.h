@@ -30,6 +30,7 @@
 #include "validate.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdint.h>
 
 struct caller;
@@ -91,6 +92,13 @@ int asmt_contents(struct db *db, const char *id, json_t **answers, json_t **evid
 /* Appends a revision (detail borrowed, may be NULL); 0 or -1. */
 int asmt_revision(struct db *db, const char *id, const struct caller *who, const char *from,
                   const char *to, const char *reason, json_t *detail, const char *now);
+
+/* The score of the row at st (columns total, level, points, checks from
+ * col) under in, as it was computed at its last write; rescored from
+ * answers and scenes (may be NULL) when the stored shape does not fit. */
+struct instr_score;
+void assessment_row_score(sqlite3_stmt *st, int col, const struct instrument *in, json_t *answers,
+                          json_t *scenes, struct instr_score *sc);
 
 /* The assessment as who may see it: 0 with *out, 1 when missing or
  * hidden, -1 on error. */

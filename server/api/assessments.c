@@ -107,25 +107,29 @@ void h_assessment_get(struct req *r)
     assessment_reply(r, 200, r->params[0]);
 }
 
-/* A list item: the assessment without answers and revisions. */
+/* A list item: the assessment without answers and revisions, its score
+ * as total and dimensions. */
 static json_t *summary_json(sqlite3_stmt *st)
 {
-    json_t *score = json_loads((const char *)sqlite3_column_text(st, 9), 0, NULL);
-    json_t *total = json_object_get(score, "total"), *dims = json_object_get(score, "dimensions");
-    json_t *s = json_object();
-    json_object_set_new(s, "total", total ? json_incref(total) : json_integer(0));
-    json_object_set_new(s, "dimensions", dims ? json_incref(dims) : json_object());
-    json_decref(score);
-    json_t *o = json_pack("{s:s, s:{s:s, s:s}, s:s, s:s, s:s, s:o, s:i, s:I, s:s, s:s}", "id",
-                          sqlite3_column_text(st, 1), "org", "id", sqlite3_column_text(st, 2),
+    const struct instrument *in = instruments_find((const char *)sqlite3_column_text(st, 4));
+    json_t *dims = json_object();
+    if (in) {
+        struct instr_score sc;
+        assessment_row_score(st, 7, in, NULL, NULL, &sc);
+        for (int d = 0; d < in->nd; d++)
+            json_object_set_new(dims, in->d[d].name, json_real(sc.dim[d]));
+    }
+    json_t *o = json_pack("{s:s, s:{s:s, s:s}, s:s, s:s, s:s, s:{s:f, s:o}, s:i, s:I, s:s, s:s}",
+                          "id", sqlite3_column_text(st, 1), "org", "id", sqlite3_column_text(st, 2),
                           "name", sqlite3_column_text(st, 3), "instrument",
                           sqlite3_column_text(st, 4), "mode", sqlite3_column_text(st, 5),
-                          "status", sqlite3_column_text(st, 6), "score", s, "level",
+                          "status", sqlite3_column_text(st, 6), "score", "total",
+                          sqlite3_column_double(st, 7), "dimensions", dims, "level",
                           sqlite3_column_int(st, 8), "version",
-                          (json_int_t)sqlite3_column_int64(st, 10), "created_at",
-                          sqlite3_column_text(st, 11), "updated_at", sqlite3_column_text(st, 12));
-    for (int c = 13; c <= 14; c++)
-        json_object_set_new(o, c == 13 ? "submitted_at" : "verified_at",
+                          (json_int_t)sqlite3_column_int64(st, 11), "created_at",
+                          sqlite3_column_text(st, 12), "updated_at", sqlite3_column_text(st, 13));
+    for (int c = 14; c <= 15; c++)
+        json_object_set_new(o, c == 14 ? "submitted_at" : "verified_at",
                             sqlite3_column_type(st, c) == SQLITE_NULL
                                 ? json_null()
                                 : json_string((const char *)sqlite3_column_text(st, c)));
@@ -136,12 +140,27 @@ void h_assessments_list(struct req *r)
 {
     static const char SQL[] =
         "SELECT a.aid, a.id, a.org_id, o.name, a.instrument, a.mode, a.status, a.total, a.level,"
-        " a.score, a.version, a.created_at, a.updated_at, a.submitted_at, a.verified_at"
+        " a.points, a.checks, a.version, a.created_at, a.updated_at, a.submitted_at, a.verified_at"
         " FROM assessments a JOIN orgs o ON o.id = a.org_id"
         " LEFT JOIN enterprise_files f ON f.org_id = a.org_id"
         " WHERE a.aid < ?1 AND (?2 IS NULL OR a.org_id = ?2) AND (?3 IS NULL OR a.status = ?3)"
-        " AND (?4 = -1 OR a.level = ?4) AND (?5 IS NULL OR f.district_code = ?5)"
-        " AND (?6 IS NULL OR f.industry = ?6) AND (?7 IS NULL OR a.org_id = ?7)"
+        " AND (?4 = -1 OR a.level = ?4) AND ?5 IS NULL AND (?6 IS NULL OR f.industry = ?6)"
+        " AND (?7 IS NULL OR a.org_id = ?7)"
+        " ORDER BY a.aid DESC LIMIT ?8";
+    /* With a district, start from the (few) files there and reach their
+     * assessments through assessments_org, instead of walking every
+     * assessment from the newest (CROSS JOIN keeps that order: the planner
+     * cannot tell how few files a bound filter leaves).  An industry holds
+     * a large share of the files: walking from the newest finds a page
+     * sooner. */
+    static const char SQL_BY_FILE[] =
+        "SELECT a.aid, a.id, a.org_id, o.name, a.instrument, a.mode, a.status, a.total, a.level,"
+        " a.points, a.checks, a.version, a.created_at, a.updated_at, a.submitted_at, a.verified_at"
+        " FROM enterprise_files f CROSS JOIN assessments a ON a.org_id = f.org_id"
+        " JOIN orgs o ON o.id = a.org_id"
+        " WHERE (?5 IS NULL OR f.district_code = ?5) AND (?6 IS NULL OR f.industry = ?6)"
+        " AND a.aid < ?1 AND (?2 IS NULL OR a.org_id = ?2) AND (?3 IS NULL OR a.status = ?3)"
+        " AND (?4 = -1 OR a.level = ?4) AND (?7 IS NULL OR a.org_id = ?7)"
         " ORDER BY a.aid DESC LIMIT ?8";
     long limit, level;
     int64_t after;
@@ -172,7 +191,7 @@ void h_assessments_list(struct req *r)
         reply_error(r, ERR_BAD_PARAM, "industry", "unknown industry code \"%s\"", ind);
         return;
     }
-    sqlite3_stmt *st = db_stmt(r->w->db, SQL);
+    sqlite3_stmt *st = db_stmt(r->w->db, dcode ? SQL_BY_FILE : SQL);
     if (!st) {
         reply_db_error(r, DB_READ);
         return;

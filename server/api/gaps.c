@@ -131,7 +131,7 @@ static json_t *gaps_json(struct worker *w, const struct gap_ctx *g, int target)
 {
     const struct instrument *in = g->in;
     const struct instr_check *c = &g->s.check[target - 1];
-    char tk[4];
+    char tk[12];
     snprintf(tk, sizeof tk, "%d", target);
     const char *tname = json_string_value(json_object_get(json_object_get(in->doc, "level_names"), tk));
     double missing = c->min_score - g->s.total;
@@ -229,7 +229,7 @@ static json_t *gap_need(const struct gap_ctx *g, int i, int target, json_t *budg
     const struct instr_scene *sc = &g->in->s[i];
     int step = step_of(g, i);
     json_t *names = json_object_get(g->in->doc, "level_names");
-    char sk[4], tk[4];
+    char sk[12], tk[12];
     snprintf(sk, sizeof sk, "%d", step);
     snprintf(tk, sizeof tk, "%d", target);
     const char *from = step ? json_string_value(json_object_get(names, sk)) : NULL;

@@ -381,7 +381,7 @@ int instrument_parse(json_t *doc, const char *path, struct instrument **out, cha
         goto fail;
     json_t *names = json_object_get(doc, "level_names");
     for (int i = 0; i < in->nr; i++) {
-        char k[4];
+        char k[12];
         snprintf(k, sizeof k, "%d", i + 1);
         if (!json_string_value(json_object_get(names, k))) {
             fault(&w, "level_names", "needs a name for level %s", k);

@@ -175,6 +175,26 @@ json_t *instrument_checks_json(const struct instrument *in, const struct instr_s
 /* {"questions": [codes], "scenes": [codes]} not yet answered (new ref). */
 json_t *instrument_missing_json(const struct instrument *in, const struct instr_score *s);
 
+/*
+ * The compact form an assessment row stores (a few dozen bytes instead of
+ * the JSON above, which would take a page of its own per assessment):
+ * points, the points of each question in the instrument's order (null
+ * when unanswered), and checks, [min_score, min_scenes, min_constrained,
+ * scenes_at_level, constrained_at_level] for each level.  Both new
+ * references.
+ */
+json_t *instrument_points_compact(const struct instrument *in, const struct instr_score *s);
+json_t *instrument_checks_compact(const struct instrument *in, const struct instr_score *s);
+/*
+ * Rebuilds *out from a row's stored total, level and compact forms, under
+ * the instrument they were computed with: the points, groups and
+ * dimensions stay those of the write, whatever the file says now.  -1
+ * when the shapes do not fit this instrument (then score again).  steps
+ * are not restored (left -1).
+ */
+int instrument_score_restore(const struct instrument *in, double total, int level,
+                             const json_t *points, const json_t *checks, struct instr_score *out);
+
 /* The registry: every dir/instruments/<name>.json, in file-name order.  0, or
  * -1 with err naming the file and the fault (also when there is none or
  * two share a code). */

@@ -229,7 +229,7 @@ json_t *instrument_checks_json(const struct instrument *in, const struct instr_s
     json_t *out = json_object();
     for (int l = 0; l < s->nchecks; l++) {
         const struct instr_check *c = &s->check[l];
-        char k[4];
+        char k[12];
         snprintf(k, sizeof k, "%d", c->level);
         json_object_set_new(
             out, k,
@@ -254,4 +254,69 @@ json_t *instrument_missing_json(const struct instrument *in, const struct instr_
         if (s->steps[i] < 0)
             json_array_append_new(ss, json_string(in->s[i].code));
     return json_pack("{s:o, s:o}", "questions", qs, "scenes", ss);
+}
+
+json_t *instrument_points_compact(const struct instrument *in, const struct instr_score *s)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < in->nq; i++)
+        json_array_append_new(a, s->answered[i] ? json_real(s->question[i]) : json_null());
+    return a;
+}
+
+json_t *instrument_checks_compact(const struct instrument *in, const struct instr_score *s)
+{
+    json_t *a = json_array();
+    for (int l = 0; l < s->nchecks; l++) {
+        const struct instr_check *c = &s->check[l];
+        json_array_append_new(a, json_pack("[f, i, i, i, i]", c->min_score, c->min_scenes,
+                                           c->min_constrained, c->scenes_at, c->constrained_at));
+    }
+    (void)in;
+    return a;
+}
+
+int instrument_score_restore(const struct instrument *in, double total, int level,
+                             const json_t *points, const json_t *checks, struct instr_score *out)
+{
+    memset(out, 0, sizeof *out);
+    if (json_array_size(points) != (size_t)in->nq || json_array_size(checks) > INSTR_MAX_LEVELS)
+        return -1;
+    for (int i = 0; i < in->nq; i++) {
+        json_t *v = json_array_get(points, (size_t)i);
+        if (json_is_number(v)) {
+            out->answered[i] = 1;
+            out->question[i] = json_number_value(v);
+            out->group[in->q[i].group] += out->question[i];
+        }
+    }
+    for (int g = 0; g < in->ng; g++) {
+        out->group[g] = r4(out->group[g]);
+        out->dim[in->g[g].dim] += out->group[g];
+    }
+    for (int d = 0; d < in->nd; d++)
+        out->dim[d] = r4(out->dim[d]);
+    for (int s = 0; s < INSTR_MAX_SCENES; s++)
+        out->steps[s] = -1;
+    out->total = total;
+    out->level = level;
+    size_t l;
+    json_t *c;
+    json_array_foreach((json_t *)checks, l, c) {
+        struct instr_check *k = &out->check[l];
+        if (json_array_size(c) != 5)
+            return -1;
+        k->level = (int)l + 1;
+        k->min_score = json_number_value(json_array_get(c, 0));
+        k->min_scenes = (int)json_integer_value(json_array_get(c, 1));
+        k->min_constrained = (int)json_integer_value(json_array_get(c, 2));
+        k->scenes_at = (int)json_integer_value(json_array_get(c, 3));
+        k->constrained_at = (int)json_integer_value(json_array_get(c, 4));
+        k->score_ok = total >= k->min_score - 1e-9;
+        k->scenes_ok = k->scenes_at >= k->min_scenes;
+        k->constrained_ok = k->constrained_at >= k->min_constrained;
+        k->holds = k->score_ok && k->scenes_ok && k->constrained_ok;
+    }
+    out->nchecks = (int)json_array_size(checks);
+    return 0;
 }

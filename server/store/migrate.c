@@ -337,13 +337,16 @@ const char *const MIGRATIONS[] = {
      * tables of a file are always written together (enterprise.c).
      *
      * An assessment keeps its answers, evidence and scene steps as given
-     * and its score, level and level_check as the server computed them at
-     * its last write, so a verified level stays what it was verified as
-     * even if the instrument file is corrected later.  Its revisions are
-     * append-only, like campaigns', with who did it as the actor JSON of
-     * auth_actor_json() and the scene corrections of a verification in
-     * detail.  A verification changes the levels matching reads, so it
-     * bumps the data generation. */
+     * and its total, level, points per question and level checks as the
+     * server computed them at its last write (points and checks in the
+     * compact form of instrument.h: the JSON would take a 4 KB page per
+     * assessment), so a verified level stays what it was verified as even
+     * if the instrument file is corrected later.  Its revisions are
+     * append-only, like campaigns', with who did it in the columns of
+     * auth_actor_json() (created_by and verified_by are read from them)
+     * and the scene corrections of a verification in detail.  A
+     * verification changes the levels matching reads, so it bumps the
+     * data generation. */
     "CREATE TABLE enterprise_files ("
     "  fid INTEGER PRIMARY KEY,"
     "  org_id TEXT NOT NULL UNIQUE REFERENCES orgs(id),"
@@ -394,9 +397,7 @@ const char *const MIGRATIONS[] = {
     "  total REAL NOT NULL DEFAULT 0,"
     "  level INTEGER NOT NULL DEFAULT 0,"
     "  creator_org TEXT NOT NULL,"
-    "  created_by TEXT NOT NULL,"
     "  submitted_at TEXT,"
-    "  verified_by TEXT,"
     "  verified_at TEXT,"
     "  version INTEGER NOT NULL DEFAULT 1,"
     "  created_at TEXT NOT NULL,"
@@ -405,15 +406,20 @@ const char *const MIGRATIONS[] = {
     "  answers TEXT NOT NULL DEFAULT '{}',"
     "  evidence TEXT NOT NULL DEFAULT '{}',"
     "  scenes TEXT NOT NULL DEFAULT '{}',"
-    "  score TEXT NOT NULL,"
-    "  level_check TEXT NOT NULL);"
+    "  points TEXT NOT NULL,"
+    "  checks TEXT NOT NULL);"
     "CREATE INDEX assessments_org ON assessments(org_id, aid);"
     "CREATE INDEX assessments_status ON assessments(status, aid);"
     "CREATE TABLE assessment_revisions ("
     "  id INTEGER PRIMARY KEY,"
     "  assessment_id TEXT NOT NULL REFERENCES assessments(id),"
     "  at TEXT NOT NULL,"
-    "  by_actor TEXT NOT NULL,"
+    "  by_org TEXT NOT NULL,"
+    "  by_name TEXT NOT NULL,"
+    "  by_role TEXT NOT NULL,"
+    "  by_user TEXT,"
+    "  by_user_name TEXT,"
+    "  by_key TEXT,"
     "  from_status TEXT,"
     "  to_status TEXT NOT NULL,"
     "  reason TEXT NOT NULL DEFAULT '',"

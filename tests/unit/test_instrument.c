@@ -500,7 +500,38 @@ TEST(missing_lists_what_submit_needs)
     json_decref(m);
 }
 
+TEST(compact_form_restores_the_score)
+{
+    const struct instrument *in = sme();
+    struct instr_score s, r;
+    score(in, SMALL_ANSWERS, SMALL_SCENES, &s);
+    json_t *p = instrument_points_compact(in, &s), *c = instrument_checks_compact(in, &s);
+    char *pt = json_dumps(p, JSON_COMPACT), *ct = json_dumps(c, JSON_COMPACT);
+    ASSERT(strlen(pt) < 120 && strlen(ct) < 120); /* a few dozen bytes a row */
+    ASSERT_EQ(instrument_score_restore(in, s.total, s.level, p, c, &r), 0);
+    ASSERT_NEAR(r.total, 37.475);
+    ASSERT_EQ(r.level, 1);
+    for (int d = 0; d < in->nd; d++)
+        ASSERT_NEAR(r.dim[d], s.dim[d]);
+    for (int i = 0; i < in->nq; i++) {
+        ASSERT_EQ(r.answered[i], s.answered[i]);
+        ASSERT_NEAR(r.question[i], s.question[i]);
+    }
+    for (int l = 0; l < in->nr; l++) {
+        ASSERT_EQ(r.check[l].holds, s.check[l].holds);
+        ASSERT_EQ(r.check[l].scenes_ok, s.check[l].scenes_ok);
+        ASSERT_EQ(r.check[l].constrained_at, s.check[l].constrained_at);
+    }
+    json_t *short_points = json_array();
+    ASSERT_EQ(instrument_score_restore(in, 1, 0, short_points, c, &r), -1);
+    json_decref(short_points);
+    free(pt);
+    free(ct);
+    json_decref(p);
+    json_decref(c);
+}
+
 TEST_MAIN(T(shipped_instrument_loads), T(all_zero), T(all_maximum_is_100),
           T(typical_small_firm_by_hand), T(every_multi_question_with_none_alone_scores_zero),
           T(bad_answers_name_the_field), T(level_boundaries), T(level_rules_come_from_the_file),
-          T(malformed_files_are_refused_naming_file_and_fault), T(missing_lists_what_submit_needs))
+          T(malformed_files_are_refused_naming_file_and_fault), T(missing_lists_what_submit_needs), T(compact_form_restores_the_score))
