@@ -34,6 +34,8 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -44,6 +46,7 @@ struct tracked {
     double started; /* first byte of the request being read; 0: none */
     int over_cap;   /* accepted beyond the cap: answer 503 */
     int shut;       /* already shut down by us */
+    int nodelay;    /* TCP_NODELAY is set on its socket */
 };
 
 struct conns {
@@ -74,6 +77,18 @@ static void on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, 
     struct tracked *t = arg;
     if (info->n_added > 0 && t->started == 0)
         t->started = util_monotonic();
+    /* Answers go out as soon as they are written: with Nagle's algorithm
+     * the tail of an answer larger than one segment waits for the
+     * client's delayed ACK (40 ms on Linux) on a kept-alive connection.
+     * The socket is evhttp's, set after on_accept: the first byte read is
+     * the first moment it is known. */
+    if (!t->nodelay) {
+        int one = 1;
+        evutil_socket_t fd = bufferevent_getfd(t->bev);
+        if (fd >= 0)
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        t->nodelay = 1;
+    }
 }
 
 static void shut(struct tracked *t)
