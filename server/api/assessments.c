@@ -147,6 +147,16 @@ void h_assessments_list(struct req *r)
         " AND (?4 = -1 OR a.level = ?4) AND ?5 IS NULL AND (?6 IS NULL OR f.industry = ?6)"
         " AND (?7 IS NULL OR a.org_id = ?7)"
         " ORDER BY a.aid DESC LIMIT ?8";
+    /* One enterprise's: through assessments_org. */
+    static const char SQL_BY_ORG[] =
+        "SELECT a.aid, a.id, a.org_id, o.name, a.instrument, a.mode, a.status, a.total, a.level,"
+        " a.points, a.checks, a.version, a.created_at, a.updated_at, a.submitted_at, a.verified_at"
+        " FROM assessments a JOIN orgs o ON o.id = a.org_id"
+        " LEFT JOIN enterprise_files f ON f.org_id = a.org_id"
+        " WHERE a.org_id = ?2 AND a.aid < ?1 AND (?3 IS NULL OR a.status = ?3)"
+        " AND (?4 = -1 OR a.level = ?4) AND (?5 IS NULL OR f.district_code = ?5)"
+        " AND (?6 IS NULL OR f.industry = ?6) AND (?7 IS NULL OR a.org_id = ?7)"
+        " ORDER BY a.aid DESC LIMIT ?8";
     /* With a district, start from the (few) files there and reach their
      * assessments through assessments_org, instead of walking every
      * assessment from the newest (CROSS JOIN keeps that order: the planner
@@ -191,7 +201,11 @@ void h_assessments_list(struct req *r)
         reply_error(r, ERR_BAD_PARAM, "industry", "unknown industry code \"%s\"", ind);
         return;
     }
-    sqlite3_stmt *st = db_stmt(r->w->db, dcode ? SQL_BY_FILE : SQL);
+    /* An enterprise lists its own assessments only. */
+    const char *own = r->who.role == ROLE_ENTERPRISE ? r->who.org_id : NULL;
+    if (!org)
+        org = own;
+    sqlite3_stmt *st = db_stmt(r->w->db, org ? SQL_BY_ORG : dcode ? SQL_BY_FILE : SQL);
     if (!st) {
         reply_db_error(r, DB_READ);
         return;
@@ -202,8 +216,7 @@ void h_assessments_list(struct req *r)
     sqlite3_bind_int(st, 4, (int)level);
     db_bind_text(st, 5, dcode);
     db_bind_text(st, 6, ind && *ind ? ind : NULL);
-    /* An enterprise lists its own assessments only. */
-    db_bind_text(st, 7, r->who.role == ROLE_ENTERPRISE ? r->who.org_id : NULL);
+    db_bind_text(st, 7, own);
     sqlite3_bind_int64(st, 8, limit + 1);
     json_t *items = json_array();
     int64_t last = 0;
