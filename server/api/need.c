@@ -159,8 +159,10 @@ static int store(struct db *db, const char *ent_id, const char *ent_name, json_t
 {
     static const char SQL[] =
         "INSERT INTO needs(industry_bit, scenario_mask, region_bit, title, description, doc,"
-        " id, enterprise_id, enterprise_name, created_at, updated_at, status, assessment_id)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)";
+        " id, enterprise_id, enterprise_name, created_at, updated_at, status)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)";
+    static const char SQL_LINK[] =
+        "INSERT INTO need_assessments(need_id, assessment_id) VALUES (?1, ?2)";
     char now[32], *text = NULL;
     util_new_id(id, 48, "need");
     util_now_rfc3339(now);
@@ -173,10 +175,19 @@ static int store(struct db *db, const char *ent_id, const char *ent_name, json_t
     sqlite3_bind_text(st, 9, ent_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, now, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 11, status, -1, SQLITE_STATIC);
-    db_bind_text(st, 12, assessment_id);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(text);
+    if (rc == SQLITE_DONE && assessment_id) {
+        st = db_stmt(db, SQL_LINK);
+        rc = SQLITE_ERROR;
+        if (st) {
+            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, assessment_id, -1, SQLITE_STATIC);
+            rc = sqlite3_step(st);
+            sqlite3_reset(st);
+        }
+    }
     if (rc != SQLITE_DONE) {
         log_error("need insert: %s", sqlite3_errmsg(db_handle(db)));
         return -1;

@@ -21,7 +21,8 @@ struct db;
 
 #define NEED_COLS                                                              \
     "n.nid, n.id, n.enterprise_id, n.enterprise_name, n.doc, n.status,"        \
-    " n.version, n.created_at, n.updated_at, n.assessment_id"
+    " n.version, n.created_at, n.updated_at,"                                  \
+    " (SELECT assessment_id FROM need_assessments WHERE need_id = n.id)"
 
 /* Validates a need body; 0 or -1 with e set. */
 int need_validate(json_t *doc, struct verr *e);

@@ -323,7 +323,9 @@ const char *const MIGRATIONS[] = {
     "  SELECT RAISE(ABORT, 'revisions are append-only');"
     "END;",
     /* 6 (issue 18): enterprise files (建档立卡), assessments (评估诊断)
-     * and needs made from an assessment's gaps.
+     * and needs made from an assessment's gaps.  Every statement only adds
+     * (IF NOT EXISTS, OR IGNORE), so the migration may run again over its
+     * own objects.
      *
      * A file is a table of its own keyed by the organisation, not columns
      * on orgs: providers, centers and admins have no file, the file has
@@ -347,7 +349,7 @@ const char *const MIGRATIONS[] = {
      * and the scene corrections of a verification in detail.  A
      * verification changes the levels matching reads, so it bumps the
      * data generation. */
-    "CREATE TABLE enterprise_files ("
+    "CREATE TABLE IF NOT EXISTS enterprise_files ("
     "  fid INTEGER PRIMARY KEY,"
     "  org_id TEXT NOT NULL UNIQUE REFERENCES orgs(id),"
     "  org_rid INTEGER NOT NULL,"
@@ -358,14 +360,14 @@ const char *const MIGRATIONS[] = {
     "  size TEXT,"
     "  above_scale INTEGER,"
     "  level INTEGER CHECK (level BETWEEN 0 AND 9));"
-    "CREATE INDEX enterprise_files_district ON enterprise_files(district_code, fid);"
-    "CREATE INDEX enterprise_files_city ON enterprise_files(city_code, fid);"
-    "CREATE INDEX enterprise_files_industry ON enterprise_files(industry, fid);"
-    "CREATE INDEX enterprise_files_level ON enterprise_files(level, fid);"
+    "CREATE INDEX IF NOT EXISTS enterprise_files_district ON enterprise_files(district_code, fid);"
+    "CREATE INDEX IF NOT EXISTS enterprise_files_city ON enterprise_files(city_code, fid);"
+    "CREATE INDEX IF NOT EXISTS enterprise_files_industry ON enterprise_files(industry, fid);"
+    "CREATE INDEX IF NOT EXISTS enterprise_files_level ON enterprise_files(level, fid);"
     /* The rest of a file, read only for the rows a page shows: the
      * register's filters scan the narrow table above (about 60 bytes a
      * row), as search's facets scan resources_hot. */
-    "CREATE TABLE enterprise_file_docs ("
+    "CREATE TABLE IF NOT EXISTS enterprise_file_docs ("
     "  org_id TEXT PRIMARY KEY REFERENCES orgs(id),"
     "  uscc TEXT UNIQUE,"
     "  assessed_at TEXT,"
@@ -380,14 +382,14 @@ const char *const MIGRATIONS[] = {
     "INSERT OR IGNORE INTO enterprise_file_docs(org_id, created_at, updated_at)"
     "  SELECT org_id, min(created_at), min(created_at) FROM keys"
     "  WHERE role = 'enterprise' GROUP BY org_id;"
-    "CREATE TRIGGER keys_enterprise_file AFTER INSERT ON keys"
+    "CREATE TRIGGER IF NOT EXISTS keys_enterprise_file AFTER INSERT ON keys"
     "  WHEN new.role = 'enterprise' BEGIN"
     "  INSERT OR IGNORE INTO enterprise_files(org_id, org_rid)"
     "  SELECT new.org_id, rid FROM orgs WHERE id = new.org_id;"
     "  INSERT OR IGNORE INTO enterprise_file_docs(org_id, created_at, updated_at)"
     "  VALUES (new.org_id, new.created_at, new.created_at);"
     "END;"
-    "CREATE TABLE assessments ("
+    "CREATE TABLE IF NOT EXISTS assessments ("
     "  aid INTEGER PRIMARY KEY,"
     "  id TEXT NOT NULL UNIQUE,"
     "  org_id TEXT NOT NULL REFERENCES orgs(id),"
@@ -408,9 +410,9 @@ const char *const MIGRATIONS[] = {
     "  scenes TEXT NOT NULL DEFAULT '{}',"
     "  points TEXT NOT NULL,"
     "  checks TEXT NOT NULL);"
-    "CREATE INDEX assessments_org ON assessments(org_id, aid);"
-    "CREATE INDEX assessments_status ON assessments(status, aid);"
-    "CREATE TABLE assessment_revisions ("
+    "CREATE INDEX IF NOT EXISTS assessments_org ON assessments(org_id, aid);"
+    "CREATE INDEX IF NOT EXISTS assessments_status ON assessments(status, aid);"
+    "CREATE TABLE IF NOT EXISTS assessment_revisions ("
     "  id INTEGER PRIMARY KEY,"
     "  assessment_id TEXT NOT NULL REFERENCES assessments(id),"
     "  at TEXT NOT NULL,"
@@ -424,26 +426,30 @@ const char *const MIGRATIONS[] = {
     "  to_status TEXT NOT NULL,"
     "  reason TEXT NOT NULL DEFAULT '',"
     "  detail TEXT);"
-    "CREATE INDEX assessment_revisions_of ON assessment_revisions(assessment_id, id);"
-    "CREATE TRIGGER assessment_revisions_no_update BEFORE UPDATE ON assessment_revisions BEGIN"
+    "CREATE INDEX IF NOT EXISTS assessment_revisions_of ON assessment_revisions(assessment_id, id);"
+    "CREATE TRIGGER IF NOT EXISTS assessment_revisions_no_update BEFORE UPDATE ON assessment_revisions BEGIN"
     "  SELECT RAISE(ABORT, 'revisions are append-only');"
     "END;"
-    "CREATE TRIGGER assessment_revisions_no_delete BEFORE DELETE ON assessment_revisions BEGIN"
+    "CREATE TRIGGER IF NOT EXISTS assessment_revisions_no_delete BEFORE DELETE ON assessment_revisions BEGIN"
     "  SELECT RAISE(ABORT, 'revisions are append-only');"
     "END;"
-    "CREATE TRIGGER assessment_revisions_no_replace BEFORE INSERT ON assessment_revisions"
+    "CREATE TRIGGER IF NOT EXISTS assessment_revisions_no_replace BEFORE INSERT ON assessment_revisions"
     "  WHEN EXISTS (SELECT 1 FROM assessment_revisions WHERE id = new.id) BEGIN"
     "  SELECT RAISE(ABORT, 'revisions are append-only');"
     "END;"
-    "CREATE TRIGGER gen_assessments_verified AFTER UPDATE OF status ON assessments"
+    "CREATE TRIGGER IF NOT EXISTS gen_assessments_verified AFTER UPDATE OF status ON assessments"
     "  WHEN new.status = 'verified' OR old.status = 'verified' BEGIN"
     "  UPDATE meta SET v = v + 1 WHERE k = 'gen';"
     "END;"
-    /* A need made by POST /v1/assessments/{id}/needs names its assessment;
-     * such needs start in status 'draft' (seen by the enterprise and
-     * centers only, never matched in reverse, clustered or counted as
-     * open) until the enterprise patches them to 'open'. */
-    "ALTER TABLE needs ADD COLUMN assessment_id TEXT REFERENCES assessments(id);",
+    /* A need made by POST /v1/assessments/{id}/needs names its assessment
+     * (a table of its own rather than a column on needs, so that this
+     * migration only adds objects and can run again over them); such
+     * needs start in status 'draft' (seen by the enterprise and centers
+     * only, never matched in reverse, clustered or counted as open) until
+     * the enterprise patches them to 'open'. */
+    "CREATE TABLE IF NOT EXISTS need_assessments ("
+    "  need_id TEXT PRIMARY KEY REFERENCES needs(id),"
+    "  assessment_id TEXT NOT NULL REFERENCES assessments(id)) WITHOUT ROWID;",
 };
 
 const int migrations_count = (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]);
