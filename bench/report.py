@@ -318,6 +318,51 @@ for n in sizes:
     r["relaxed"] = {q: shu[q][0] for q in shu}
     R[n] = r
 
+# issue 18: scoring, and the register over bench/assessbench's database
+AD = os.path.join(RES, "assess")
+AS = None
+if os.path.isdir(AD):
+    sc, ld = kv(os.path.join(AD, "score.txt")), kv(os.path.join(AD, "load.txt"))
+    names = [l.rstrip("\n") for l in open(os.path.join(AD, "register.names"), encoding="utf-8")] \
+        if os.path.exists(os.path.join(AD, "register.names")) else []
+    ps = passes(os.path.join(AD, "register.p*.tsv"))
+    pq = defaultdict(list)  # query# -> [(median, p99) per pass]
+    for f in sorted(glob.glob(os.path.join(AD, "register.p*.tsv"))):
+        per = defaultdict(list)
+        for line in open(f):
+            parts = line.split("\t")
+            per[int(parts[0])].append(float(parts[1]))
+        for q, v in per.items():
+            pq[q].append((med(v), pct(v, 99)))
+    groups = defaultdict(int)
+    dbstat_total = 0
+    for line in open(os.path.join(AD, "dbstat.txt")) if os.path.exists(os.path.join(AD, "dbstat.txt")) else []:
+        if "|" not in line:
+            continue
+        name, b = line.strip().rsplit("|", 1)
+        b = int(b)
+        dbstat_total += b
+        if name.startswith("enterprise_file") or name.startswith("sqlite_autoindex_enterprise"):
+            groups["files"] += b
+        elif name.startswith("assessment_revisions") or name.startswith("sqlite_autoindex_assessment_rev"):
+            groups["revisions"] += b
+        elif name.startswith("assessments") or name.startswith("sqlite_autoindex_assessments"):
+            groups["assessments"] += b
+        elif name.startswith("orgs") or name.startswith("sqlite_autoindex_orgs"):
+            groups["orgs"] += b
+        else:
+            groups["other"] += b
+    def _num(x):
+        try:
+            return float(x)
+        except ValueError:
+            return float("nan")
+    AS = {"score": {k: _num(first(sc, k, "nan")) for k in sc}, "load": {k: first(ld, k) for k in ld},
+          "names": names, "all": summary(ps), "per_query": pq, "groups": groups,
+          "dbstat_total": dbstat_total,
+          "enterprises": int(first(ld, "enterprises", "0")), "assessments": int(first(ld, "assessments", "0")),
+          "db_bytes": int(first(ld, "db_bytes", "0"))}
+
 cf = wrk(os.path.join(RES, "wrk_ceiling_fixed.jsonl"))
 cr = wrk(os.path.join(RES, "wrk_ceiling_redis.jsonl"))
 body_bytes = os.path.getsize(os.path.join(RES, "ceiling_body.json")) if os.path.exists(
@@ -500,6 +545,18 @@ if imp_sizes:
 if H and R[H]["dbstat"]:
     w("| index: database file / FTS5 share (%s) | %s / %.0f %% | — | — |" % (
         size_label(H), mib(R[H]["db_bytes"]), 100.0 * R[H]["fts_bytes"] / max(1, R[H]["dbstat_total"])))
+if AS and AS["score"]:
+    us = AS["score"].get("score_us_mean", float("nan"))
+    w("| scoring one assessment (instrument_score; with the check and the stored JSON in brackets) | **%.1f µs** mean, p99 %.1f µs (%.1f µs) | < 0.2 ms | %s |" % (
+        us, AS["score"].get("score_us_p99", float("nan")), AS["score"].get("write_us_mean", float("nan")),
+        verdict(us < 200)))
+if AS and AS["all"]:
+    w("| register and assessment lists, p99 over %d queries (%s enterprises, %s assessments) | **%s ms** (median %s ms) | < 50 ms at 100k | %s |" % (
+        len(AS["names"]), "{:,}".format(AS["enterprises"]), "{:,}".format(AS["assessments"]),
+        ms(AS["all"]["p99"]), ms(AS["all"]["median"]),
+        verdict(AS["all"]["p99"] < 50) if AS["enterprises"] >= 100000 else "not measured at 100k"))
+    w("| database of those files and assessments | %s (%s per enterprise with its assessments) | — | — |" % (
+        mib(AS["db_bytes"]), "%.1f KiB" % (AS["db_bytes"] / 1024.0 / max(1, AS["enterprises"]))))
 w("")
 w("Why the misses happen is in [What the numbers say](#what-the-numbers-say); the benchmark is not tuned to the targets.")
 if PEERS_SKIPPED:
@@ -818,6 +875,39 @@ for n in sizes:
         ("%s s" % first(pg, "pg_load_s")) if pg.get("pg_load_s") else "not run",
         mib(int(first(pg, "pg_total_bytes"))) if pg.get("pg_total_bytes") else "—"))
 w("")
+
+# ---- enterprise files and assessments (issue 18)
+if AS:
+    w("### Enterprise files and assessments")
+    w("")
+    w("`bench/assessbench` (the server's own code) scored %s random assessments %s times: `instrument_score` alone" % (
+        "{:,}".format(int(AS["score"].get("assessments", 0))), int(AS["score"].get("reps", 0))))
+    w("took %.2f µs on average (median %.2f µs, p99 %.2f µs); with `instrument_check` and the two JSON texts a write" % (
+        AS["score"].get("score_us_mean", float("nan")), AS["score"].get("score_us_p50", float("nan")),
+        AS["score"].get("score_us_p99", float("nan"))))
+    w("stores, %.1f µs (p99 %.1f µs). It then made %s enterprises (an organisation and a file each, 70 %% in 湖北省)" % (
+        AS["score"].get("write_us_mean", float("nan")), AS["score"].get("write_us_p99", float("nan")),
+        "{:,}".format(AS["enterprises"])))
+    w("and %s assessments through the record functions the API uses, in %s s. shucud `--workers 1` without Redis then" % (
+        "{:,}".format(AS["assessments"]), AS["load"].get("load_s", "?")))
+    w("answered each request below %s times per pass with a center's key." % m1("reps"))
+    w("")
+    w("| # | request | median ms | p99 ms |")
+    w("|---|---|---|---|")
+    for q in sorted(AS["per_query"]):
+        v = AS["per_query"][q]
+        w("| %d | %s | %s | %s |" % (q, AS["names"][q] if q < len(AS["names"]) else "?",
+                                   ms(med([x[0] for x in v])), ms(med([x[1] for x in v]))))
+    w("")
+    g = AS["groups"]
+    tot = max(1, AS["dbstat_total"])
+    w("Database: %s in all; files %s (%.0f %%), assessments %s (%.0f %%), their revisions %s (%.0f %%), organisations" % (
+        mib(AS["db_bytes"]), mib(g["files"]), 100.0 * g["files"] / tot, mib(g["assessments"]),
+        100.0 * g["assessments"] / tot, mib(g["revisions"]), 100.0 * g["revisions"] / tot))
+    w("and their name index %s (%.0f %%), about %.2f KiB per assessment with its revisions." % (
+        mib(g["orgs"]), 100.0 * g["orgs"] / tot,
+        (g["assessments"] + g["revisions"]) / 1024.0 / max(1, AS["assessments"])))
+    w("")
 
 # ---- per query table for the headline size
 if H:

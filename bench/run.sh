@@ -19,6 +19,8 @@
 #   BENCH_PEERS         peer search engines (bench/peers/)   "groonga sphinx postgres"
 #   BENCH_PEER_SIZES    sizes that get the Groonga and Sphinx peers      all sizes
 #   BENCH_PG_SIZES      sizes that also get the PostgreSQL peer  the sizes <= 100000
+#   BENCH_ENTERPRISES   enterprise files for the assessment section
+#                       (with 3 assessments each)   the largest size, at most 100000
 #   BENCH_WORK          scratch directory (corpora, databases)  /tmp/shucu-bench
 #   BENCH_KEEP=1        keep BENCH_WORK afterwards
 #   SOAK_SECONDS        the soak at the end (bench/soak.sh); 0 skips it   300
@@ -412,6 +414,39 @@ PY
 
   rm -f "$DB" "$DB-wal" "$DB-shm" "$CORPUS"
 done
+
+# ---------------------------------------------------------------------------
+# 5'. Enterprise files and assessments (issue 18): the time to score one
+#     assessment (bench/assessbench, the server's own code), then the
+#     register and assessment lists a center filters, uncached, over
+#     BENCH_ENTERPRISES files (default: the largest corpus size, at most
+#     100,000) with three assessments each, and the database they take.
+# ---------------------------------------------------------------------------
+ENTERPRISES=${BENCH_ENTERPRISES:-$(printf '%s\n' $SIZES | sort -n | tail -1)}
+if [ -z "${BENCH_ENTERPRISES:-}" ] && [ "$ENTERPRISES" -gt 100000 ]; then ENTERPRISES=100000; fi
+A=$RES/assess
+mkdir -p "$A"
+phase "assessments: scoring"
+"$BIN/assessbench" score --schemas schemas --n 20000 --reps "$PASSES" > "$A/score.txt"
+phase "assessments: load $ENTERPRISES enterprises, $((3 * ENTERPRISES)) assessments"
+ADB=$WORK/assess.db
+rm -f "$ADB" "$ADB-wal" "$ADB-shm"
+"$BIN/assessbench" load --db "$ADB" --schemas schemas --enterprises "$ENTERPRISES" \
+  --assessments $((3 * ENTERPRISES)) > "$A/load.txt" 2> "$A/load.log"
+sqlite3 "$ADB" "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
+echo "db_bytes=$(stat -c %s "$ADB")" >> "$A/load.txt"
+sqlite3 -readonly "$ADB" "SELECT name, sum(pgsize) FROM dbstat GROUP BY name" \
+  > "$A/dbstat.txt" 2>/dev/null || echo "dbstat unavailable" > "$A/dbstat.txt"
+AKEY=$("$SHUCUD" keys create --role center --org 基准测试促进中心 --db "$ADB" 2>/dev/null)
+python3 bench/prep.py register-reqs "$ADB" "$A/register.names" > "$WORK/register.tsv"
+start_shucud "$ADB" none
+for p in $(seq "$PASSES"); do
+  phase "assessments: latency pass $p/$PASSES"
+  "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/register.tsv" --reps "$REPS" --auth "$AKEY" \
+    --out "$A/register.p$p.tsv"
+done
+stop_pid "$SHUCUD_PID"
+rm -f "$ADB" "$ADB-wal" "$ADB-shm"
 
 # ---------------------------------------------------------------------------
 # 6. HTTP ceilings (independent of the corpus): the body is the median-sized

@@ -7,6 +7,9 @@ orgs.ndjson       organisations (first center, first provider and first
                   enterprise get the demo keys from `shucud seed`)
 resources.ndjson  the resource pool: contract resource bodies plus "provider"
 needs.ndjson      enterprise needs: contract need bodies plus "enterprise"
+files.ndjson, assessments.ndjson
+                  enterprise files and assessments (draft, submitted,
+                  verified), made by scripts/demo_assess.py
 
 Deterministic (random.Random(2026)); standard library only.  Every line is
 validated against schemas/taxonomy.json and the API contract before it is
@@ -21,6 +24,9 @@ import os
 import random
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import demo_assess  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -1230,6 +1236,9 @@ def main(argv):
         write_ndjson(os.path.join(out, "orgs.ndjson"), orgs)
         write_ndjson(os.path.join(out, "resources.ndjson"), resources)
         write_ndjson(os.path.join(out, "needs.ndjson"), needs)
+        files, assessments = demo_assess.generate(orgs)
+        write_ndjson(os.path.join(out, "files.ndjson"), files)
+        write_ndjson(os.path.join(out, "assessments.ndjson"), assessments)
     roles = {}
     for o in orgs:
         roles[o["role"]] = roles.get(o["role"], 0) + 1

@@ -8,6 +8,9 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "instrument.h"
+#include "load.h"
+#include "regions.h"
 #include "route.h"
 #include "server.h"
 #include "log.h"
@@ -36,6 +39,7 @@ static void usage(void)
             "  shucud keys list   [--db PATH]\n"
             "  shucud keys revoke PREFIX [--db PATH]\n"
             "  shucud import --provider ORG FILE.ndjson [--batch N] [--db PATH]\n"
+            "  shucud import --type enterprises FILE.ndjson [--db PATH]   enterprise files, one a line\n"
             "  shucud seed   --dir data/demo [--db PATH]   load demo data and print demo keys\n"
             "  shucud reindex [--db PATH]                  rebuild the full-text and derived indexes\n"
             "  shucud migrate [--db PATH]                  create or upgrade the database\n"
@@ -91,14 +95,25 @@ static struct db *open_db(const struct config *cfg)
     return db_open(cfg->db);
 }
 
+/* The taxonomy, the regions and the instruments (the reference data
+ * records are checked against); freed by unload_reference(). */
 static int load_taxonomy(const struct config *cfg)
 {
     char err[512];
-    if (tax_load(cfg->schemas, err, sizeof err) < 0) {
+    if (tax_load(cfg->schemas, err, sizeof err) < 0 ||
+        regions_load(cfg->schemas, err, sizeof err) < 0 ||
+        instruments_load(cfg->schemas, err, sizeof err) < 0) {
         fprintf(stderr, "shucud: %s\n", err);
         return -1;
     }
     return 0;
+}
+
+static void unload_reference(void)
+{
+    instruments_free();
+    regions_free();
+    tax_free();
 }
 
 static int cmd_keys(const struct config *cfg, char **rest)
@@ -470,6 +485,24 @@ static int cmd_import(const struct config *cfg, char **rest)
 {
     const char *org = arg_value(rest, "--provider");
     const char *file = positional(rest, 1, 0);
+    const char *type = arg_value(rest, "--type");
+    if (type && strcmp(type, "enterprises") == 0) { /* enterprise files (load.h) */
+        if (!file) {
+            fprintf(stderr, "shucud import --type enterprises: give the file (or - for stdin)\n");
+            return 2;
+        }
+        if (load_taxonomy(cfg) < 0)
+            return 1;
+        struct db *db = open_db(cfg);
+        int rc = db ? load_enterprises(db, file) : 1;
+        db_close(db);
+        unload_reference();
+        return rc;
+    }
+    if (type && strcmp(type, "resources") != 0) {
+        fprintf(stderr, "shucud import: --type must be resources (the default) or enterprises\n");
+        return 2;
+    }
     if (!org || !file) {
         fprintf(stderr, "shucud import: needs --provider ORG and a file (or - for stdin)\n");
         return 2;
@@ -506,7 +539,7 @@ static int cmd_import(const struct config *cfg, char **rest)
         rc = 3; /* some lines failed; the good ones are saved */
 out:
     db_close(db);
-    tax_free();
+    unload_reference();
     return rc;
 }
 
@@ -621,7 +654,7 @@ static int cmd_seed(const struct config *cfg, char **rest)
     struct import_stats s = {0};
     int irc = import_file(db, path, NULL, NULL, 1, IMPORT_BATCH, &s);
     free(path);
-    if (irc < 0 || seed_needs(db, dir) < 0)
+    if (irc < 0 || seed_needs(db, dir) < 0 || load_demo_assessments(db, dir) < 0)
         goto out;
     fts_optimize(db);
     /* One demo key per role; the admin gets an organisation of its own. */
@@ -644,7 +677,7 @@ static int cmd_seed(const struct config *cfg, char **rest)
 out:
     json_decref(firsts);
     db_close(db);
-    tax_free();
+    unload_reference();
     return rc;
 }
 

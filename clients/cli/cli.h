@@ -59,6 +59,7 @@ enum field_type {
     FT_INT,    /* an integer */
     FT_NUM,    /* a number */
     FT_FLAG,   /* takes no value; `key=1` in a query */
+    FT_KV,     /* repeatable "NAME=N": member NAME (an integer) of the object at `key` */
 };
 
 #define FF_REQUIRED 1
@@ -90,6 +91,10 @@ enum view {
     VIEW_MATCHES,    /* match answer: matches (+ explain) */
     VIEW_IMPORT,     /* bulk import summary */
     VIEW_DOC,        /* sections: scalars, lists, tables of objects */
+    VIEW_ENTERPRISES, /* {"items": [enterprise file], "total"} */
+    VIEW_ASSESSMENTS, /* {"items": [assessment summary]} */
+    VIEW_ASSESSMENT,  /* one assessment: score, level check, scenes */
+    VIEW_GAPS,        /* an assessment's gaps to a level */
 };
 
 #define VERB_TABLES 3
@@ -224,5 +229,15 @@ void fmt_view(FILE *out, enum view v, json_t *doc, const struct view_opts *o);
 
 /* Report a 4xx/5xx answer on stderr: the server's message and field. */
 void fmt_error(FILE *err, const struct http_resp *r);
+
+/* ------------------------------------------------------------ format_assess.c */
+
+/* An assessment, its gaps (views of issue 18's answers). */
+void fmt_assessment(FILE *out, json_t *doc, const struct view_opts *o);
+void fmt_gaps(FILE *out, json_t *doc, const struct view_opts *o);
+/* A table of rows: ncols headers, each row's cells from cell(row, col)
+ * (text to free, NULL for "-"); maxw caps columns (may be NULL). */
+void fmt_rows(FILE *out, json_t *rows, int ncols, const char *const *headers, const int *maxw,
+              char *(*cell)(json_t *row, int col), int termw);
 
 #endif

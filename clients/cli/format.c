@@ -99,6 +99,31 @@ static const struct column COLS_MATCHES[] = {
     {NULL, NULL, CF_TEXT, 0},
 };
 
+static const struct column COLS_ENTERPRISES[] = {
+    {"ORG", "org.id", CF_TEXT, 0},
+    {"NAME", "org.name", CF_TEXT, 24},
+    {"CITY", "city", CF_TEXT, 12},
+    {"DISTRICT", "district", CF_TEXT, 12},
+    {"INDUSTRY", "industry", CF_TEXT, 0},
+    {"SIZE", "size", CF_TEXT, 0},
+    {"ABOVE SCALE", "above_scale", CF_TEXT, 0},
+    {"LEVEL", "level", CF_TEXT, 0},
+    {"ASSESSED", "assessed_at", CF_TEXT, 0},
+    {NULL, NULL, CF_TEXT, 0},
+};
+
+static const struct column COLS_ASSESSMENTS[] = {
+    {"ID", "id", CF_TEXT, 0},
+    {"ENTERPRISE", "org.name", CF_TEXT, 24},
+    {"STATUS", "status", CF_TEXT, 0},
+    {"MODE", "mode", CF_TEXT, 0},
+    {"SCORE", "score.total", CF_SCORE, 0},
+    {"LEVEL", "level", CF_TEXT, 0},
+    {"SUBMITTED", "submitted_at", CF_TEXT, 0},
+    {"VERIFIED", "verified_at", CF_TEXT, 0},
+    {NULL, NULL, CF_TEXT, 0},
+};
+
 /* ------------------------------------------------------------ values */
 
 /* The member at a dotted path ("provider.name"), or NULL. */
@@ -430,6 +455,20 @@ static void view_campaigns(FILE *out, json_t *doc, const struct view_opts *o)
     list_view(out, doc, COLS_CAMPAIGNS, "campaigns", o->termw);
 }
 
+static void view_enterprises(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    json_t *total = json_object_get(doc, "total"), *items = json_object_get(doc, "items");
+    if (json_is_integer(total) && json_array_size(items))
+        fprintf(out, "%lld enterprises, showing %zu\n", (long long)json_integer_value(total),
+                json_array_size(items));
+    list_view(out, doc, COLS_ENTERPRISES, "enterprises", o->termw);
+}
+
+static void view_assessments(FILE *out, json_t *doc, const struct view_opts *o)
+{
+    list_view(out, doc, COLS_ASSESSMENTS, "assessments", o->termw);
+}
+
 /* "kind: solution 80, product 3" from facets.kind. */
 static void facet_line(FILE *out, json_t *facets, const char *name)
 {
@@ -628,6 +667,10 @@ static view_fn *const VIEWS[] = {
     [VIEW_MATCHES] = view_matches,
     [VIEW_IMPORT] = view_import,
     [VIEW_DOC] = view_doc,
+    [VIEW_ENTERPRISES] = view_enterprises,
+    [VIEW_ASSESSMENTS] = view_assessments,
+    [VIEW_ASSESSMENT] = fmt_assessment,
+    [VIEW_GAPS] = fmt_gaps,
 };
 
 void fmt_view(FILE *out, enum view v, json_t *doc, const struct view_opts *o)

@@ -147,6 +147,47 @@ static const struct field TRANSITION_BODY[] = {
     END,
 };
 
+static const struct field ENTERPRISE_QUERY[] = {
+    {"province", "province", FA_QUERY, FT_STR, 0, "NAME", "province, by name or GB/T 2260 code"},
+    {"city", "city", FA_QUERY, FT_STR, 0, "NAME", "city, by name or code"},
+    {"district", "district", FA_QUERY, FT_STR, 0, "NAME", "district (区县), by name or code"},
+    {"industry", "industry", FA_QUERY, FT_STR, 0, "CODE", "industry code"},
+    {"level", "level", FA_QUERY, FT_STR, 0, "N", "verified level 0-4, or none (never verified)"},
+    {"above-scale", "above_scale", FA_QUERY, FT_STR, 0, "BOOL", "true: 规上 enterprises only; false: the others"},
+    {"limit", "limit", FA_QUERY, FT_INT, 0, "N", "items per page (1-100, default 20)"},
+    {"cursor", "cursor", FA_QUERY, FT_STR, 0, "CURSOR", "next_cursor of the previous page"},
+    {"all", NULL, FA_LOCAL, FT_FLAG, 0, NULL, "fetch every page"},
+    END,
+};
+
+static const struct field ASSESS_LIST_QUERY[] = {
+    {"org", "org_id", FA_QUERY, FT_STR, 0, "ORG_ID", "one enterprise's assessments"},
+    {"status", "status", FA_QUERY, FT_STR, 0, "STATUS", "draft, submitted or verified"},
+    {"level", "level", FA_QUERY, FT_INT, 0, "N", "level 0-4"},
+    {"district", "district", FA_QUERY, FT_STR, 0, "NAME", "the enterprise's district"},
+    {"industry", "industry", FA_QUERY, FT_STR, 0, "CODE", "the enterprise's industry"},
+    {"limit", "limit", FA_QUERY, FT_INT, 0, "N", "items per page (1-100, default 20)"},
+    {"cursor", "cursor", FA_QUERY, FT_STR, 0, "CURSOR", "next_cursor of the previous page"},
+    {"all", NULL, FA_LOCAL, FT_FLAG, 0, NULL, "fetch every page"},
+    END,
+};
+
+static const struct field VERIFY_BODY[] = {
+    {"scene", "scenes", FA_BODY, FT_KV, 0, "CODE=N", "the step (0-4) the center found for a scene, e.g. quality=2"},
+    {"note", "note", FA_BODY, FT_STR, 0, "TEXT", "the center's note, kept in the history"},
+    END,
+};
+
+static const struct field RETURN_BODY[] = {
+    {"reason", "reason", FA_BODY, FT_STR, FF_REQUIRED, "TEXT", "what the enterprise must fix"},
+    END,
+};
+
+static const struct field GAPS_QUERY[] = {
+    {"target", "target", FA_QUERY, FT_INT, 0, "N", "the level to reach (default: the next one)"},
+    END,
+};
+
 #define JSON_CT "application/json"
 
 static const struct verb VERBS[] = {
@@ -207,6 +248,25 @@ static const struct verb VERBS[] = {
     {"campaigns transition", "POST", "/v1/campaigns/{0}/transition", VB_JSON, JSON_CT, 1, 1, {TRANSITION_BODY},
      VIEW_RECORD, 0, "ID --to STATUS [--reason R]", "move a campaign to another state (center key)"},
 
+    {"enterprises", "GET", "/v1/enterprises", VB_NONE, NULL, 0, -1, {ENTERPRISE_QUERY}, VIEW_ENTERPRISES,
+     VF_PAGED | VF_POS_QUERY,
+     "[NAME...] [--district D] [--industry I] [--level N|none] [--above-scale true|false] [--cursor C | --all]",
+     "the register of enterprise files, by place, industry, level, 规上 and name (center or admin key)"},
+    {"assess list", "GET", "/v1/assessments", VB_NONE, NULL, 0, 0, {ASSESS_LIST_QUERY}, VIEW_ASSESSMENTS, VF_PAGED,
+     "[--org ORG_ID] [--status S] [--level N] [--district D] [--industry I] [--cursor C | --all]",
+     "list assessments (an enterprise sees its own)"},
+    {"assess show", "GET", "/v1/assessments/{0}", VB_NONE, NULL, 1, 1, {NULL}, VIEW_ASSESSMENT, 0,
+     "ID", "an assessment: score by dimension, level and what each level needs, scenes"},
+    {"assess submit", "POST", "/v1/assessments/{0}/submit", VB_JSON, JSON_CT, 1, 1, {NULL}, VIEW_ASSESSMENT, 0,
+     "ID", "submit a draft for verification (its creator)"},
+    {"assess verify", "POST", "/v1/assessments/{0}/verify", VB_JSON, JSON_CT, 1, 1, {VERIFY_BODY},
+     VIEW_ASSESSMENT, 0, "ID [--scene CODE=N]... [--note TEXT]",
+     "verify a submitted assessment, correcting scene steps (center key)"},
+    {"assess return", "POST", "/v1/assessments/{0}/return", VB_JSON, JSON_CT, 1, 1, {RETURN_BODY},
+     VIEW_ASSESSMENT, 0, "ID --reason TEXT", "send a submitted assessment back to its creator (center key)"},
+    {"gaps", "GET", "/v1/assessments/{0}/gaps", VB_NONE, NULL, 1, 1, {GAPS_QUERY}, VIEW_GAPS, 0,
+     "ID [--target N]", "what an assessment lacks for a level, scene by scene, with fitting resources"},
+
     {"stats", "GET", "/v1/stats", VB_NONE, NULL, 0, 0, {NULL}, VIEW_DOC, 0,
      "", "counts by industry, scenario, region, kind and status (center or admin key)"},
     {"taxonomy", "GET", "/v1/taxonomy", VB_NONE, NULL, 0, 0, {NULL}, VIEW_DOC, 0,
@@ -222,7 +282,8 @@ static const struct verb VERBS[] = {
 static const char EXAMPLE[] =
     "  shucu search 质检 --industry machinery\n"
     "  shucu resources create --kind product --title 注塑机联网盒子 --industry machinery --scenario connectivity\n"
-    "  shucu needs matches need_… --explain\n";
+    "  shucu needs matches need_… --explain\n"
+    "  shucu gaps asmt_… --target 2\n";
 
 /* ------------------------------------------------------------ usage */
 
@@ -255,7 +316,8 @@ void verb_usage(FILE *out, const struct verb *v)
             char left[64];
             snprintf(left, sizeof left, "--%s%s%s", f->flag, f->meta ? " " : "", f->meta ? f->meta : "");
             fprintf(out, "%s  %-24s %s%s%s\n", any ? "" : "\noptions:\n", left, f->help,
-                    f->type == FT_LIST ? " (repeatable)" : "", f->flags & FF_REQUIRED ? " (required)" : "");
+                    f->type == FT_LIST || f->type == FT_KV ? " (repeatable)" : "",
+                    f->flags & FF_REQUIRED ? " (required)" : "");
             any = 1;
         }
     }

@@ -182,6 +182,24 @@ static int build_body(const struct args *a, json_t **out)
         case FT_STR:
             json_object_set_new(parent, last, json_string(val));
             break;
+        case FT_KV: {
+            const char *eq = strchr(val, '=');
+            if (!eq || eq == val || parse_number(&(struct field){.type = FT_INT}, eq + 1, &d) < 0) {
+                rc = usage_error(v, "want NAME=N, not ", val);
+                goto cleanup;
+            }
+            json_t *obj = json_object_get(parent, last);
+            if (!json_is_object(obj)) {
+                obj = json_object();
+                json_object_set_new(parent, last, obj);
+            }
+            char *name = xmalloc((size_t)(eq - val) + 1);
+            memcpy(name, val, (size_t)(eq - val));
+            name[eq - val] = '\0';
+            json_object_set_new(obj, name, json_integer((json_int_t)d));
+            free(name);
+            break;
+        }
         }
     }
     *out = root;

@@ -16,6 +16,9 @@ import { needFormPage, needsListPage, needPage } from './needs.js';
 import { myResourcesPage, resourceFormPage, importPage, opportunitiesPage } from './provider.js';
 import { campaignsPage, campaignFormPage, campaignPage } from './campaigns.js';
 import { dashboardPage } from './dashboard.js';
+import { assessListPage, assessFormPage } from './assess.js';
+import { scorecardPage, gapsPage } from './scorecard.js';
+import { verifyQueuePage, registerPage, myFilePage, filePage, fileFormPage } from './enterprises.js';
 
 const ROUTES = [
   [/^\/?$/, searchPage],
@@ -34,6 +37,15 @@ const ROUTES = [
   [/^\/campaigns\/new$/, campaignFormPage],
   [/^\/campaigns\/([^/]+)$/, campaignPage],
   [/^\/dashboard$/, dashboardPage],
+  [/^\/assess$/, assessListPage],
+  [/^\/assess\/([^/]+)\/fill$/, assessFormPage],
+  [/^\/assess\/([^/]+)\/gaps$/, gapsPage],
+  [/^\/assess\/([^/]+)$/, scorecardPage],
+  [/^\/verify$/, verifyQueuePage],
+  [/^\/file$/, myFilePage],
+  [/^\/enterprises$/, registerPage],
+  [/^\/enterprises\/([^/]+)\/edit$/, fileFormPage],
+  [/^\/enterprises\/([^/]+)$/, filePage],
 ];
 
 const NAV = [
@@ -45,6 +57,10 @@ const NAV = [
   { href: '#/provider/import', text: '批量导入', roles: ['provider'] },
   { href: '#/provider/opportunities', text: '商机', roles: ['provider'] },
   { href: '#/campaigns', text: '集采活动', roles: ['enterprise', 'provider', 'center', 'admin'] },
+  { href: '#/assess', text: '评估诊断', roles: ['enterprise'] },
+  { href: '#/file', text: '企业档案', roles: ['enterprise'] },
+  { href: '#/verify', text: '评估审核', roles: ['center'] },
+  { href: '#/enterprises', text: '企业名录', roles: ['center', 'admin'] },
   { href: '#/dashboard', text: '数据看板', roles: ['center', 'admin'] },
 ];
 

@@ -19,7 +19,8 @@ import {
 const COLORS = ['#1d4ed8', '#0d9488', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2', '#65a30d', '#db2777', '#475569'];
 let charts = [];
 
-function loadEcharts() {
+// ECharts, loaded once (also by scorecard.js for its radar).
+export function loadEcharts() {
   if (window.echarts) return Promise.resolve(window.echarts);
   return new Promise((resolve, reject) => {
     const s = document.createElement('script');

@@ -223,6 +223,7 @@ export async function needPage(view, [id], ctx) {
   view.append(
     h('p', { class: 'crumbs' }, h('a', { href: '#/needs' }, owner ? '我的需求' : '需求大厅'), ' / 需求详情'),
     pageHeader(need.title, null, badge(STATUS_TEXT[need.status] || need.status, `status-${need.status}`)),
+    ...(owner && need.status === 'draft' ? [draftNotice(need, ctx)] : []),
     h('div', { class: 'two-col two-col-wide' },
       h('div', { id: 'need-main' }),
       h('aside', null,
@@ -233,6 +234,24 @@ export async function needPage(view, [id], ctx) {
   if (seeMatches) await drawMatches(main, need, ctx);
   else if (canRole('provider')) drawRespondForm(main, need, ctx);
   await drawResponses(view.querySelector('#responses'), need, owner, ctx);
+}
+
+// A need made from an assessment's gaps starts as a draft that only the
+// enterprise and centers see: one click publishes it to providers.
+function draftNotice(need, ctx) {
+  const btn = h('button', { class: 'btn btn-small btn-primary', type: 'button', id: 'need-publish' }, '发布需求');
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    try {
+      await api.patch(`/v1/needs/${encodeURIComponent(need.id)}`, { status: 'open' });
+      toast('需求已发布，服务商现在可以看到并响应', 'success');
+      ctx.rerender();
+    } catch (err) {
+      btn.disabled = false;
+      toast(err.message, 'error');
+    }
+  });
+  return h('div', { class: 'alert', id: 'need-draft' }, '这是由评估诊断生成的需求草稿，只有本企业和数促中心可见；确认内容后发布，服务商才能看到并响应。', btn);
 }
 
 async function drawMatches(main, need, ctx) {

@@ -75,4 +75,26 @@ void h_reviews_list(struct req *r);
 /* stats.c */
 void h_stats(struct req *r);
 
+/* instruments.c */
+void h_instruments_list(struct req *r);
+void h_instrument_get(struct req *r);
+void h_regions(struct req *r);
+/* enterprises.c */
+void h_org_file_get(struct req *r);
+void h_org_file_put(struct req *r);
+void h_enterprises_list(struct req *r);
+/* enterprises_bulk.c */
+void h_enterprises_bulk(struct req *r);
+/* assessments.c */
+void h_assessment_create(struct req *r);
+void h_assessments_list(struct req *r);
+void h_assessment_get(struct req *r);
+void h_assessment_patch(struct req *r);
+void h_assessment_submit(struct req *r);
+void h_assessment_verify(struct req *r);
+void h_assessment_return(struct req *r);
+/* gaps.c */
+void h_assessment_gaps(struct req *r);
+void h_assessment_needs(struct req *r);
+
 #endif

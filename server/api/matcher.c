@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "corpus.h"
 #include "db.h"
+#include "enterprise.h"
 #include "idset.h"
 #include "need.h"
 #include "query.h"
@@ -437,15 +438,22 @@ static int score_for_need(struct worker *w, json_t *need, int64_t rid, struct ra
     json_t *terms = NULL;
     int rc = text_candidates(w, need, 0, &c, &best, &terms, NULL);
     json_decref(terms);
+    /* The level its own matches rank with (enterprise.h), on a shallow
+     * copy: the need is shown as stored. */
+    const char *ent = json_string_value(json_object_get(json_object_get(need, "enterprise"), "id"));
+    json_t *ranked = json_copy(need);
+    if (rc == 0 && enterprise_fill_level(w->db, ent, ranked) < 0)
+        rc = -1;
     double bm25 = 0;
     for (size_t i = 0; rc == 0 && i < c.set.n; i++)
         if (c.v[i].rid == rid)
             bm25 = c.v[i].bm25;
     cands_free(&c);
+    struct rank_need n;
+    need_features(ranked, &n);
+    json_decref(ranked);
     if (rc < 0)
         return -1;
-    struct rank_need n;
-    need_features(need, &n);
     f->text = best > 0 ? bm25 / best : 0;
     rank_score(&w->cfg->weights, tax, &n, f, parts);
     return 0;

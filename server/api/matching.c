@@ -4,11 +4,14 @@
  *   POST /v1/match                  rank for a need given in the body
  *   GET  /v1/needs/{id}/matches     rank for a stored need
  *   GET  /v1/resources/{id}/needs   the open needs a resource fits
+ * A need that names no current_level is ranked with its enterprise's
+ * verified level (enterprise_fill_level), whichever route asks.
  */
 #include "handlers.h"
 
 #include "cached.h"
 #include "db.h"
+#include "enterprise.h"
 #include "matcher.h"
 #include "need.h"
 #include "req.h"
@@ -96,7 +99,14 @@ void h_match(struct req *r)
         reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
         return;
     }
-    a->need = json_incref(r->body);
+    a->need = json_deep_copy(r->body);
+    /* An enterprise's own need is ranked as its stored needs are: with the
+     * level of its verified assessment when the body names none. */
+    if (r->who.role == ROLE_ENTERPRISE && enterprise_fill_level(r->w->db, r->who.org_id, a->need) < 0) {
+        match_args_free(a);
+        reply_db_error(r, DB_READ);
+        return;
+    }
     match_serve(r, "m", a, NULL);
 }
 
@@ -111,13 +121,15 @@ static json_t *need_for_matches(struct req *r)
     }
     sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
     json_t *need = NULL;
-    int mine = 0;
+    int mine = 0, visible = 0;
     if (sqlite3_step(st) == SQLITE_ROW) {
         mine = req_is_caller(r, (const char *)sqlite3_column_text(st, 2));
+        visible = need_visible((const char *)sqlite3_column_text(st, 2),
+                               (const char *)sqlite3_column_text(st, 5), &r->who);
         need = need_row_json(st, 0, 1);
     }
     sqlite3_reset(st);
-    if (!need || (!mine && !(r->who.role & (ROLE_CENTER | ROLE_ADMIN | ROLE_PROVIDER)))) {
+    if (!need || !visible) {
         json_decref(need);
         reply_error(r, ERR_NOT_FOUND, NULL, "no need %s", r->params[0]);
         return NULL;
@@ -142,7 +154,16 @@ void h_need_matches(struct req *r)
         match_args_free(a);
         return;
     }
-    a->need_out = json_incref(a->need);
+    /* The "need" member shows the need as stored; it is ranked with the
+     * level of its enterprise's verified assessment when it names none
+     * (enterprise.h), so the key holds that level. */
+    a->need_out = json_deep_copy(a->need);
+    const char *ent = json_string_value(json_object_get(json_object_get(a->need, "enterprise"), "id"));
+    if (enterprise_fill_level(r->w->db, ent, a->need) < 0) {
+        match_args_free(a);
+        reply_db_error(r, DB_READ);
+        return;
+    }
     /* The need (with its contact) is part of the answer: everyone who gets
      * this far sees the contact, but keep the role in the key regardless. */
     match_serve(r, "nm", a, role_name(r->who.role));

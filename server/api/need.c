@@ -75,7 +75,17 @@ json_t *need_row_json(sqlite3_stmt *st, int c, int show_contact)
     json_object_set_new(out, "version", json_integer(sqlite3_column_int64(st, c + 6)));
     json_object_set_new(out, "created_at", json_string((const char *)sqlite3_column_text(st, c + 7)));
     json_object_set_new(out, "updated_at", json_string((const char *)sqlite3_column_text(st, c + 8)));
+    if (sqlite3_column_type(st, c + 9) != SQLITE_NULL)
+        json_object_set_new(out, "assessment_id",
+                            json_string((const char *)sqlite3_column_text(st, c + 9)));
     return out;
+}
+
+int need_visible(const char *owner, const char *status, const struct caller *who)
+{
+    if (strcmp(owner, who->org_id) == 0 || (who->role & (ROLE_CENTER | ROLE_ADMIN)))
+        return 1;
+    return (who->role & ROLE_PROVIDER) && strcmp(status, "draft") != 0;
 }
 
 int need_contact_visible(struct db *db, const char *need_id, const char *owner,
@@ -128,7 +138,7 @@ json_t *need_load(struct db *db, const char *id, const struct caller *who, char 
     char *o = NULL;
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *ent = (const char *)sqlite3_column_text(st, 2);
-        if (strcmp(ent, who->org_id) == 0 || (who->role & (ROLE_CENTER | ROLE_ADMIN | ROLE_PROVIDER))) {
+        if (need_visible(ent, (const char *)sqlite3_column_text(st, 5), who)) {
             out = need_row_json(st, 0, 1);
             o = xstrdup(ent);
         }
@@ -143,13 +153,16 @@ json_t *need_load(struct db *db, const char *id, const struct caller *who, char 
     return out;
 }
 
-int need_store(struct db *db, const char *ent_id, const char *ent_name, json_t *doc,
-               char id[48])
+/* need_store with a status and an assessment (may be NULL). */
+static int store(struct db *db, const char *ent_id, const char *ent_name, json_t *doc,
+                 const char *status, const char *assessment_id, char id[48])
 {
     static const char SQL[] =
         "INSERT INTO needs(industry_bit, scenario_mask, region_bit, title, description, doc,"
-        " id, enterprise_id, enterprise_name, created_at, updated_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)";
+        " id, enterprise_id, enterprise_name, created_at, updated_at, status)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)";
+    static const char SQL_LINK[] =
+        "INSERT INTO need_assessments(need_id, assessment_id) VALUES (?1, ?2)";
     char now[32], *text = NULL;
     util_new_id(id, 48, "need");
     util_now_rfc3339(now);
@@ -161,14 +174,37 @@ int need_store(struct db *db, const char *ent_id, const char *ent_name, json_t *
     sqlite3_bind_text(st, 8, ent_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, ent_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, status, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(text);
+    if (rc == SQLITE_DONE && assessment_id) {
+        st = db_stmt(db, SQL_LINK);
+        rc = SQLITE_ERROR;
+        if (st) {
+            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, assessment_id, -1, SQLITE_STATIC);
+            rc = sqlite3_step(st);
+            sqlite3_reset(st);
+        }
+    }
     if (rc != SQLITE_DONE) {
         log_error("need insert: %s", sqlite3_errmsg(db_handle(db)));
         return -1;
     }
     return 0;
+}
+
+int need_store(struct db *db, const char *ent_id, const char *ent_name, json_t *doc,
+               char id[48])
+{
+    return store(db, ent_id, ent_name, doc, "open", NULL, id);
+}
+
+int need_store_draft(struct db *db, const char *ent_id, const char *ent_name, json_t *doc,
+                     const char *assessment_id, char id[48])
+{
+    return store(db, ent_id, ent_name, doc, "draft", assessment_id, id);
 }
 
 /* Moves need id from status `from` to `to`; 0 or -1. */

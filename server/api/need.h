@@ -2,7 +2,10 @@
  * need.h - enterprises' transformation needs and providers' responses.
  *
  * Visibility: a need is seen by its enterprise, by centers and admins,
- * and by providers; other enterprises get 404.  The contact details are
+ * and by providers; other enterprises get 404.  A need in status `draft`
+ * (made from an assessment's gaps, not yet published by its enterprise)
+ * is seen by its enterprise, centers and admins only: providers get 404,
+ * and reverse matching, clusters and open counts never include it.  The contact details are
  * shown to the enterprise itself, centers and admins, and only to the
  * providers whose response the enterprise accepted.
  */
@@ -18,7 +21,8 @@ struct db;
 
 #define NEED_COLS                                                              \
     "n.nid, n.id, n.enterprise_id, n.enterprise_name, n.doc, n.status,"        \
-    " n.version, n.created_at, n.updated_at"
+    " n.version, n.created_at, n.updated_at,"                                  \
+    " (SELECT assessment_id FROM need_assessments WHERE need_id = n.id)"
 
 /* Validates a need body; 0 or -1 with e set. */
 int need_validate(json_t *doc, struct verr *e);
@@ -35,6 +39,12 @@ int need_contact_visible(struct db *db, const char *need_id, const char *owner,
  * transaction; writes the new id.  0 or -1 (logged). */
 int need_store(struct db *db, const char *ent_id, const char *ent_name, json_t *doc,
                char id[48]);
+/* The same, in status `draft` and naming the assessment it was made
+ * from. */
+int need_store_draft(struct db *db, const char *ent_id, const char *ent_name, json_t *doc,
+                     const char *assessment_id, char id[48]);
+/* 1 when who may see a need of enterprise owner in status. */
+int need_visible(const char *owner, const char *status, const struct caller *who);
 
 /* Binds the columns derived from doc: ?1 industry_bit, ?2 scenario_mask,
  * ?3 region_bit, ?4 title, ?5 description, ?6 doc (the dumped text in

@@ -1,6 +1,7 @@
 /*
  * needs.c - an enterprise's needs: post, read, change, list (need.h has
- * the record and who may see what).
+ * the record and who may see what).  A draft need (made from an
+ * assessment's gaps) is published by patching its status to open.
  */
 #include "handlers.h"
 
@@ -84,7 +85,8 @@ static int patch_txn(struct req *r, int64_t want, const char *new_status, struct
     sqlite3_reset(st);
     if (!mine) {
         json_decref(old);
-        if (r->who.role & (ROLE_CENTER | ROLE_ADMIN | ROLE_PROVIDER))
+        if ((r->who.role & (ROLE_CENTER | ROLE_ADMIN)) ||
+            ((r->who.role & ROLE_PROVIDER) && strcmp(cur_status, "draft") != 0))
             return refuse(o, ERR_FORBIDDEN, NULL,
                           "only the enterprise that posted a need may change it");
         return refuse(o, ERR_NOT_FOUND, NULL, "no need %s", r->params[0]);
@@ -156,6 +158,7 @@ void h_needs_list(struct req *r)
         " WHERE (?1 IS NULL OR n.status = ?1) AND n.nid < ?2"
         " AND (?3 = 0 OR n.industry_bit & ?3) AND (?4 = 0 OR n.scenario_mask & ?4)"
         " AND (?5 = 0 OR n.region_bit & ?5) AND (?6 IS NULL OR n.enterprise_id = ?6)"
+        " AND (n.status <> 'draft' OR ?8 = 1)"
         " ORDER BY n.nid DESC LIMIT ?7";
     long limit;
     int64_t inds, scns, regs;
@@ -165,12 +168,12 @@ void h_needs_list(struct req *r)
         req_mask_param(r, "region", TAX_REGION, &regs) < 0)
         return;
     const char *status = req_query(r, "status");
-    static const char *const STATUSES[] = {"open", "matched", "in_campaign", "closed", "all"};
+    static const char *const STATUSES[] = {"draft", "open", "matched", "in_campaign", "closed", "all"};
     int ok = !status || !*status;
-    for (int i = 0; i < 5 && !ok; i++)
+    for (int i = 0; i < 6 && !ok; i++)
         ok = strcmp(status, STATUSES[i]) == 0;
     if (!ok) {
-        reply_error(r, ERR_BAD_PARAM, "status", "status must be open, matched, in_campaign, closed or all");
+        reply_error(r, ERR_BAD_PARAM, "status", "status must be draft, open, matched, in_campaign, closed or all");
         return;
     }
     if (!status || !*status)
@@ -194,6 +197,8 @@ void h_needs_list(struct req *r)
     sqlite3_bind_int64(st, 5, regs);
     db_bind_text(st, 6, owner);
     sqlite3_bind_int64(st, 7, limit + 1);
+    /* Drafts: to their enterprise (owner is set) and centers, never providers. */
+    sqlite3_bind_int(st, 8, owner || (r->who.role & (ROLE_CENTER | ROLE_ADMIN)));
     json_t *items = json_array();
     int64_t last = 0;
     int more = 0;

@@ -70,7 +70,13 @@ void h_response_create(struct req *r)
         return;
     }
     int open = strcmp((const char *)sqlite3_column_text(st, 0), "open") == 0;
+    int draft = strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
     sqlite3_reset(st);
+    if (draft) { /* not published: hidden from providers */
+        db_rollback(db);
+        reply_error(r, ERR_NOT_FOUND, NULL, "no need %s", r->params[0]);
+        return;
+    }
     if (!open) {
         db_rollback(db);
         reply_error(r, ERR_CONFLICT, NULL, "the need is no longer open for responses");

@@ -57,6 +57,24 @@ const struct route ROUTES[] = {
     {M_POST, "/v1/resources/{}/reviews", h_review_create, ROLE_ENTERPRISE, BODY_JSON},
     {M_GET, "/v1/resources/{}/reviews", h_reviews_list, ROLE_PUBLIC, BODY_NONE},
     {M_GET, "/v1/stats", h_stats, ADMIN_CENTER, BODY_NONE},
+
+    /* issue 18: instruments, enterprise files, assessments */
+    {M_GET, "/v1/instruments", h_instruments_list, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/instruments/{}", h_instrument_get, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/regions", h_regions, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/orgs/{}/file", h_org_file_get, ROLE_ENTERPRISE | ADMIN_CENTER, BODY_NONE},
+    {M_PUT, "/v1/orgs/{}/file", h_org_file_put, ROLE_ENTERPRISE | ROLE_CENTER, BODY_JSON},
+    {M_GET, "/v1/enterprises", h_enterprises_list, ADMIN_CENTER, BODY_NONE},
+    {M_POST, "/v1/enterprises:bulk", h_enterprises_bulk, ADMIN_CENTER, BODY_NDJSON},
+    {M_POST, "/v1/assessments", h_assessment_create, ROLE_ENTERPRISE | ROLE_CENTER, BODY_JSON},
+    {M_GET, "/v1/assessments", h_assessments_list, ROLE_ENTERPRISE | ADMIN_CENTER, BODY_NONE},
+    {M_GET, "/v1/assessments/{}", h_assessment_get, ROLE_ENTERPRISE | ADMIN_CENTER, BODY_NONE},
+    {M_PATCH, "/v1/assessments/{}", h_assessment_patch, ROLE_ENTERPRISE | ROLE_CENTER, BODY_JSON},
+    {M_POST, "/v1/assessments/{}/submit", h_assessment_submit, ROLE_ENTERPRISE | ROLE_CENTER, BODY_JSON_OPT},
+    {M_POST, "/v1/assessments/{}/verify", h_assessment_verify, ROLE_CENTER, BODY_JSON_OPT},
+    {M_POST, "/v1/assessments/{}/return", h_assessment_return, ROLE_CENTER, BODY_JSON},
+    {M_GET, "/v1/assessments/{}/gaps", h_assessment_gaps, ROLE_ENTERPRISE | ADMIN_CENTER, BODY_NONE},
+    {M_POST, "/v1/assessments/{}/needs", h_assessment_needs, ROLE_ENTERPRISE | ROLE_CENTER, BODY_JSON},
 };
 
 const int NROUTES = (int)(sizeof ROUTES / sizeof ROUTES[0]);

@@ -1,5 +1,7 @@
 /*
- * stats.c - GET /v1/stats (see stats.h).
+ * stats.c - GET /v1/stats (see stats.h): resources, needs, campaigns and,
+ * from the enterprise files, enterprises by verified level, industry and
+ * district.
  *
  * Resources and needs keep their taxonomy memberships as bitmasks, so
  * each table is read once, grouped by its distinct mask combinations in
@@ -13,6 +15,7 @@
 #include "req.h"
 
 #include "db.h"
+#include "regions.h"
 #include "taxonomy.h"
 #include "util.h"
 
@@ -23,6 +26,8 @@
 
 #define MAX_CODES 64
 
+/* A "draft" count (needs made from gaps, not yet published) appears only
+ * when there are drafts. */
 static const char *const NEED_STATUSES[] = {"open", "matched", "in_campaign", "closed", NULL};
 static const char *const RESOURCE_STATUSES[] = {"published", "withdrawn", NULL};
 
@@ -73,6 +78,83 @@ static int gap_cmp(const void *a, const void *b)
     if (x->needs != y->needs)
         return x->needs < y->needs ? 1 : -1;
     return x->scenario - y->scenario;
+}
+
+static int district_cmp(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "count"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "count"));
+    if (x != y)
+        return x < y ? 1 : -1;
+    return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "code")),
+                  json_string_value(json_object_get(*(json_t *const *)b, "code")));
+}
+
+/*
+ * The enterprises block: files by the level of their latest verified
+ * assessment ("none" when never verified), by industry and by district
+ * (largest first), and how many, and what share of the verified, are at
+ * 二级 or above.  One grouped scan of the narrow enterprise_files table.
+ * NULL on a database error.
+ */
+static json_t *enterprise_stats(struct db *db)
+{
+    static const char SQL[] =
+        "SELECT level, district_code, industry, count(*) FROM enterprise_files GROUP BY 1, 2, 3";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return NULL;
+    int64_t ind[MAX_CODES] = {0}, total = 0, assessed = 0, upper = 0;
+    json_t *levels = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "none", 0, "0", 0, "1", 0, "2", 0,
+                               "3", 0, "4", 0);
+    json_t *districts = json_object();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t n = sqlite3_column_int64(st, 3);
+        total += n;
+        char lv[8] = "none";
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            int l = sqlite3_column_int(st, 0);
+            snprintf(lv, sizeof lv, "%d", l);
+            assessed += n;
+            if (l >= 2)
+                upper += n;
+        }
+        map_add(levels, lv, n);
+        int i = tax_index(TAX_INDUSTRY, (const char *)sqlite3_column_text(st, 2));
+        if (i >= 0 && i < MAX_CODES)
+            ind[i] += n;
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+            map_add(districts, (const char *)sqlite3_column_text(st, 1), n);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(levels);
+        json_decref(districts);
+        return NULL;
+    }
+    size_t nd = json_object_size(districts), k = 0;
+    json_t **rows = xcalloc(nd ? nd : 1, sizeof *rows), *v;
+    const char *code;
+    json_object_foreach(districts, code, v) {
+        const struct region *city = NULL, *prov = NULL;
+        const struct region *d = regions_district_by_code(code, &city, &prov);
+        rows[k++] = json_pack("{s:s, s:s, s:s, s:s, s:I}", "code", code, "name", d ? d->name : code,
+                              "city", city ? city->name : "", "province", prov ? prov->name : "",
+                              "count", json_integer_value(v));
+    }
+    qsort(rows, nd, sizeof *rows, district_cmp);
+    json_t *by_district = json_array();
+    for (size_t i = 0; i < nd; i++)
+        json_array_append_new(by_district, rows[i]);
+    free(rows);
+    json_decref(districts);
+    return json_pack("{s:I, s:I, s:o, s:o, s:o, s:I, s:o}", "total", (json_int_t)total,
+                     "assessed", (json_int_t)assessed, "by_level", levels, "by_industry",
+                     code_map(TAX_INDUSTRY, ind), "by_district", by_district, "level_2_plus",
+                     (json_int_t)upper, "share_level_2_plus",
+                     assessed ? json_real(round((double)upper * 10000.0 / (double)assessed) / 10000.0)
+                              : json_null());
 }
 
 void h_stats(struct req *r)
@@ -194,6 +276,16 @@ void h_stats(struct req *r)
                                         (json_int_t)gaps[i].resources, "gap",
                                         (json_int_t)(gaps[i].needs - gaps[i].resources)));
 
+    json_t *ents = enterprise_stats(db);
+    if (!ents) {
+        json_decref(gap_list);
+        json_decref(res_status);
+        json_decref(need_status);
+        json_decref(camp_status);
+        json_decref(part_status);
+        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be read right now");
+        return;
+    }
     char now[32];
     util_now_rfc3339(now);
     json_t *out = json_pack(
@@ -214,5 +306,6 @@ void h_stats(struct req *r)
         uplift_n ? json_real(round((double)uplift_sum * 100.0 / (double)uplift_n) / 100.0)
                  : json_null(),
         "reached_level_2", (json_int_t)reached);
+    json_object_set_new(out, "enterprises", ents);
     reply_json(r, 200, out);
 }

@@ -25,7 +25,7 @@ struct db;
 struct outcome {
     enum http_err err;
     char field[64];
-    char msg[256];
+    char msg[1024]; /* a refused submit lists every missing answer */
 };
 
 /* Fills o; returns -1, for `return refuse(...)`. */

@@ -15,9 +15,11 @@
 #include "campaign.h"
 #include "httpd.h"
 #include "db.h"
+#include "instrument.h"
 #include "log.h"
 #include "metrics.h"
 #include "query.h"
+#include "regions.h"
 #include "route.h"
 #include "taxonomy.h"
 #include "util.h"
@@ -126,8 +128,13 @@ int server_run(struct config *cfg)
     evthread_use_pthreads();
     signal(SIGPIPE, SIG_IGN);
 
-    if (tax_load(cfg->schemas, err, sizeof err) < 0) {
+    if (tax_load(cfg->schemas, err, sizeof err) < 0 ||
+        regions_load(cfg->schemas, err, sizeof err) < 0 ||
+        instruments_load(cfg->schemas, err, sizeof err) < 0) {
         log_error("%s", err);
+        instruments_free();
+        regions_free();
+        tax_free();
         return 1;
     }
     char *synpath = xasprintf("%s/synonyms.json", cfg->schemas);
@@ -207,6 +214,8 @@ stop:
     evutil_closesocket(fd);
     db_close(mdb);
     syn_free(app.syn);
+    instruments_free();
+    regions_free();
     tax_free();
     return rc;
 }

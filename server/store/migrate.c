@@ -328,6 +328,134 @@ const char *const MIGRATIONS[] = {
      * cached for another file, or for this one before a restore, are
      * never read. */
     "INSERT OR IGNORE INTO meta VALUES ('id', random() & 9223372036854775807);",
+    /* 7 (issue 18): enterprise files (建档立卡), assessments (评估诊断)
+     * and needs made from an assessment's gaps.  Every statement only adds
+     * (IF NOT EXISTS, OR IGNORE), so the migration may run again over its
+     * own objects.
+     *
+     * A file is a table of its own keyed by the organisation, not columns
+     * on orgs: providers, centers and admins have no file, the file has
+     * its own version (If-Match on PUT) and its own indexes for the
+     * register's filters, and orgs stays the small public profile.
+     * Every organisation with an enterprise key has a file (the trigger
+     * and the backfill below), so the register lists every enterprise
+     * and "has a file" is what makes an organisation an enterprise to the
+     * API.  level, assessed_at and assessment_id are those of the latest
+     * verified assessment, written in the verifying transaction.  The two
+     * tables of a file are always written together (enterprise.c).
+     *
+     * An assessment keeps its answers, evidence and scene steps as given
+     * and its total, level, points per question and level checks as the
+     * server computed them at its last write (points and checks in the
+     * compact form of instrument.h: the JSON would take a 4 KB page per
+     * assessment), so a verified level stays what it was verified as even
+     * if the instrument file is corrected later.  Its revisions are
+     * append-only, like campaigns', with who did it in the columns of
+     * auth_actor_json() (created_by and verified_by are read from them)
+     * and the scene corrections of a verification in detail.  A
+     * verification changes the levels matching reads, so it bumps the
+     * data generation. */
+    "CREATE TABLE IF NOT EXISTS enterprise_files ("
+    "  fid INTEGER PRIMARY KEY,"
+    "  org_id TEXT NOT NULL UNIQUE REFERENCES orgs(id),"
+    "  org_rid INTEGER NOT NULL,"
+    "  province_code TEXT,"
+    "  city_code TEXT,"
+    "  district_code TEXT,"
+    "  industry TEXT,"
+    "  size TEXT,"
+    "  above_scale INTEGER,"
+    "  level INTEGER CHECK (level BETWEEN 0 AND 9));"
+    "CREATE INDEX IF NOT EXISTS enterprise_files_district ON enterprise_files(district_code, fid);"
+    "CREATE INDEX IF NOT EXISTS enterprise_files_city ON enterprise_files(city_code, fid);"
+    "CREATE INDEX IF NOT EXISTS enterprise_files_industry ON enterprise_files(industry, fid);"
+    "CREATE INDEX IF NOT EXISTS enterprise_files_level ON enterprise_files(level, fid);"
+    /* The rest of a file, read only for the rows a page shows: the
+     * register's filters scan the narrow table above (about 60 bytes a
+     * row), as search's facets scan resources_hot. */
+    "CREATE TABLE IF NOT EXISTS enterprise_file_docs ("
+    "  org_id TEXT PRIMARY KEY REFERENCES orgs(id),"
+    "  uscc TEXT UNIQUE,"
+    "  assessed_at TEXT,"
+    "  assessment_id TEXT,"
+    "  version INTEGER NOT NULL DEFAULT 1,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  doc TEXT NOT NULL DEFAULT '{}');"
+    "INSERT OR IGNORE INTO enterprise_files(org_id, org_rid)"
+    "  SELECT DISTINCT k.org_id, o.rid FROM keys k JOIN orgs o ON o.id = k.org_id"
+    "  WHERE k.role = 'enterprise';"
+    "INSERT OR IGNORE INTO enterprise_file_docs(org_id, created_at, updated_at)"
+    "  SELECT org_id, min(created_at), min(created_at) FROM keys"
+    "  WHERE role = 'enterprise' GROUP BY org_id;"
+    "CREATE TRIGGER IF NOT EXISTS keys_enterprise_file AFTER INSERT ON keys"
+    "  WHEN new.role = 'enterprise' BEGIN"
+    "  INSERT OR IGNORE INTO enterprise_files(org_id, org_rid)"
+    "  SELECT new.org_id, rid FROM orgs WHERE id = new.org_id;"
+    "  INSERT OR IGNORE INTO enterprise_file_docs(org_id, created_at, updated_at)"
+    "  VALUES (new.org_id, new.created_at, new.created_at);"
+    "END;"
+    "CREATE TABLE IF NOT EXISTS assessments ("
+    "  aid INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  org_id TEXT NOT NULL REFERENCES orgs(id),"
+    "  instrument TEXT NOT NULL,"
+    "  mode TEXT NOT NULL CHECK (mode IN ('self','onsite')),"
+    "  status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft','submitted','verified')),"
+    "  total REAL NOT NULL DEFAULT 0,"
+    "  level INTEGER NOT NULL DEFAULT 0,"
+    "  creator_org TEXT NOT NULL,"
+    "  submitted_at TEXT,"
+    "  verified_at TEXT,"
+    "  version INTEGER NOT NULL DEFAULT 1,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  note TEXT,"
+    "  answers TEXT NOT NULL DEFAULT '{}',"
+    "  evidence TEXT NOT NULL DEFAULT '{}',"
+    "  scenes TEXT NOT NULL DEFAULT '{}',"
+    "  points TEXT NOT NULL,"
+    "  checks TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS assessments_org ON assessments(org_id, aid);"
+    "CREATE INDEX IF NOT EXISTS assessments_status ON assessments(status, aid);"
+    "CREATE TABLE IF NOT EXISTS assessment_revisions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  assessment_id TEXT NOT NULL REFERENCES assessments(id),"
+    "  at TEXT NOT NULL,"
+    "  by_org TEXT NOT NULL,"
+    "  by_name TEXT NOT NULL,"
+    "  by_role TEXT NOT NULL,"
+    "  by_user TEXT,"
+    "  by_user_name TEXT,"
+    "  by_key TEXT,"
+    "  from_status TEXT,"
+    "  to_status TEXT NOT NULL,"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  detail TEXT);"
+    "CREATE INDEX IF NOT EXISTS assessment_revisions_of ON assessment_revisions(assessment_id, id);"
+    "CREATE TRIGGER IF NOT EXISTS assessment_revisions_no_update BEFORE UPDATE ON assessment_revisions BEGIN"
+    "  SELECT RAISE(ABORT, 'revisions are append-only');"
+    "END;"
+    "CREATE TRIGGER IF NOT EXISTS assessment_revisions_no_delete BEFORE DELETE ON assessment_revisions BEGIN"
+    "  SELECT RAISE(ABORT, 'revisions are append-only');"
+    "END;"
+    "CREATE TRIGGER IF NOT EXISTS assessment_revisions_no_replace BEFORE INSERT ON assessment_revisions"
+    "  WHEN EXISTS (SELECT 1 FROM assessment_revisions WHERE id = new.id) BEGIN"
+    "  SELECT RAISE(ABORT, 'revisions are append-only');"
+    "END;"
+    "CREATE TRIGGER IF NOT EXISTS gen_assessments_verified AFTER UPDATE OF status ON assessments"
+    "  WHEN new.status = 'verified' OR old.status = 'verified' BEGIN"
+    "  UPDATE meta SET v = v + 1 WHERE k = 'gen';"
+    "END;"
+    /* A need made by POST /v1/assessments/{id}/needs names its assessment
+     * (a table of its own rather than a column on needs, so that this
+     * migration only adds objects and can run again over them); such
+     * needs start in status 'draft' (seen by the enterprise and centers
+     * only, never matched in reverse, clustered or counted as open) until
+     * the enterprise patches them to 'open'. */
+    "CREATE TABLE IF NOT EXISTS need_assessments ("
+    "  need_id TEXT PRIMARY KEY REFERENCES needs(id),"
+    "  assessment_id TEXT NOT NULL REFERENCES assessments(id)) WITHOUT ROWID;",
 };
 
 const int migrations_count = (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]);

@@ -50,6 +50,8 @@ VERBS = [
     "needs matches", "needs respond", "needs responses", "needs accept", "match",
     "campaigns list", "campaigns get", "campaigns create", "campaigns join",
     "campaigns leave", "campaigns transition", "stats", "taxonomy", "me", "health",
+    "enterprises", "assess list", "assess show", "assess submit", "assess verify", "assess return",
+    "gaps",
 ]
 
 
@@ -818,6 +820,108 @@ def test_tty_json_pretty():
     o = run_tty("--json", "search", "排产")
     ok(o)
     eq(strip_timing(json.loads(o.out)), strip_timing(search_api("排产")))
+
+
+# ---------------------------------------------------------------- tests: assessments (issue 18)
+
+
+ASSESS_ANSWERS = {"network": ["B"], "device_digital_rate": ["C"], "device_network_rate": ["B"],
+                  "auto_collection": ["G", "H", "N"], "it_coverage": ["C"],
+                  "network_security": ["B", "C"], "data_security": ["A"], "planning": ["C"],
+                  "mechanisms": ["A"], "talent": ["B"], "investment": ["B"],
+                  "energy_per_revenue": ["B"], "pass_rate": ["C"], "revenue_per_head": ["C"],
+                  "cost_per_revenue": ["B"]}
+ASSESS_SCENES = {"product_design": 1, "process_design": 1, "marketing": 2, "after_sales": 1,
+                 "planning": 2, "production_control": 2, "quality": 2, "equipment": 1, "safety": 1,
+                 "energy": 0, "procurement": 2, "warehouse_logistics": 2, "finance": 3, "hr": 1,
+                 "collaboration": 2, "decision_support": 0}
+
+
+def assessment_ready():
+    """The enterprise's file and a complete draft, made through the API (once)."""
+    if ST.routes.get("assessment"):
+        return ST.routes["assessment"]
+    org = api("GET", "/v1/me", k=ST.ent).json["org"]["id"]
+    r = api("PUT", "/v1/orgs/%s/file" % org, {"province": "湖北省", "city": "武汉市", "district": "汉南区",
+                                              "industry": "machinery", "size": "small", "above_scale": False},
+            k=ST.ent)
+    eq(r.status, 200, "file: %r" % r)
+    r = api("POST", "/v1/assessments", {"instrument": "sme-2024", "answers": ASSESS_ANSWERS,
+                                        "scenes": ASSESS_SCENES}, k=ST.ent)
+    eq(r.status, 201, "draft: %r" % r)
+    ST.routes["assessment"] = r.json["id"]
+    ST.routes["ent_org"] = org
+    return r.json["id"]
+
+
+def test_assess_submit_verify_show():
+    aid = assessment_ready()
+    o = run("assess", "submit", aid, k=ST.ent)
+    ok(o, "assess submit")
+    eq(o.json["status"], "submitted")
+    o = run("assess", "verify", aid, "--scene", "finance=2", "--scene", "energy=1", "--note", "现场核验",
+            k=ST.center)
+    ok(o, "assess verify")
+    eq((o.json["status"], o.json["scenes"]["finance"], o.json["scenes"]["energy"]), ("verified", 2, 1))
+    eq(o.json["revisions"][-1]["scene_corrections"]["finance"], {"claimed": 3, "verified": 2})
+    o = run("assess", "show", aid, k=ST.center)
+    ok(o)
+    eq(o.json, api("GET", "/v1/assessments/" + aid, k=ST.center).json, "assess show is the API's answer")
+    o = run("assess", "list", "--status", "verified", k=ST.center)
+    ok(o)
+    eq(o.json, api("GET", "/v1/assessments?status=verified", k=ST.center).json)
+    # refusals keep the server's field, and bad arguments are usage errors
+    o = run("assess", "verify", aid, k=ST.center)
+    eq(o.rc, 1, "verifying twice is refused")
+    assert "409" in o.err and "status" in o.err, o
+    o = run("assess", "verify", aid, "--scene", "finance", k=ST.center)
+    eq(o.rc, 2, "--scene wants CODE=N")
+    o = run("assess", "return", aid, k=ST.center)
+    eq(o.rc, 2, "--reason is required")
+    o = run("assess", "show", aid, k=ST.prov)
+    eq(o.rc, 1, "a provider never sees an assessment")
+
+
+def test_gaps_and_enterprises():
+    aid = assessment_ready()
+    o = run("gaps", aid, "--target", "2", k=ST.ent)
+    ok(o, "gaps")
+    eq(o.json, api("GET", "/v1/assessments/%s/gaps?target=2" % aid, k=ST.ent).json)
+    eq(o.json["target"], 2)
+    o = run("enterprises", "精工", k=ST.center)
+    ok(o, "enterprises")
+    eq(o.json, api("GET", "/v1/enterprises?q=%E7%B2%BE%E5%B7%A5", k=ST.center).json)
+    o = run("enterprises", "--district", "汉南区", "--all", k=ST.center)
+    ok(o)
+    eq([f["org"]["id"] for f in o.json["items"]], [ST.routes["ent_org"]])
+    o = run("enterprises", "--level", "7", k=ST.center)
+    eq(o.rc, 1)
+    assert "level" in o.err, o
+
+
+def test_tty_assessment_views_aligned():
+    aid = assessment_ready()
+    for name, env in LOCALES:
+        o = run_tty("assess", "show", aid, k=ST.center, env=env)
+        ok(o, name)
+        assert "enterprise: 武汉精密注塑有限公司" in o.out, o
+        check_table(table_block(o.out, "DIMENSION"), ["DIMENSION", "POINTS"], "dimensions (%s)" % name)
+        lines = table_block(o.out, "LEVEL")
+        check_table(lines, ["LEVEL", "SCORE", "SCENES", "CONSTRAINED", "HOLDS"], "levels (%s)" % name)
+        eq(len(lines), 5, "four levels")
+        o = run_tty("gaps", aid, "--target", "2", k=ST.center, env=env)
+        ok(o, name)
+        assert "target 2 (二级)" in o.out, o
+        check_table(table_block(o.out, "SCENE"), ["SCENE", "CONSTRAINED", "STEP", "NEXT STEP",
+                                                  "BEST RESOURCE", "RESOURCES"], "gaps (%s)" % name)
+        o = run_tty("enterprises", k=ST.center, env=env)
+        ok(o, name)
+        check_table(table_block(o.out, "ORG"), ["ORG", "NAME", "CITY", "DISTRICT", "INDUSTRY", "SIZE",
+                                                "ABOVE SCALE", "LEVEL", "ASSESSED"], "enterprises (%s)" % name)
+        o = run_tty("assess", "list", k=ST.center, env=env)
+        ok(o, name)
+        check_table(table_block(o.out, "ID"), ["ID", "ENTERPRISE", "STATUS", "MODE", "SCORE", "LEVEL",
+                                               "SUBMITTED", "VERIFIED"], "assess list (%s)" % name)
 
 
 # ---------------------------------------------------------------- runner
