@@ -22,6 +22,7 @@
 #define SYN_PREFIX (-1)      /* map value: a proper prefix of some key */
 #define KEY_MAX (SYN_MAX_UNITS * (TOK_MAX_WORD + 1))
 
+
 struct buf {
     char *p;
     size_t len, cap;
@@ -49,6 +50,7 @@ struct unit {
     int run;
     int kind;
     uint32_t cp;    /* UNIT_HAN: the code point; UNIT_LATIN: 0 */
+    int keep;       /* part of a protected word: never a filler or particle */
 };
 
 struct units {
@@ -84,7 +86,8 @@ const char *unit_text(const struct units *u, int i);
 int key_add(char *key, int klen, const struct units *u, int i, int first);
 int key_build(char *key, const struct units *u, int a, int n);
 int unit_in(const struct units *u, int i, const char16_t *set);
-int filler_len(const struct units *u, int i);
+int filler_len(const struct units *u, int i, int *stop);
+int keep_len(const struct units *u, int i);
 int dict_len(const struct syn *s, const struct units *u, int i, int *term);
 
 #endif

@@ -65,11 +65,13 @@ static const char16_t QUERY_PARTICLES[] = u"的了吗呢吧啊么之和与及或
 struct seg {
     int u0, nu;  /* units */
     int term;    /* dictionary term, -1 none */
-    int filler;  /* a filler word */
+    int filler;  /* 0 a real word, FILL_GENERIC or FILL_STOP */
     int key, klen; /* text in builder.keys */
     long df;     /* estimated document frequency, -1 unknown */
     int keep;
 };
+
+enum { FILL_GENERIC = 1, FILL_STOP = 2 };
 
 struct cand {
     int key, klen; /* text in builder.cmap.pool */
@@ -77,10 +79,19 @@ struct cand {
     int tf, first;
     long df;
     double score;
+    double weight; /* 1 for the text's own words; an extra term's weight */
+};
+
+/* The weight of one phrase of a piece: w times the IDF of the phrase
+ * back phrases earlier (0: its own).  See bm25.h for the spec. */
+struct phrase_w {
+    double w;
+    int back;
 };
 
 struct builder {
     const struct query_opts *o;
+    int nown;
     const struct syn *syn;
     struct units u;
     struct seg *segs; /* QUERY_ALL */
@@ -92,7 +103,17 @@ struct builder {
     struct map seen; /* rendered phrases or pieces already in the expression */
     struct buf expr;
     struct buf piece;
+    struct phrase_w pw[QUERY_MAX_ALTS]; /* the phrases of piece */
+    int npw;
+    struct buf wts;   /* phrase weights of expr (bm25.h) */
+    int nphrase;      /* phrases in expr */
+    struct buf pwts;  /* phrase weights of piece, as text */
     json_t *terms;
+    struct query_part *parts; /* QUERY_ALL */
+    int nparts, pcap;
+    double *idf;      /* per term of terms */
+    int nidf, icap;
+    int stop_only;
 };
 
 /* Appends "key" (with '"' doubled) and a * for a single Han character. */
@@ -186,14 +207,19 @@ static int term_order(const struct syn *s, int term, int order[QUERY_MAX_ALTS])
 
 /* Renders term (or the plain phrase key when term < 0) into b->piece:
  * one phrase, or a parenthesised OR group when the term has synonyms. */
-static int render_term(struct builder *b, int term, const char *key, int klen)
+static int render_term(struct builder *b, int term, const char *key, int klen, double w)
 {
     int order[QUERY_MAX_ALTS], n, rc = 0;
 
     b->piece.len = 0;
+    b->pw[0] = (struct phrase_w){w, 0};
+    b->npw = 1;
     if (term < 0)
         return render_phrase(&b->piece, key, klen);
     n = term_order(b->syn, term, order);
+    for (int i = 1; i < n; i++)
+        b->pw[i] = (struct phrase_w){w * QUERY_SYN_WEIGHT, i};
+    b->npw = n;
     if (n > 1)
         rc = buf_add(&b->piece, "(", 1);
     for (int i = 0; rc == 0 && i < n; i++) {
@@ -206,9 +232,27 @@ static int render_term(struct builder *b, int term, const char *key, int klen)
     return rc == 0 && n > 1 ? buf_add(&b->piece, ")", 1) : rc;
 }
 
+/* Writes the phrase weights of b->piece (b->pw) into b->pwts as text:
+ * "1 0.5<1 0.5<2" (bm25.h). */
+static int piece_weights(struct builder *b)
+{
+    char item[48];
+    b->pwts.len = 0;
+    for (int i = 0; i < b->npw; i++) {
+        int n = b->pw[i].back > 0
+                    ? snprintf(item, sizeof item, "%s%.4g<%d", i ? " " : "", b->pw[i].w,
+                               b->pw[i].back)
+                    : snprintf(item, sizeof item, "%s%.4g", i ? " " : "", b->pw[i].w);
+        if (buf_add(&b->pwts, item, (size_t)n) != 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 /* Appends b->piece to the expression after sep unless it is already there
- * or would make it longer than QUERY_MAX_EXPR.  Returns 1 if appended (or
- * already there), 0 if skipped, -ENOMEM. */
+ * or would make it longer than QUERY_MAX_EXPR; its phrase weights (b->pw)
+ * go to b->wts.  Returns 2 if appended, 1 if already there, 0 if skipped,
+ * -ENOMEM. */
 static int expr_append(struct builder *b, const char *sep)
 {
     size_t seplen = b->expr.len ? strlen(sep) : 0;
@@ -222,17 +266,32 @@ static int expr_append(struct builder *b, const char *sep)
     if ((rc = map_put(&b->seen, b->piece.p, (int)b->piece.len, h, 0, &slot)) < 0)
         return rc;
     if (buf_add(&b->expr, sep, seplen) != 0 ||
-        buf_add(&b->expr, b->piece.p, b->piece.len) != 0)
+        buf_add(&b->expr, b->piece.p, b->piece.len) != 0 || piece_weights(b) != 0 ||
+        (b->wts.len && buf_add(&b->wts, " ", 1) != 0) ||
+        buf_add(&b->wts, b->pwts.p, b->pwts.len) != 0)
         return -ENOMEM;
-    return 1;
+    b->nphrase += b->npw;
+    return 2;
 }
 
-static int terms_add(struct builder *b, const char *key, int klen)
+/* Adds a term to the answer's terms, with its IDF (0 when unknown). */
+static int terms_add(struct builder *b, const char *key, int klen, double idf)
 {
     json_t *v = json_stringn(key, (size_t)klen);
-    if (v == NULL || json_array_append_new(b->terms, v) != 0)
+    if (v == NULL || json_array_append_new(b->terms, v) != 0 ||
+        array_grow(&b->idf, &b->icap, b->nidf + 1, sizeof *b->idf) != 0)
         return -ENOMEM;
+    b->idf[b->nidf++] = idf;
     return 0;
+}
+
+/* IDF of a document frequency as the builder scores terms. */
+static double idf_of(const struct query_opts *o, long df)
+{
+    if (o->df == NULL || o->ndocs <= 0)
+        return 0;
+    double d = df < 0 ? 1 : df > o->ndocs ? (double)o->ndocs : (double)df;
+    return log(1.0 + ((double)o->ndocs - d + 0.5) / (d + 0.5));
 }
 
 /* ---- QUERY_ALL ----------------------------------------------------------- */
@@ -313,7 +372,7 @@ static int seg_add_phrase(struct builder *b, int a, int e)
     if (a >= e)
         return 0;
     if (plain_chars(&b->u, a, e) == 0)
-        return seg_add(b, a, e - a, -1, 1);
+        return seg_add(b, a, e - a, -1, FILL_STOP);
     for (int pass = 0; pass < 2 && rc == 0; pass++) {
         for (int p = a, q; rc == 0 && p < e; p = q + 1) {
             for (q = p; q < e && !unit_in(&b->u, q, QUERY_PARTICLES); q++)
@@ -329,14 +388,43 @@ static int seg_add_phrase(struct builder *b, int a, int e)
     return rc;
 }
 
+/*
+ * The filler word (length returned, its kind in *fill) and the dictionary
+ * term (length in *ld, term in *term) that start at unit i.  A protected
+ * word (keep_len) longer than both is marked in the units and extends
+ * *kend, the end of the protected span: no filler word starts inside it.
+ */
+static int seg_lookup(struct builder *b, int i, int *kend, int *ld, int *term, int *fill)
+{
+    struct units *u = &b->u;
+    int stop, lf, lk;
+
+    *ld = dict_len(b->syn, u, i, term);
+    if (i < *kend) {
+        *fill = 0;
+        return 0;
+    }
+    lf = filler_len(u, i, &stop);
+    lk = keep_len(u, i);
+    if (lk > *ld && lk > lf) {
+        for (int k = i; k < i + lk; k++)
+            u->v[k].keep = 1;
+        *kend = i + lk;
+        *fill = 0;
+        return 0;
+    }
+    *fill = stop ? FILL_STOP : FILL_GENERIC;
+    return lf;
+}
+
 /* Greedy longest-match segmentation of the units into b->segs. */
 static int all_segment(struct builder *b)
 {
     const struct units *u = &b->u;
-    int rem = -1, rc = 0;
+    int rem = -1, rc = 0, kend = 0;
 
     for (int i = 0; rc == 0 && i < u->n;) {
-        int term, ld = dict_len(b->syn, u, i, &term), lf = filler_len(u, i);
+        int term, ld, fill, lf = seg_lookup(b, i, &kend, &ld, &term, &fill);
         int han = u->v[i].kind == UNIT_HAN;
         if (rem >= 0 && (ld > 0 || lf > 0 || !han || u->v[i].run != u->v[rem].run)) {
             rc = seg_add_phrase(b, rem, i);
@@ -345,10 +433,10 @@ static int all_segment(struct builder *b)
         if (rc != 0)
             break;
         if (ld > 0 && ld >= lf) {
-            rc = seg_add(b, i, ld, term, ld == lf);
+            rc = seg_add(b, i, ld, term, ld == lf ? fill : 0);
             i += ld;
         } else if (lf > 0) {
-            rc = seg_add(b, i, lf, -1, 1);
+            rc = seg_add(b, i, lf, -1, fill);
             i += lf;
         } else if (!han) {
             rc = seg_add(b, i, 1, -1, 0);
@@ -373,18 +461,22 @@ static int seg_by_df(const void *pa, const void *pb)
 }
 
 /* Drops fillers, too-common segments and segments past max_terms, never
- * all of them. */
+ * all of them.  With no real word, generic fillers are searched (系统),
+ * and with none of those either the stopwords are, and stop_only says so. */
 static int all_select(struct builder *b, int max_terms)
 {
     const struct query_opts *o = b->o;
-    int real = 0, kept = 0, usedf = o->df != NULL && o->ndocs > 0;
+    int real = 0, generic = 0, kept = 0, usedf = o->df != NULL && o->ndocs > 0;
     struct seg **v = NULL;
 
-    for (int i = 0; i < b->nsegs; i++)
+    for (int i = 0; i < b->nsegs; i++) {
         real += !b->segs[i].filler;
+        generic += b->segs[i].filler == FILL_GENERIC;
+    }
+    b->stop_only = b->nsegs > 0 && !real && !generic;
     for (int i = 0; i < b->nsegs; i++) {
         struct seg *s = &b->segs[i];
-        s->keep = !real || !s->filler;
+        s->keep = real ? !s->filler : generic ? s->filler == FILL_GENERIC : 1;
         if (s->keep && usedf)
             s->df = term_df(b, s->term, b->keys.p + s->key, s->klen);
     }
@@ -422,6 +514,21 @@ static int all_select(struct builder *b, int max_terms)
     return 0;
 }
 
+/* Keeps the piece just appended as one part of a QUERY_ALL query. */
+static int part_add(struct builder *b, const char *key, int klen, long df)
+{
+    struct query_part *p;
+    if (array_grow(&b->parts, &b->pcap, b->nparts + 1, sizeof *b->parts) != 0)
+        return -ENOMEM;
+    p = &b->parts[b->nparts];
+    p->term = strndup(key, (size_t)klen);
+    p->match = strndup(b->piece.p, b->piece.len);
+    p->weights = strndup(b->pwts.p ? b->pwts.p : "", b->pwts.len);
+    p->df = df;
+    b->nparts++;
+    return p->term && p->match && p->weights ? 0 : -ENOMEM;
+}
+
 static int query_all(struct builder *b, int max_terms)
 {
     int rc;
@@ -432,11 +539,12 @@ static int query_all(struct builder *b, int max_terms)
         struct seg *s = &b->segs[i];
         if (!s->keep)
             continue;
-        if ((rc = render_term(b, s->term, b->keys.p + s->key, s->klen)) != 0)
+        if ((rc = render_term(b, s->term, b->keys.p + s->key, s->klen, 1.0)) != 0)
             return rc;
         if ((rc = expr_append(b, " AND ")) < 0)
             return rc;
-        if (rc == 1 && (rc = terms_add(b, b->keys.p + s->key, s->klen)) != 0)
+        if (rc == 2 && ((rc = terms_add(b, b->keys.p + s->key, s->klen, idf_of(b->o, s->df))) != 0 ||
+                        (rc = part_add(b, b->keys.p + s->key, s->klen, s->df)) != 0))
             return rc;
     }
     return 0;
@@ -459,7 +567,7 @@ static int cand_add(struct builder *b, const char *key, int klen, int term, int 
     if (array_grow(&b->cands, &b->ccap, b->ncands + 1, sizeof *b->cands) != 0)
         return -ENOMEM;
     b->cands[b->ncands++] =
-        (struct cand){b->cmap.slots[slot].key, klen, term, 1, pos, -1, 0};
+        (struct cand){b->cmap.slots[slot].key, klen, term, 1, pos, -1, 0, 1.0};
     return 0;
 }
 
@@ -492,10 +600,10 @@ static int any_bigrams(struct builder *b, int a, int e, int fillers)
 static int any_collect(struct builder *b, int fillers)
 {
     const struct units *u = &b->u;
-    int rem = -1, rc = 0;
+    int rem = -1, rc = 0, kend = 0;
 
     for (int i = 0; rc == 0 && i < u->n;) {
-        int term, ld = dict_len(b->syn, u, i, &term), lf = filler_len(u, i);
+        int term, ld, fill, lf = seg_lookup(b, i, &kend, &ld, &term, &fill);
         int han = u->v[i].kind == UNIT_HAN;
         if (rem >= 0 && (ld > 0 || lf > 0 || !han || u->v[i].run != u->v[rem].run)) {
             rc = any_bigrams(b, rem, i, fillers);
@@ -560,6 +668,95 @@ static int cand_sort_by_tf(struct builder *b, struct cand **v)
     return 0;
 }
 
+/* Appends candidate c (a phrase, or its dictionary term and synonyms,
+ * each OR-ed) with weight c->weight; adds it to the terms when any of its
+ * phrases is in the expression.  Returns 2 if a phrase was new, 1 if all
+ * were there already, 0 if none fitted, -ENOMEM. */
+static int any_render(struct builder *b, const struct cand *c, double idf)
+{
+    const char *key = b->cmap.pool.p + c->key;
+    int order[QUERY_MAX_ALTS], any = 0, fresh = 0, lead = -1, rc;
+    int n_alts = c->term < 0 ? 1 : term_order(b->syn, c->term, order);
+
+    for (int a = 0; a < n_alts; a++) {
+        int tl = c->klen;
+        const char *tk = c->term < 0 ? key : term_key(b, order[a], &tl);
+        b->piece.len = 0;
+        /* A synonym weighs less, and takes the IDF of the word the text
+         * used when that phrase is in the expression: a rare spelling of
+         * a common word does not outscore the word itself. */
+        b->pw[0] = (struct phrase_w){a ? c->weight * QUERY_SYN_WEIGHT : c->weight,
+                                     a && lead >= 0 ? b->nphrase - lead : 0};
+        b->npw = 1;
+        if ((rc = render_phrase(&b->piece, tk, tl)) != 0 || (rc = expr_append(b, " OR ")) < 0)
+            return rc;
+        if (a == 0 && rc == 2)
+            lead = b->nphrase - 1;
+        any |= rc;
+        fresh |= rc == 2;
+    }
+    if (!any)
+        return 0;
+    return (rc = terms_add(b, key, c->klen, idf)) < 0 ? rc : fresh ? 2 : 1;
+}
+
+/*
+ * Adds the extra terms of the options (o->extra: words inferred from the
+ * text, e.g. by the problem-phrase lexicon) after the text's own terms,
+ * each with its weight: a whole dictionary term brings its synonyms.
+ * Terms already in the query, found in no document or in more than
+ * max_df_ratio of them are skipped; at most QUERY_EXTRA_MAX are added,
+ * within a postings budget of their own (max_postings / 2).
+ */
+static int any_extra(struct builder *b)
+{
+    const struct query_opts *o = b->o;
+    struct units u = {0};
+    long sum = 0;
+    int added = 0, rc = 0, usedf = o->df != NULL && o->ndocs > 0;
+
+    for (int i = 0; rc >= 0 && i < o->nextra && added < QUERY_EXTRA_MAX; i++) {
+        const char *t = o->extra[i].text;
+        char key[KEY_MAX];
+        int term = -1, klen, slot, ld;
+        if (t == NULL || o->extra[i].weight <= 0 ||
+            (rc = units_collect(&u, t, strlen(t), SYN_MAX_UNITS + 1)) < 0)
+            continue;
+        if (u.n == 0 || u.n > SYN_MAX_UNITS)
+            continue;
+        ld = dict_len(b->syn, &u, 0, &term);
+        if (ld != u.n)
+            term = -1;
+        if (term >= 0) {
+            const char *tk = term_key(b, term, &klen);
+            memcpy(key, tk, (size_t)klen);
+        } else {
+            klen = key_build(key, &u, 0, u.n);
+        }
+        uint32_t h = hash_fnv1a(HASH_FNV_INIT, key, (size_t)klen);
+        if (map_find(&b->cmap, key, klen, h) >= 0) /* the text has it already */
+            continue;
+        long df = usedf ? term_df(b, term, key, klen) : -1;
+        if (usedf && (df == 0 || (o->max_df_ratio > 0 &&
+                                  (double)df > o->max_df_ratio * (double)o->ndocs)))
+            continue;
+        if (o->max_postings > 0 && added > 0 && sum + (df > 0 ? df : 0) > o->max_postings / 2)
+            continue;
+        if ((rc = map_put(&b->cmap, key, klen, h, b->ncands, &slot)) < 0 ||
+            (rc = array_grow(&b->cands, &b->ccap, b->ncands + 1, sizeof *b->cands)) != 0)
+            break;
+        b->cands[b->ncands] = (struct cand){b->cmap.slots[slot].key, klen, term, 0, INT_MAX,
+                                            df, 0, o->extra[i].weight};
+        if ((rc = any_render(b, &b->cands[b->ncands++], idf_of(o, df))) == 2) {
+            sum += df > 0 ? df : 0;
+            added++;
+        }
+    }
+    free(u.v);
+    free(u.text.p);
+    return rc < 0 ? rc : 0;
+}
+
 static int query_any(struct builder *b, int max_terms)
 {
     const struct query_opts *o = b->o;
@@ -613,23 +810,12 @@ static int query_any(struct builder *b, int max_terms)
         }
     }
     n = n < max_terms ? n : max_terms;
-    for (int i = 0; i < n; i++) {
-        const struct cand *c = v[i];
-        const char *key = b->cmap.pool.p + c->key;
-        int order[QUERY_MAX_ALTS], any = 0;
-        int n_alts = c->term < 0 ? 1 : term_order(b->syn, c->term, order);
-        for (int a = 0; a < n_alts; a++) {
-            int tl = c->klen;
-            const char *tk = c->term < 0 ? key : term_key(b, order[a], &tl);
-            b->piece.len = 0;
-            if ((rc = render_phrase(&b->piece, tk, tl)) != 0 ||
-                (rc = expr_append(b, " OR ")) < 0)
-                goto cleanup;
-            any |= rc;
-        }
-        if (any && (rc = terms_add(b, key, c->klen)) != 0)
+    for (int i = 0; i < n; i++)
+        if ((rc = any_render(b, v[i], idf_of(o, v[i]->df))) < 0)
             goto cleanup;
-    }
+    b->nown = b->nidf;
+    if (o->nextra > 0)
+        rc = any_extra(b);
     rc = 0;
 
 cleanup:
@@ -647,8 +833,7 @@ int query_build(const char *text, size_t len, const struct query_opts *o,
 
     if (out == NULL)
         return -EINVAL;
-    out->match = NULL;
-    out->terms = NULL;
+    memset(out, 0, sizeof *out);
     if (o == NULL || (text == NULL && len > 0))
         return -EINVAL;
     b.o = o;
@@ -669,12 +854,37 @@ int query_build(const char *text, size_t len, const struct query_opts *o,
     if (b.expr.len > 0) {
         out->match = b.expr.p;
         b.expr.p = NULL;
+        out->weights = b.wts.p ? b.wts.p : strdup("");
+        b.wts.p = NULL;
+        if (out->weights == NULL) {
+            rc = -ENOMEM;
+            goto cleanup;
+        }
     }
     out->terms = b.terms;
     b.terms = NULL;
+    out->idf = b.idf;
+    b.idf = NULL;
+    out->nown = o->mode == QUERY_ANY ? b.nown : b.nidf;
+    out->parts = b.parts;
+    out->nparts = b.nparts;
+    b.parts = NULL;
+    b.nparts = 0;
+    out->stop_only = b.stop_only;
 
 cleanup:
+    if (rc != 0)
+        query_free(out);
     json_decref(b.terms);
+    free(b.idf);
+    for (int i = 0; i < b.nparts; i++) {
+        free(b.parts[i].term);
+        free(b.parts[i].match);
+        free(b.parts[i].weights);
+    }
+    free(b.parts);
+    free(b.wts.p);
+    free(b.pwts.p);
     free(b.u.v);
     free(b.u.text.p);
     free(b.segs);
@@ -692,8 +902,38 @@ void query_free(struct query *q)
     if (q == NULL)
         return;
     free(q->match);
+    free(q->weights);
     json_decref(q->terms);
-    q->match = NULL;
-    q->terms = NULL;
+    free(q->idf);
+    for (int i = 0; i < q->nparts; i++) {
+        free(q->parts[i].term);
+        free(q->parts[i].match);
+        free(q->parts[i].weights);
+    }
+    free(q->parts);
+    memset(q, 0, sizeof *q);
+}
+
+int query_join(const struct query *q, uint64_t keep, const char *op, char **match,
+               char **weights)
+{
+    struct buf m = {0}, w = {0};
+    int n = 0;
+
+    *match = *weights = NULL;
+    for (int i = 0; i < q->nparts && i < 64; i++) {
+        if (!(keep & ((uint64_t)1 << i)))
+            continue;
+        if ((n && (buf_str(&m, op) != 0 || buf_add(&w, " ", 1) != 0)) ||
+            buf_str(&m, q->parts[i].match) != 0 || buf_str(&w, q->parts[i].weights) != 0) {
+            free(m.p);
+            free(w.p);
+            return -ENOMEM;
+        }
+        n++;
+    }
+    *match = m.p;
+    *weights = w.p;
+    return n;
 }
 

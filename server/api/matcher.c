@@ -218,13 +218,13 @@ static int cand_cmp(const void *a, const void *b)
 }
 
 static const char SQL_TEXT[] =
-    "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
+    "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0, ?4) AS s"
     " FROM resources_fts f JOIN resources_hot r ON r.rid = f.rowid"
     " LEFT JOIN resources_fts_docsize d ON d.id = f.rowid"
     " WHERE resources_fts MATCH ?1 AND (?2 = 0 OR r.kind_bit & ?2)"
     " ORDER BY s DESC LIMIT ?3";
 static const char SQL_TEXT_ANY_KIND[] =
-    "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
+    "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0, ?4) AS s"
     " FROM resources_fts f LEFT JOIN resources_fts_docsize d ON d.id = f.rowid"
     " WHERE resources_fts MATCH ?1 ORDER BY s DESC LIMIT ?3";
 
@@ -272,6 +272,7 @@ static int text_candidates(struct worker *w, json_t *need, int64_t kinds, struct
             if (kinds)
                 sqlite3_bind_int64(st, 2, kinds);
             sqlite3_bind_int(st, 3, TEXT_CANDIDATES);
+            sqlite3_bind_text(st, 4, q.weights, -1, SQLITE_STATIC);
             int rc;
             while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 struct cand *x = cands_add(c, sqlite3_column_int64(st, 0));

@@ -15,6 +15,7 @@
 #include "campaign.h"
 #include "conn.h"
 #include "db.h"
+#include "hash.h"
 #include "log.h"
 #include "metrics.h"
 #include "query.h"
@@ -88,6 +89,21 @@ static evutil_socket_t listen_socket(const char *addr)
 
 struct app app;
 
+/* Folds the bytes of the file at path (nothing if it cannot be read) into
+ * the FNV-1a hash h. */
+static unsigned hash_file(unsigned h, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char buf[8192];
+    size_t n;
+    if (!f)
+        return h;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        h = hash_fnv1a(h, buf, n);
+    fclose(f);
+    return h;
+}
+
 struct main_ctx {
     struct event_base *base;
     struct worker *workers;
@@ -136,6 +152,7 @@ int server_run(struct config *cfg)
         free(synpath);
         return 1;
     }
+    app.data_tag = hash_file(HASH_FNV_INIT, synpath);
     free(synpath);
     if (cache_url_valid(cfg->redis) < 0) {
         log_error("--redis must be redis://[:password@]host:port[/db], unix:///path or none, not \"%s\"",
