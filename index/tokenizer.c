@@ -236,6 +236,11 @@ char *tok_normalize(const char *text, size_t len)
     return out;
 }
 
+char *tok_fold(const char *text, size_t len)
+{
+    return tok_normalize(text, len);
+}
+
 /* ---- FTS5 glue ---------------------------------------------------------- */
 
 struct tok_fts5 {

@@ -63,4 +63,12 @@ fts5_api *tok_fts5_api(sqlite3 *db);
  */
 char *tok_normalize(const char *text, size_t len);
 
+/*
+ * tok_normalize, and then every character as the tokenizer reads it:
+ * what substring matching against indexed text compares (the problem-
+ * phrase lexicon, lexicon.h).  A malloc'd NUL-terminated string the
+ * caller frees; NULL on out-of-memory.
+ */
+char *tok_fold(const char *text, size_t len);
+
 #endif

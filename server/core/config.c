@@ -27,6 +27,7 @@ struct opt {
 
 #define STR(f, h) {#f, OPT_STR, offsetof(struct config, f), 0, 0, h}
 #define LNG(n, f, lo, hi, h) {n, OPT_LONG, offsetof(struct config, f), lo, hi, h}
+#define SHP(n, f, h) {"rank_" n, OPT_DOUBLE, offsetof(struct config, shape.f), 0, 100, h}
 #define WGT(f) {"weight_" #f, OPT_DOUBLE, offsetof(struct config, weights.f), 0, 100, "ranking weight of the " #f " part"}
 
 static const struct opt OPTS[] = {
@@ -54,6 +55,15 @@ static const struct opt OPTS[] = {
         "matching: documents its text terms may hit, summed (0: no bound)"),
     WGT(text), WGT(industry), WGT(scenario), WGT(level),
     WGT(budget), WGT(region), WGT(quality), WGT(fit),
+    SHP("general", general, "industry fit of a resource for every industry (general)"),
+    SHP("inferred", inferred, "scenario fit of a scenario the need's text implies, at full strength"),
+    SHP("text_floor", text_floor, "share of the text weight kept when the text overlap is weakest"),
+    SHP("budget_decay", budget_decay, "k of e^(-k (price/budget - 1)) above the budget"),
+    SHP("hybrid_region", hybrid_region, "region fit of a hybrid offer outside its regions"),
+    {"lexicon_terms", OPT_DOUBLE, offsetof(struct config, lexicon_terms), 0, 1,
+     "weight of the trade terms the problem-phrase lexicon infers from a need"},
+    {"text_ideal", OPT_DOUBLE, offsetof(struct config, text_ideal), 0, 100,
+     "a need's text stage as strong as this (x the IDF of its best terms) is not weak"},
 };
 #define NOPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -83,6 +93,9 @@ void config_defaults(struct config *cfg)
     cfg->weights = (struct rank_weights){
         .text = 0.30, .industry = 0.20, .scenario = 0.20, .level = 0.08,
         .budget = 0.08, .region = 0.05, .quality = 0.05, .fit = 0.04};
+    cfg->shape = (struct rank_shape)RANK_SHAPE_DEFAULT;
+    cfg->lexicon_terms = 0.5;
+    cfg->text_ideal = 1.0;
 }
 
 void config_free(struct config *cfg)

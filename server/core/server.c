@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "db.h"
 #include "hash.h"
+#include "lexicon.h"
 #include "log.h"
 #include "metrics.h"
 #include "query.h"
@@ -104,6 +105,27 @@ static unsigned hash_file(unsigned h, const char *path)
     return h;
 }
 
+/* Loads <schemas>/lexicon.json into app.lex when the file exists (a
+ * missing file means matching without it) and folds it into the data
+ * tag; -1 with err written when the file is bad. */
+static int load_lexicon(const struct config *cfg, char *err, size_t errlen)
+{
+    const char *codes[LEX_MAX_SCENARIOS];
+    int n = tax_count(TAX_SCENARIO);
+    if (n > LEX_MAX_SCENARIOS)
+        n = LEX_MAX_SCENARIOS;
+    for (int i = 0; i < n; i++)
+        codes[i] = tax_code(TAX_SCENARIO, i);
+    char *path = xasprintf("%s/lexicon.json", cfg->schemas);
+    int rc = 0;
+    if (access(path, R_OK) == 0) {
+        rc = lex_load(path, codes, n, &app.lex, err, errlen);
+        app.data_tag = hash_file(app.data_tag, path);
+    }
+    free(path);
+    return rc;
+}
+
 struct main_ctx {
     struct event_base *base;
     struct worker *workers;
@@ -154,6 +176,19 @@ int server_run(struct config *cfg)
     }
     app.data_tag = hash_file(HASH_FNV_INIT, synpath);
     free(synpath);
+    if (load_lexicon(cfg, err, sizeof err) < 0) {
+        log_error("%s", err);
+        return 1;
+    }
+    /* The ranking configuration changes answers too. */
+    app.data_tag = hash_fnv1a(app.data_tag, (const char *)&cfg->weights, sizeof cfg->weights);
+    app.data_tag = hash_fnv1a(app.data_tag, (const char *)&cfg->shape, sizeof cfg->shape);
+    app.data_tag = hash_fnv1a(app.data_tag, (const char *)&cfg->lexicon_terms,
+                              sizeof cfg->lexicon_terms);
+    app.data_tag = hash_fnv1a(app.data_tag, (const char *)&cfg->text_ideal,
+                              sizeof cfg->text_ideal);
+    app.data_tag = hash_fnv1a(app.data_tag, (const char *)&cfg->match_postings,
+                              sizeof cfg->match_postings);
     if (cache_url_valid(cfg->redis) < 0) {
         log_error("--redis must be redis://[:password@]host:port[/db], unix:///path or none, not \"%s\"",
                   cfg->redis);
@@ -222,6 +257,7 @@ stop:
     evutil_closesocket(fd);
     db_close(mdb);
     syn_free(app.syn);
+    lex_free(app.lex);
     tax_free();
     return rc;
 }

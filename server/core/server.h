@@ -13,10 +13,12 @@
 #include <stdatomic.h>
 
 struct syn;
+struct lexicon;
 
 struct app {
     const struct config *cfg;
     struct syn *syn;          /* the synonym dictionary (query.h) */
+    struct lexicon *lex;      /* the problem-phrase lexicon (lexicon.h) */
     unsigned data_tag;        /* FNV-1a of the data files loaded at start
                                  (synonyms, lexicon, pinyin): part of every
                                  search and match cache key, so a changed
