@@ -56,6 +56,7 @@
 
 /* Synonym dictionary, read-only once loaded: share it between threads. */
 struct syn;
+struct pinyin;
 
 /*
  * Loads a synonym file such as schemas/synonyms.json:
@@ -106,6 +107,12 @@ struct query_opts {
      * query.c); ignored by QUERY_ALL. */
     const struct query_extra *extra;
     int nextra;
+    /* QUERY_ALL: a Han phrase of 2 to 4 characters that no document holds
+     * is searched as the phrase one character away that sounds alike
+     * (pinyin.h) and is in the most documents, at least correct_min_df of
+     * them (at least 1): 排厂 -> 排产.  py NULL: no correction. */
+    const struct pinyin *py;
+    long correct_min_df;
 };
 
 /* One required part of a QUERY_ALL query: a segment and its synonyms. */
@@ -114,6 +121,7 @@ struct query_part {
     char *match;   /* its FTS5 piece: a phrase or a parenthesised OR group */
     char *weights; /* the piece's phrase weights (bm25.h) */
     long df;       /* estimated document frequency, -1 unknown */
+    int dict;      /* a word of the synonym dictionary (a trade term) */
 };
 
 struct query {
@@ -125,6 +133,8 @@ struct query {
                       the rest are extra terms */
     struct query_part *parts; /* QUERY_ALL: the AND-ed parts, in order */
     int nparts;
+    char *corrected_from, *corrected_to; /* QUERY_ALL: the correction made
+                      (see query_opts.py), both NULL when none */
     int stop_only; /* QUERY_ALL: the text held only stopwords (的, 我们,
                       the): match searches them, but a caller may prefer
                       to search nothing */

@@ -18,10 +18,12 @@
 #include "hash.h"
 #include "lexicon.h"
 #include "log.h"
+#include "pinyin.h"
 #include "metrics.h"
 #include "query.h"
 #include "route.h"
 #include "taxonomy.h"
+#include "tokenizer.h"
 #include "util.h"
 #include "worker.h"
 
@@ -105,9 +107,10 @@ static unsigned hash_file(unsigned h, const char *path)
     return h;
 }
 
-/* Loads <schemas>/lexicon.json into app.lex when the file exists (a
- * missing file means matching without it) and folds it into the data
- * tag; -1 with err written when the file is bad. */
+/* Loads <schemas>/lexicon.json into app.lex and <schemas>/pinyin.txt into
+ * app.py when the files exist (a missing file means working without it)
+ * and folds them into the data tag; -1 with err written when a file is
+ * bad. */
 static int load_lexicon(const struct config *cfg, char *err, size_t errlen)
 {
     const char *codes[LEX_MAX_SCENARIOS];
@@ -120,6 +123,12 @@ static int load_lexicon(const struct config *cfg, char *err, size_t errlen)
     int rc = 0;
     if (access(path, R_OK) == 0) {
         rc = lex_load(path, codes, n, &app.lex, err, errlen);
+        app.data_tag = hash_file(app.data_tag, path);
+    }
+    free(path);
+    path = xasprintf("%s/pinyin.txt", cfg->schemas);
+    if (rc == 0 && access(path, R_OK) == 0) {
+        rc = py_load(path, &app.py, err, errlen);
         app.data_tag = hash_file(app.data_tag, path);
     }
     free(path);
@@ -174,7 +183,9 @@ int server_run(struct config *cfg)
         free(synpath);
         return 1;
     }
-    app.data_tag = hash_file(HASH_FNV_INIT, synpath);
+    unsigned tokv = TOK_VERSION;
+    app.data_tag = hash_fnv1a(HASH_FNV_INIT, (const char *)&tokv, sizeof tokv);
+    app.data_tag = hash_file(app.data_tag, synpath);
     free(synpath);
     if (load_lexicon(cfg, err, sizeof err) < 0) {
         log_error("%s", err);
@@ -258,6 +269,7 @@ stop:
     db_close(mdb);
     syn_free(app.syn);
     lex_free(app.lex);
+    py_free(app.py);
     tax_free();
     return rc;
 }

@@ -14,11 +14,13 @@
 
 struct syn;
 struct lexicon;
+struct pinyin;
 
 struct app {
     const struct config *cfg;
     struct syn *syn;          /* the synonym dictionary (query.h) */
     struct lexicon *lex;      /* the problem-phrase lexicon (lexicon.h) */
+    struct pinyin *py;        /* characters that sound alike (pinyin.h) */
     unsigned data_tag;        /* FNV-1a of the data files loaded at start
                                  (synonyms, lexicon, pinyin): part of every
                                  search and match cache key, so a changed
