@@ -30,6 +30,8 @@
 
 #define SEARCH_MAX_Q 1000 /* characters of q searched; the rest is cut (truncated) */
 #define RELAX_FEW 3       /* an all-words search with fewer hits is relaxed */
+#define CORRECT_SHARE 10000 /* a correction is in 1/CORRECT_SHARE of the
+                               resources (at least 2): a frequent word */
 
 enum sort_order { SORT_RELEVANCE, SORT_NEWEST, SORT_PRICE_ASC, SORT_RATING };
 
@@ -405,42 +407,37 @@ static size_t hit_rids(struct db *db, json_t *hits, int64_t *out, size_t max)
     return n;
 }
 
-/* The order parts are dropped in when relaxing: parts found in no
- * document first, then the most common (the least informative). */
-static int drop_order(const struct query *q, int *order)
-{
-    int n = q->nparts < 64 ? q->nparts : 64;
-    for (int i = 0; i < n; i++)
-        order[i] = i;
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0; j--) {
-            long a = q->parts[order[j]].df, b = q->parts[order[j - 1]].df;
-            int before = (a == 0 && b != 0) || (a != 0 && b != 0 && a > b);
-            if (!before)
-                break;
-            int t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
-    return n;
-}
-
 /*
- * Relaxes an all-words search that found fewer than RELAX_FEW: drops the
- * parts of q one at a time (drop_order) until the rest find at least
- * RELAX_FEW resources or one part is left, and keeps the result if it
- * finds more than the all-words search did.  Stores the kept parts' mask
- * in *keep and returns 1 (relaxed), 0 (not worth it) or -1 (db error).
+ * Relaxes an all-words search that found fewer than RELAX_FEW.  Parts
+ * that no document holds go first; then parts are dropped from the front,
+ * since a Chinese query names the kind of thing it wants last and its
+ * qualifiers first (纺织 ERP, 注塑 排产, 五金质检), until the rest find at
+ * least RELAX_FEW or one part is left.  The subset kept is the one that
+ * finds the most (the best-covering), and only if that is more than the
+ * all-words search found.  Stores the kept parts' mask in *keep and
+ * returns 1 (relaxed), 0 (not worth it) or -1 (db error).
  */
 static int relax_parts(struct db *db, const struct search_args *a, const struct query *q,
                        long found, uint64_t *keep)
 {
-    int order[64], n = drop_order(q, order);
+    int n = q->nparts < 64 ? q->nparts : 64, left = n;
     uint64_t mask = n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
     long best = found;
     *keep = 0;
-    for (int d = 0; d < n - 1; d++) {
-        mask &= ~((uint64_t)1 << order[d]);
+    for (int i = 0; i < n && left > 1; i++) /* words found nowhere */
+        if (q->parts[i].df == 0) {
+            mask &= ~((uint64_t)1 << i);
+            left--;
+        }
+    for (int i = 0; i <= n && left >= 1; i++) {
+        if (i > 0) { /* then drop the frontmost part left */
+            if (left == 1 || !(mask & ((uint64_t)1 << (i - 1))))
+                continue;
+            mask &= ~((uint64_t)1 << (i - 1));
+            left--;
+        }
+        if (mask == (n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1))
+            continue; /* nothing dropped yet */
         char *m, *w;
         if (query_join(q, mask, " AND ", &m, &w) <= 0) {
             free(m);
@@ -465,9 +462,9 @@ static int relax_parts(struct db *db, const struct search_args *a, const struct 
 /* Computes the search body (without cached/took_ms); see cache_serve.
  *
  * Every kept word must match.  When that finds fewer than RELAX_FEW
- * resources, the search is relaxed (relax_parts): the words that find
- * nothing and then the most common ones are dropped until the rest find
- * enough; the all-words hits still come first, the answer says relaxed
+ * resources, the search is relaxed (relax_parts): words found nowhere,
+ * then words from the front are dropped until the rest find enough;
+ * the all-words hits still come first, the answer says relaxed
  * and which words were dropped, and the page is highlighted with every
  * word.  If no subset finds more, nothing is dropped.  When nothing at
  * all is found, the last resort is any of the most informative words
@@ -479,13 +476,15 @@ static json_t *search_compute(struct req *r, void *arg)
     struct worker *w = r->w;
     struct search_result res = {.hits = json_array()};
     struct query qb = {0}, qa = {0};
-    json_t *terms = NULL, *dropped = NULL;
+    json_t *terms = NULL, *dropped = NULL, *corrected = NULL;
     const char *note = NULL;
     char *rm = NULL, *rw = NULL, *hm = NULL, *hw = NULL;
     int relaxed = 0, dberr = 0;
+    long ndocs = corpus_ndocs(w);
     struct query_opts o = {.mode = QUERY_ALL, .syn = app.syn, .max_terms = 16,
-                           .max_df_ratio = 0.6, .df = corpus_df, .df_ctx = w,
-                           .ndocs = corpus_ndocs(w)};
+                           .max_df_ratio = 0.6, .df = corpus_df, .df_ctx = w, .ndocs = ndocs,
+                           .py = app.py,
+                           .correct_min_df = ndocs / CORRECT_SHARE > 2 ? ndocs / CORRECT_SHARE : 2};
     if (!a->q) {
         struct pass ps = {0};
         dberr = search_run(r, a, &ps, &res) < 0;
@@ -496,6 +495,8 @@ static json_t *search_compute(struct req *r, void *arg)
         goto answer;
     }
     terms = json_incref(qb.terms);
+    if (qb.corrected_from)
+        corrected = json_pack("{s:s, s:s}", "from", qb.corrected_from, "to", qb.corrected_to);
     if (qb.stop_only) {
         note = "q holds only words too common to search (的, 了, 我们 ...): nothing was searched";
         goto answer;
@@ -557,6 +558,7 @@ answer:
         json_decref(res.hits);
         json_decref(terms);
         json_decref(dropped);
+        json_decref(corrected);
         reply_db_error(r, DB_READ);
         return NULL;
     }
@@ -577,6 +579,8 @@ answer:
     }
     if (a->truncated)
         json_object_set_new(out, "truncated", json_true());
+    if (corrected)
+        json_object_set_new(out, "corrected", corrected);
     if (note)
         json_object_set_new(out, "note", json_string(note));
     return out;
