@@ -33,8 +33,15 @@ static double part_industry(const struct rank_shape *sh, const struct rank_tax *
 {
     if (n->industry >= 0 && (r->industries & ((int64_t)1 << n->industry)))
         return 1.0;
-    if (t->general >= 0 && (r->industries & ((int64_t)1 << t->general)))
-        return sh->general;
+    if (t->general >= 0 && (r->industries & ((int64_t)1 << t->general))) {
+        /* A general resource that has the scenario the text implies fits
+         * the problem: it closes part of the gap to an exact industry. */
+        double fits = 0;
+        for (int i = 0; i < t->nscenarios && i < 63; i++)
+            if ((n->inferred & r->scenarios & ((int64_t)1 << i)) && n->inferred_strength[i] > fits)
+                fits = n->inferred_strength[i];
+        return sh->general + (1.0 - sh->general) * clamp01(sh->general_fit) * fits;
+    }
     return 0.0;
 }
 
@@ -68,7 +75,11 @@ static double part_scenario(const struct rank_shape *sh, const struct rank_tax *
         }
     }
     double ticked = asked ? sum / asked : NEUTRAL;
-    return inferred > ticked ? inferred : ticked;
+    if (!n->inferred || inferred >= ticked)
+        return inferred > ticked ? inferred : ticked;
+    /* The ticked box fits better than the problem the text describes:
+     * take back ticked_doubt of that lead (a vague box ticked). */
+    return ticked - clamp01(sh->ticked_doubt) * (ticked - inferred);
 }
 
 static double part_level(const struct rank_need *n, const struct rank_res *r)

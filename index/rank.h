@@ -28,9 +28,14 @@ struct rank_shape {
                            overlap is weakest (rank_need.text_weak = 1) */
     double budget_decay; /* k of e^(-k (price/budget - 1)) over budget */
     double hybrid_region; /* region fit of a hybrid offer outside its regions */
+    double ticked_doubt; /* how much of the lead a ticked scenario has over the
+                            problem the text describes is taken back (0: none) */
+    double general_fit;  /* the share of the gap to an exact industry that a
+                            general resource closes when it has the scenario
+                            the text implies (times that scenario's strength) */
 };
 
-#define RANK_SHAPE_DEFAULT {0.6, 0.8, 1.0, 2.0, 0.0}
+#define RANK_SHAPE_DEFAULT {0.6, 0.8, 1.0, 2.0, 0.0, 0.0, 0.0}
 
 /* What ranking needs to know about a need.  -1 / 0 mean "not given". */
 struct rank_need {
