@@ -167,6 +167,18 @@ void rank_score_shaped(const struct rank_weights *w, const struct rank_shape *sh
     out->region = k * w->region * part_region(sh, t, n, r);
     out->quality = k * w->quality * part_quality(r);
     out->fit = k * w->fit * part_fit(n, r);
+    if (n->budget > 0 && r->price_min > 2.0 * n->budget) {
+        /* More than twice the budget: out of reach whatever else fits, so
+         * the other parts count budget_gate of themselves (1: as usual). */
+        double m = clamp01(sh->budget_gate);
+        out->text *= m;
+        out->industry *= m;
+        out->scenario *= m;
+        out->level *= m;
+        out->region *= m;
+        out->quality *= m;
+        out->fit *= m;
+    }
     out->score = out->text + out->industry + out->scenario + out->level + out->budget +
                  out->region + out->quality + out->fit;
 }

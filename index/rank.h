@@ -33,9 +33,15 @@ struct rank_shape {
     double general_fit;  /* the share of the gap to an exact industry that a
                             general resource closes when it has the scenario
                             the text implies (times that scenario's strength) */
+    double budget_gate;  /* priced over twice the budget, every other part
+                            is multiplied by this (1: no gate): a line far
+                            over a small budget cannot win on industry and
+                            text alone */
 };
 
-#define RANK_SHAPE_DEFAULT {0.6, 0.8, 1.0, 2.0, 0.0, 0.0, 0.0}
+/* The shape before issue 22 (no inferred scenarios, no gate); the server's
+ * defaults, fitted on the tune split, are in server/core/config.c. */
+#define RANK_SHAPE_DEFAULT {0.6, 0.8, 1.0, 2.0, 0.0, 0.0, 0.0, 1.0}
 
 /* What ranking needs to know about a need.  -1 / 0 mean "not given". */
 struct rank_need {

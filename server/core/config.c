@@ -62,6 +62,8 @@ static const struct opt OPTS[] = {
     SHP("hybrid_region", hybrid_region, "region fit of a hybrid offer outside its regions"),
     SHP("ticked_doubt", ticked_doubt,
         "share of a ticked scenario's lead over the scenario the text implies taken back"),
+    SHP("budget_gate", budget_gate,
+        "over twice the budget, the other parts count this much of themselves (1: no gate)"),
     SHP("general_fit", general_fit,
         "share of the gap to an exact industry a general resource fitting the text closes"),
     {"lexicon_terms", OPT_DOUBLE, offsetof(struct config, lexicon_terms), 0, 1,
@@ -94,12 +96,18 @@ void config_defaults(struct config *cfg)
     cfg->rate_per_addr = 0;
     cfg->rate_burst = 100;
     cfg->match_postings = 10000;
+    /* Fitted on the tune split of bench/relevance/needs2.jsonl only
+     * (bench/relevance/tune.py); see docs/ranking.md for how, and for the
+     * held-out numbers. */
     cfg->weights = (struct rank_weights){
-        .text = 0.30, .industry = 0.20, .scenario = 0.20, .level = 0.08,
-        .budget = 0.08, .region = 0.05, .quality = 0.05, .fit = 0.04};
-    cfg->shape = (struct rank_shape)RANK_SHAPE_DEFAULT;
-    cfg->lexicon_terms = 0.5;
-    cfg->text_ideal = 1.0;
+        .text = 0.20, .industry = 0.25, .scenario = 0.20, .level = 0.08,
+        .budget = 0.12, .region = 0.12, .quality = 0.05, .fit = 0.04};
+    cfg->shape = (struct rank_shape){.general = 0.6, .inferred = 0.9, .text_floor = 0.5,
+                                     .budget_decay = 2.0, .hybrid_region = 0.0,
+                                     .ticked_doubt = 0.0, .general_fit = 0.75,
+                                     .budget_gate = 1.0};
+    cfg->lexicon_terms = 1.0;
+    cfg->text_ideal = 3.0;
 }
 
 void config_free(struct config *cfg)
