@@ -1,8 +1,9 @@
 /*
- * qtext.h - the query builder's internals, shared by its three files and
+ * qtext.h - the query builder's internals, shared by its four files and
  * nothing else: a growable buffer, a string -> int map, the units a text
  * is cut into (query_units.c), and the synonym dictionary's layout
- * (synonyms.c), read by the builder (query.c).  See query.c for the
+ * (synonyms.c), and the builder's own state, read by the builder (query.c
+ * for a search box, query_any.c for a long text).  See query.c for the
  * design: units, keys, segmentation.
  */
 #ifndef SHUCU_QTEXT_H
