@@ -388,23 +388,27 @@ static long search_count(struct db *db, const struct filters *f, const char *mat
     return n;
 }
 
-/* Collects the ids of the rows the last pass found (all on one page: the
- * all-words search of a relaxed search found fewer than RELAX_FEW). */
-static size_t hit_rids(struct db *db, json_t *hits, int64_t *out, size_t max)
+/* The rows match finds with the filters, at most max of them (the
+ * all-words hits of a relaxed search: fewer than RELAX_FEW, whatever page
+ * is asked for).  How many, or -1 on a db error. */
+static long match_rids(struct db *db, const struct filters *f, const char *match, int64_t *out,
+                       long max)
 {
-    static const char SQL_RID[] = "SELECT rid FROM resources WHERE id = ?1";
-    size_t n = 0, i;
-    json_t *h;
-    json_array_foreach(hits, i, h) {
-        sqlite3_stmt *st = db_stmt(db, SQL_RID);
-        if (!st || n >= max)
-            break;
-        sqlite3_bind_text(st, 1, json_string_value(json_object_get(h, "id")), -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            out[n++] = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-    }
-    return n;
+    static const char SQL_IDS[] =
+        "SELECT r.rid FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"
+        " WHERE resources_fts MATCH ?1" FILTER_SQL " LIMIT ?8";
+    sqlite3_stmt *st = db_stmt(db, SQL_IDS);
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, match);
+    bind_filters(st, f);
+    sqlite3_bind_int64(st, 8, max);
+    long n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+        out[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? n : -1;
 }
 
 /*
@@ -513,8 +517,8 @@ static json_t *search_compute(struct req *r, void *arg)
         goto answer;
     if (rx == 1) {
         int64_t first[RELAX_FEW];
-        size_t nfirst = hit_rids(w->db, res.hits, first, RELAX_FEW);
-        if (query_join(&qb, keep, " AND ", &rm, &rw) <= 0 ||
+        long nfirst = match_rids(w->db, &a->f, qb.match, first, RELAX_FEW);
+        if (nfirst < 0 || query_join(&qb, keep, " AND ", &rm, &rw) <= 0 ||
             query_join(&qb, ~(uint64_t)0, " OR ", &hm, &hw) <= 0) {
             dberr = 1;
             goto answer;
@@ -524,7 +528,7 @@ static json_t *search_compute(struct req *r, void *arg)
             if (!(keep & ((uint64_t)1 << i)))
                 json_array_append_new(dropped, json_string(qb.parts[i].term));
         result_clear(&res);
-        struct pass pr = {rm, rw, hm, first, nfirst};
+        struct pass pr = {rm, rw, hm, first, (size_t)nfirst};
         dberr = search_run(r, a, &pr, &res) < 0;
         relaxed = 1;
         goto answer;

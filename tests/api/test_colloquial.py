@@ -8,6 +8,8 @@ The pool has the right answer for each need and the tempting wrong ones
 or 出货), so a test fails if the answer comes from the ticked boxes alone.
 """
 
+import urllib.parse
+
 import lib
 from lib import assert_status, eq, request
 
@@ -125,8 +127,6 @@ def order(j):
 
 
 def search(q, **params):
-    r = request("GET", "/v1/search", None)
-    import urllib.parse
     r = request("GET", "/v1/search?" + urllib.parse.urlencode(dict(params, q=q)))
     assert_status(r, 200)
     lib.check_schema(r.json, "search")
@@ -232,6 +232,18 @@ def test_two_words_with_one_hit_are_relaxed():
         assert j["total"] >= 3, "relaxed %s finds %d" % (q, j["total"])
         eq(j["hits"][0]["title"], first, "the all-words hit first for %s" % q)
         eq(j["debug"]["relaxed"], True, "debug.relaxed for %s" % q)
+
+
+def test_relaxed_pages_concatenate():
+    """A relaxed answer pages like any other: the all-words hit first on
+    page 1, never again on a later page."""
+    full = [h["id"] for h in search("注塑 排产", limit=100)["hits"]]
+    paged = []
+    for off in range(len(full)):
+        j = search("注塑 排产", limit=1, offset=off)
+        eq(j.get("relaxed"), True, "relaxed at offset %d" % off)
+        paged += [h["id"] for h in j["hits"]]
+    eq(paged, full, "pages of one")
 
 
 def test_input_method_slip_is_corrected():
