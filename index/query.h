@@ -53,6 +53,7 @@
 #define SYN_MAX_UNITS 32         /* units in one dictionary term, at most */
 #define QUERY_SYN_WEIGHT 0.5     /* weight of a synonym against the word typed */
 #define QUERY_EXTRA_MAX 12       /* extra terms added to a QUERY_ANY query */
+#define QUERY_EXTRA_BUDGET_DIV 5 /* their postings: max_postings / this, at most */
 
 /* Synonym dictionary, read-only once loaded: share it between threads. */
 struct syn;

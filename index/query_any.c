@@ -168,10 +168,12 @@ static int any_render(struct builder *b, const struct cand *c, double idf)
 /*
  * Adds the extra terms of the options (o->extra: words inferred from the
  * text, e.g. by the problem-phrase lexicon) after the text's own terms,
- * each with its weight: a whole dictionary term brings its synonyms.
- * Terms already in the query, found in no document or in more than
- * max_df_ratio of them are skipped; at most QUERY_EXTRA_MAX are added,
- * within a postings budget of their own (max_postings / 2).
+ * each with its weight, as a phrase of its own (no synonyms: the lexicon
+ * names the trade's words already, and synonyms would multiply the rows
+ * BM25 must rank).  Terms already in the query, found in no document or in
+ * more than max_df_ratio of them are skipped; at most QUERY_EXTRA_MAX are
+ * added, within a postings budget of their own, max_postings /
+ * QUERY_EXTRA_BUDGET_DIV (their rows cost a match as much as the text's).
  */
 static int any_extra(struct builder *b)
 {
@@ -183,21 +185,13 @@ static int any_extra(struct builder *b)
     for (int i = 0; rc >= 0 && i < o->nextra && added < QUERY_EXTRA_MAX; i++) {
         const char *t = o->extra[i].text;
         char key[KEY_MAX];
-        int term = -1, klen, slot, ld;
+        int term = -1, klen, slot;
         if (t == NULL || o->extra[i].weight <= 0 ||
             (rc = units_collect(&u, t, strlen(t), SYN_MAX_UNITS + 1)) < 0)
             continue;
         if (u.n == 0 || u.n > SYN_MAX_UNITS)
             continue;
-        ld = dict_len(b->syn, &u, 0, &term);
-        if (ld != u.n)
-            term = -1;
-        if (term >= 0) {
-            const char *tk = term_key(b, term, &klen);
-            memcpy(key, tk, (size_t)klen);
-        } else {
-            klen = key_build(key, &u, 0, u.n);
-        }
+        klen = key_build(key, &u, 0, u.n);
         uint32_t h = hash_fnv1a(HASH_FNV_INIT, key, (size_t)klen);
         if (map_find(&b->cmap, key, klen, h) >= 0) /* the text has it already */
             continue;
@@ -205,7 +199,8 @@ static int any_extra(struct builder *b)
         if (usedf && (df == 0 || (o->max_df_ratio > 0 &&
                                   (double)df > o->max_df_ratio * (double)o->ndocs)))
             continue;
-        if (o->max_postings > 0 && added > 0 && sum + (df > 0 ? df : 0) > o->max_postings / 2)
+        if (o->max_postings > 0 &&
+            sum + (df > 0 ? df : 0) > o->max_postings / QUERY_EXTRA_BUDGET_DIV)
             continue;
         if ((rc = map_put(&b->cmap, key, klen, h, b->ncands, &slot)) < 0 ||
             (rc = array_grow(&b->cands, &b->ccap, b->ncands + 1, sizeof *b->cands)) != 0)

@@ -285,10 +285,10 @@ static json_t *matched_terms(json_t *res, json_t *terms)
         *p++ = '\n';
     }
     *p = '\0';
-    char *norm = tok_normalize(all, (size_t)(p - all));
+    char *norm = tok_fold(all, (size_t)(p - all));
     free(all);
     json_array_foreach(terms, i, t) {
-        char *tn = tok_normalize(json_string_value(t), json_string_length(t));
+        char *tn = tok_fold(json_string_value(t), json_string_length(t));
         if (norm && tn && *tn && strstr(norm, tn))
             json_array_append(out, t);
         free(tn);

@@ -270,3 +270,43 @@ def test_long_q_is_searched_truncated():
     j = search(q)
     eq(j.get("truncated"), True, "truncated")
     assert any(h["title"] == "注塑工厂APS排产引擎" for h in j["hits"]), [h["title"] for h in j["hits"]]
+
+
+# ------------------------------------------------------------ start-up
+
+
+def _start_with(name, content):
+    """Runs shucud serve with a schemas directory whose file name holds
+    content; returns (exit status or None if it kept running, its output)."""
+    import os
+    import shutil
+    import subprocess
+    d = lib.tmpdir("schemas")
+    for f in os.listdir(lib.SCHEMAS):
+        src = os.path.join(lib.SCHEMAS, f)
+        if os.path.isfile(src):
+            shutil.copy(src, d)
+    with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+        f.write(content)
+    p = subprocess.Popen([lib.shucud_path(), "serve", "--listen", "127.0.0.1:%d" % lib.free_port(),
+                          "--db", os.path.join(d, "x.db"), "--redis", "none", "--schemas", d],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = p.communicate(timeout=10)
+        return p.returncode, out, d
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, _ = p.communicate()
+        return None, out, d
+
+
+def test_bad_lexicon_or_pinyin_stops_start_up():
+    """A broken data file stops the server at start, naming the file and the
+    fault, instead of matching without it."""
+    rc, out, d = _start_with("lexicon.json", '{"version": 1, "entries": [{"phrase": "罢工", '
+                             '"scenarios": ["teleport"], "terms": ["故障预测"], "example": "罢工了"}]}')
+    assert rc not in (None, 0), "shucud kept running with a bad lexicon: %s" % out[-300:]
+    assert "lexicon.json" in out and "teleport" in out, out[-300:]
+    rc, out, d = _start_with("pinyin.txt", "chan\t产\nNOT A LINE\n")
+    assert rc not in (None, 0), "shucud kept running with a bad pinyin table: %s" % out[-300:]
+    assert "pinyin.txt:2" in out, out[-300:]
