@@ -6,6 +6,7 @@
 #include "tokenizer.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define K1 1.2
@@ -17,7 +18,7 @@
 struct bm25_query {
     int nphrase;
     double avgdl;
-    double *idf;    /* [nphrase] */
+    double *idf;    /* [nphrase], times the phrase's weight (bm25.h) */
     double *freq;   /* [nphrase], scratch for the current row */
     double *weight; /* [ncol], 1.0 where the call gives none */
 };
@@ -28,6 +29,40 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fc, void *arg)
     (void)fc;
     ++*(sqlite3_int64 *)arg;
     return SQLITE_OK;
+}
+
+/*
+ * Applies the phrase weights spec (bm25.h: "1 0.5<1 ...") to idf[0..np):
+ * item i sets idf[i] = w * idf[i - back].  Items past np, malformed items
+ * and backward references out of range are ignored (weight 1, own IDF).
+ */
+static void apply_phrase_weights(double *idf, int np, const char *spec)
+{
+    double *raw = malloc((size_t)(np > 0 ? np : 1) * sizeof *raw);
+    if (!raw)
+        return;
+    memcpy(raw, idf, (size_t)np * sizeof *raw);
+    const char *p = spec;
+    for (int i = 0; i < np && p && *p; i++) {
+        char *end;
+        while (*p == ' ')
+            p++;
+        double w = strtod(p, &end);
+        if (end == p)
+            break;
+        long back = 0;
+        if (*end == '<') {
+            p = end + 1;
+            back = strtol(p, &end, 10);
+        }
+        p = end;
+        if (!(w >= 0 && w <= 16))
+            w = 1;
+        if (back < 0 || back > i)
+            back = 0;
+        idf[i] = w * raw[i - back];
+    }
+    free(raw);
 }
 
 static struct bm25_query *query_data(const Fts5ExtensionApi *api, Fts5Context *fc,
@@ -46,8 +81,19 @@ static struct bm25_query *query_data(const Fts5ExtensionApi *api, Fts5Context *f
     q->idf = (double *)(q + 1);
     q->freq = q->idf + np;
     q->weight = q->freq + np;
+    /* Column weights are numbers; a text argument after them is the
+     * phrase weights spec. */
+    const char *spec = NULL;
+    int ncolw = 0;
+    for (int i = 0; i < nweight; i++) {
+        int t = sqlite3_value_type(weights[i]);
+        if (t == SQLITE_TEXT)
+            spec = (const char *)sqlite3_value_text(weights[i]);
+        else if (!spec && (t == SQLITE_INTEGER || t == SQLITE_FLOAT))
+            ncolw = i + 1;
+    }
     for (int i = 0; i < ncol; i++)
-        q->weight[i] = i < nweight ? sqlite3_value_double(weights[i]) : 1.0;
+        q->weight[i] = i < ncolw ? sqlite3_value_double(weights[i]) : 1.0;
     sqlite3_int64 rows = 0, tokens = 0;
     *rc = api->xRowCount(fc, &rows);
     if (*rc == SQLITE_OK)
@@ -61,6 +107,8 @@ static struct bm25_query *query_data(const Fts5ExtensionApi *api, Fts5Context *f
         double idf = log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
         q->idf[i] = idf > 0 ? idf : 1e-6;
     }
+    if (*rc == SQLITE_OK && spec && *spec)
+        apply_phrase_weights(q->idf, np, spec);
     if (*rc == SQLITE_OK)
         *rc = api->xSetAuxdata(fc, q, sqlite3_free);
     else

@@ -15,6 +15,18 @@
  *   SELECT t.rowid, shucu_bm25(t, d.sz, 10.0, 4.0) FROM t
  *     JOIN t_docsize d ON d.id = t.rowid WHERE t MATCH ?1;
  *
+ * An optional text argument after the column weights gives each phrase of
+ * the MATCH expression (in the order FTS5 numbers them: left to right) a
+ * weight and the IDF it uses: space-separated items "w" (weight w, its
+ * own IDF) or "w<k" (weight w, the IDF of the phrase k places earlier),
+ *
+ *   shucu_bm25(t, d.sz, 10.0, 4.0, '1 0.5<1 0.5<2 1')
+ *
+ * for ("质检" OR "质量检测" OR "品质检测") AND "视觉": the synonyms count half
+ * of the word typed and take its IDF, so a rare synonym never outscores
+ * the word itself.  Phrases without an item weigh 1.  query.h writes the
+ * spec along with the expression (struct query, weights).
+ *
  * Like bm25() it returns the negated score (lower is better).  A NULL or
  * malformed blob falls back to xColumnSize, so a wrong join costs speed,
  * never a wrong score.  tests/unit/test_bm25.c checks the scores against

@@ -38,6 +38,7 @@
 
 #include "hash.h"
 
+#include "pinyin.h"
 #include "tokenizer.h"
 
 #include <errno.h>
@@ -52,51 +53,18 @@
 
 /* Single characters that are dropped from the edges of an unknown Han
  * phrase and drop a phrase made only of them (想上). */
-static const char16_t QUERY_FILLER_CHARS[] =
+const char16_t QUERY_FILLER_CHARS[] =
     u"想要找上买做用的了和与及在给把个套款家请我你他她它有是吗呢吧啊么等或之";
 
 /* Particles: an unknown Han phrase is cut at them (便宜的能耗 -> 便宜, 能耗)
  * and QUERY_ANY builds no bigram that contains one (的质, 量的).  Each is
  * also in QUERY_FILLER_CHARS. */
-static const char16_t QUERY_PARTICLES[] = u"的了吗呢吧啊么之和与及或";
+const char16_t QUERY_PARTICLES[] = u"的了吗呢吧啊么之和与及或";
 
 /* ---- the builder --------------------------------------------------------- */
 
-struct seg {
-    int u0, nu;  /* units */
-    int term;    /* dictionary term, -1 none */
-    int filler;  /* a filler word */
-    int key, klen; /* text in builder.keys */
-    long df;     /* estimated document frequency, -1 unknown */
-    int keep;
-};
-
-struct cand {
-    int key, klen; /* text in builder.cmap.pool */
-    int term;
-    int tf, first;
-    long df;
-    double score;
-};
-
-struct builder {
-    const struct query_opts *o;
-    const struct syn *syn;
-    struct units u;
-    struct seg *segs; /* QUERY_ALL */
-    int nsegs, scap;
-    struct buf keys;
-    struct cand *cands; /* QUERY_ANY */
-    int ncands, ccap;
-    struct map cmap; /* cand key -> index */
-    struct map seen; /* rendered phrases or pieces already in the expression */
-    struct buf expr;
-    struct buf piece;
-    json_t *terms;
-};
-
 /* Appends "key" (with '"' doubled) and a * for a single Han character. */
-static int render_phrase(struct buf *b, const char *key, int klen)
+int render_phrase(struct buf *b, const char *key, int klen)
 {
     int rc = buf_add(b, "\"", 1);
     for (int i = 0, j = 0; rc == 0 && i <= klen; i++) {
@@ -113,7 +81,7 @@ static int render_phrase(struct buf *b, const char *key, int klen)
 }
 
 /* The key of dictionary term t; its length goes to *klen. */
-static const char *term_key(const struct builder *b, int t, int *klen)
+const char *term_key(const struct builder *b, int t, int *klen)
 {
     *klen = b->syn->terms[t].klen;
     return b->syn->map.pool.p + b->syn->terms[t].key;
@@ -139,7 +107,7 @@ static int df_on_token(void *ctx, int run, const char *tok, int len, int start,
 
 /* Estimated df of one phrase (its rarest token's); -1 when unknown (a
  * single Han character, searched as a prefix). */
-static long phrase_df(const struct query_opts *o, const char *key, int klen)
+long phrase_df(const struct query_opts *o, const char *key, int klen)
 {
     struct df_min d = {o, -1};
     if (key_is_char(key, klen))
@@ -150,7 +118,7 @@ static long phrase_df(const struct query_opts *o, const char *key, int klen)
 
 /* Estimated df of a term with its synonyms: the largest of its phrases'
  * (synonyms mostly occur together, so the union is close to the largest). */
-static long term_df(const struct builder *b, int term, const char *key, int klen)
+long term_df(const struct builder *b, int term, const char *key, int klen)
 {
     const struct syn *s = b->syn;
     long best = -1;
@@ -170,7 +138,7 @@ static long term_df(const struct builder *b, int term, const char *key, int klen
  * then its synonyms, at most QUERY_MAX_ALTS.
  * Returns how many.
  */
-static int term_order(const struct syn *s, int term, int order[QUERY_MAX_ALTS])
+int term_order(const struct syn *s, int term, int order[QUERY_MAX_ALTS])
 {
     const int *alts = s->alts + s->terms[term].alt0;
     int n = 0, nalts = s->terms[term].nalts;
@@ -186,14 +154,19 @@ static int term_order(const struct syn *s, int term, int order[QUERY_MAX_ALTS])
 
 /* Renders term (or the plain phrase key when term < 0) into b->piece:
  * one phrase, or a parenthesised OR group when the term has synonyms. */
-static int render_term(struct builder *b, int term, const char *key, int klen)
+int render_term(struct builder *b, int term, const char *key, int klen, double w)
 {
     int order[QUERY_MAX_ALTS], n, rc = 0;
 
     b->piece.len = 0;
+    b->pw[0] = (struct phrase_w){w, 0};
+    b->npw = 1;
     if (term < 0)
         return render_phrase(&b->piece, key, klen);
     n = term_order(b->syn, term, order);
+    for (int i = 1; i < n; i++)
+        b->pw[i] = (struct phrase_w){w * QUERY_SYN_WEIGHT, i};
+    b->npw = n;
     if (n > 1)
         rc = buf_add(&b->piece, "(", 1);
     for (int i = 0; rc == 0 && i < n; i++) {
@@ -206,10 +179,28 @@ static int render_term(struct builder *b, int term, const char *key, int klen)
     return rc == 0 && n > 1 ? buf_add(&b->piece, ")", 1) : rc;
 }
 
+/* Writes the phrase weights of b->piece (b->pw) into b->pwts as text:
+ * "1 0.5<1 0.5<2" (bm25.h). */
+static int piece_weights(struct builder *b)
+{
+    char item[48];
+    b->pwts.len = 0;
+    for (int i = 0; i < b->npw; i++) {
+        int n = b->pw[i].back > 0
+                    ? snprintf(item, sizeof item, "%s%.4g<%d", i ? " " : "", b->pw[i].w,
+                               b->pw[i].back)
+                    : snprintf(item, sizeof item, "%s%.4g", i ? " " : "", b->pw[i].w);
+        if (buf_add(&b->pwts, item, (size_t)n) != 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 /* Appends b->piece to the expression after sep unless it is already there
- * or would make it longer than QUERY_MAX_EXPR.  Returns 1 if appended (or
- * already there), 0 if skipped, -ENOMEM. */
-static int expr_append(struct builder *b, const char *sep)
+ * or would make it longer than QUERY_MAX_EXPR; its phrase weights (b->pw)
+ * go to b->wts.  Returns 2 if appended, 1 if already there, 0 if skipped,
+ * -ENOMEM. */
+int expr_append(struct builder *b, const char *sep)
 {
     size_t seplen = b->expr.len ? strlen(sep) : 0;
     uint32_t h = hash_fnv1a(HASH_FNV_INIT, b->piece.p, b->piece.len);
@@ -222,17 +213,32 @@ static int expr_append(struct builder *b, const char *sep)
     if ((rc = map_put(&b->seen, b->piece.p, (int)b->piece.len, h, 0, &slot)) < 0)
         return rc;
     if (buf_add(&b->expr, sep, seplen) != 0 ||
-        buf_add(&b->expr, b->piece.p, b->piece.len) != 0)
+        buf_add(&b->expr, b->piece.p, b->piece.len) != 0 || piece_weights(b) != 0 ||
+        (b->wts.len && buf_add(&b->wts, " ", 1) != 0) ||
+        buf_add(&b->wts, b->pwts.p, b->pwts.len) != 0)
         return -ENOMEM;
-    return 1;
+    b->nphrase += b->npw;
+    return 2;
 }
 
-static int terms_add(struct builder *b, const char *key, int klen)
+/* Adds a term to the answer's terms, with its IDF (0 when unknown). */
+int terms_add(struct builder *b, const char *key, int klen, double idf)
 {
     json_t *v = json_stringn(key, (size_t)klen);
-    if (v == NULL || json_array_append_new(b->terms, v) != 0)
+    if (v == NULL || json_array_append_new(b->terms, v) != 0 ||
+        array_grow(&b->idf, &b->icap, b->nidf + 1, sizeof *b->idf) != 0)
         return -ENOMEM;
+    b->idf[b->nidf++] = idf;
     return 0;
+}
+
+/* IDF of a document frequency as the builder scores terms. */
+double idf_of(const struct query_opts *o, long df)
+{
+    if (o->df == NULL || o->ndocs <= 0)
+        return 0;
+    double d = df < 0 ? 1 : df > o->ndocs ? (double)o->ndocs : (double)df;
+    return log(1.0 + ((double)o->ndocs - d + 0.5) / (d + 0.5));
 }
 
 /* ---- QUERY_ALL ----------------------------------------------------------- */
@@ -313,7 +319,7 @@ static int seg_add_phrase(struct builder *b, int a, int e)
     if (a >= e)
         return 0;
     if (plain_chars(&b->u, a, e) == 0)
-        return seg_add(b, a, e - a, -1, 1);
+        return seg_add(b, a, e - a, -1, FILL_STOP);
     for (int pass = 0; pass < 2 && rc == 0; pass++) {
         for (int p = a, q; rc == 0 && p < e; p = q + 1) {
             for (q = p; q < e && !unit_in(&b->u, q, QUERY_PARTICLES); q++)
@@ -329,14 +335,43 @@ static int seg_add_phrase(struct builder *b, int a, int e)
     return rc;
 }
 
+/*
+ * The filler word (length returned, its kind in *fill) and the dictionary
+ * term (length in *ld, term in *term) that start at unit i.  A protected
+ * word (keep_len) longer than both is marked in the units and extends
+ * *kend, the end of the protected span: no filler word starts inside it.
+ */
+int seg_lookup(struct builder *b, int i, int *kend, int *ld, int *term, int *fill)
+{
+    struct units *u = &b->u;
+    int stop, lf, lk;
+
+    *ld = dict_len(b->syn, u, i, term);
+    if (i < *kend) {
+        *fill = 0;
+        return 0;
+    }
+    lf = filler_len(u, i, &stop);
+    lk = keep_len(u, i);
+    if (lk > *ld && lk > lf) {
+        for (int k = i; k < i + lk; k++)
+            u->v[k].keep = 1;
+        *kend = i + lk;
+        *fill = 0;
+        return 0;
+    }
+    *fill = stop ? FILL_STOP : FILL_GENERIC;
+    return lf;
+}
+
 /* Greedy longest-match segmentation of the units into b->segs. */
 static int all_segment(struct builder *b)
 {
     const struct units *u = &b->u;
-    int rem = -1, rc = 0;
+    int rem = -1, rc = 0, kend = 0;
 
     for (int i = 0; rc == 0 && i < u->n;) {
-        int term, ld = dict_len(b->syn, u, i, &term), lf = filler_len(u, i);
+        int term, ld, fill, lf = seg_lookup(b, i, &kend, &ld, &term, &fill);
         int han = u->v[i].kind == UNIT_HAN;
         if (rem >= 0 && (ld > 0 || lf > 0 || !han || u->v[i].run != u->v[rem].run)) {
             rc = seg_add_phrase(b, rem, i);
@@ -345,10 +380,10 @@ static int all_segment(struct builder *b)
         if (rc != 0)
             break;
         if (ld > 0 && ld >= lf) {
-            rc = seg_add(b, i, ld, term, ld == lf);
+            rc = seg_add(b, i, ld, term, ld == lf ? fill : 0);
             i += ld;
         } else if (lf > 0) {
-            rc = seg_add(b, i, lf, -1, 1);
+            rc = seg_add(b, i, lf, -1, fill);
             i += lf;
         } else if (!han) {
             rc = seg_add(b, i, 1, -1, 0);
@@ -363,6 +398,77 @@ static int all_segment(struct builder *b)
     return rc;
 }
 
+#define ALIKE_MAX 256 /* characters that sound like one, at most */
+
+/*
+ * Corrects segment s, an unknown Han phrase of 2 to 4 characters that no
+ * document holds (df 0), to the phrase one character away that sounds
+ * alike (py_alike) with the largest df, if that is at least
+ * max(1, correct_min_df): its key, df and dictionary term replace the
+ * segment's, and b->corr_from/corr_to remember it.  One correction per
+ * query.  0 or -ENOMEM.
+ */
+static int seg_correct(struct builder *b, struct seg *s)
+{
+    const struct query_opts *o = b->o;
+    const struct units *u = &b->u;
+    char cand[KEY_MAX], best[KEY_MAX];
+    uint32_t alike[ALIKE_MAX];
+    long best_df = 0, min_df = o->correct_min_df > 1 ? o->correct_min_df : 1;
+    int blen = 0;
+
+    if (!o->py || b->corr_from || s->term >= 0 || s->df != 0 || s->nu < 2 || s->nu > 4)
+        return 0;
+    for (int k = 0; k < s->nu; k++)
+        if (u->v[s->u0 + k].kind != UNIT_HAN)
+            return 0;
+    for (int p = 0; p < s->nu; p++) {
+        int n = py_alike(o->py, u->v[s->u0 + p].cp, alike, ALIKE_MAX);
+        for (int a = 0; a < n; a++) {
+            int clen = 0;
+            for (int k = 0; k < s->nu; k++) {
+                const struct unit *x = &u->v[s->u0 + k];
+                if (k != p) {
+                    memcpy(cand + clen, unit_text(u, s->u0 + k), (size_t)x->len);
+                    clen += x->len;
+                    continue;
+                }
+                uint32_t c = alike[a]; /* a Han character: 3 or 4 bytes */
+                if (c < 0x10000) {
+                    cand[clen++] = (char)(0xE0 | (c >> 12));
+                } else {
+                    cand[clen++] = (char)(0xF0 | (c >> 18));
+                    cand[clen++] = (char)(0x80 | ((c >> 12) & 0x3F));
+                }
+                cand[clen++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                cand[clen++] = (char)(0x80 | (c & 0x3F));
+            }
+            long df = phrase_df(o, cand, clen);
+            if (df > best_df) {
+                best_df = df;
+                memcpy(best, cand, (size_t)clen);
+                blen = clen;
+            }
+        }
+    }
+    if (best_df < min_df)
+        return 0;
+    b->corr_from = strndup(b->keys.p + s->key, (size_t)s->klen);
+    b->corr_to = strndup(best, (size_t)blen);
+    if (!b->corr_from || !b->corr_to)
+        return -ENOMEM;
+    s->key = (int)b->keys.len;
+    s->klen = blen;
+    s->df = best_df;
+    s->term = -1;
+    if (b->syn) {
+        int slot = map_find(&b->syn->map, best, blen, hash_fnv1a(HASH_FNV_INIT, best, (size_t)blen));
+        if (slot >= 0 && b->syn->map.slots[slot].val != SYN_PREFIX)
+            s->term = b->syn->map.slots[slot].val;
+    }
+    return buf_add(&b->keys, best, (size_t)blen);
+}
+
 static int seg_by_df(const void *pa, const void *pb)
 {
     const struct seg *a = *(struct seg *const *)pa, *c = *(struct seg *const *)pb;
@@ -373,20 +479,26 @@ static int seg_by_df(const void *pa, const void *pb)
 }
 
 /* Drops fillers, too-common segments and segments past max_terms, never
- * all of them. */
+ * all of them.  With no real word, generic fillers are searched (系统),
+ * and with none of those either the stopwords are, and stop_only says so. */
 static int all_select(struct builder *b, int max_terms)
 {
     const struct query_opts *o = b->o;
-    int real = 0, kept = 0, usedf = o->df != NULL && o->ndocs > 0;
+    int real = 0, generic = 0, kept = 0, usedf = o->df != NULL && o->ndocs > 0;
     struct seg **v = NULL;
 
-    for (int i = 0; i < b->nsegs; i++)
+    for (int i = 0; i < b->nsegs; i++) {
         real += !b->segs[i].filler;
+        generic += b->segs[i].filler == FILL_GENERIC;
+    }
+    b->stop_only = b->nsegs > 0 && !real && !generic;
     for (int i = 0; i < b->nsegs; i++) {
         struct seg *s = &b->segs[i];
-        s->keep = !real || !s->filler;
+        s->keep = real ? !s->filler : generic ? s->filler == FILL_GENERIC : 1;
         if (s->keep && usedf)
             s->df = term_df(b, s->term, b->keys.p + s->key, s->klen);
+        if (s->keep && usedf && !s->filler && seg_correct(b, s) < 0)
+            return -ENOMEM;
     }
     if (usedf && o->max_df_ratio > 0) {
         struct seg *rarest = NULL;
@@ -422,6 +534,22 @@ static int all_select(struct builder *b, int max_terms)
     return 0;
 }
 
+/* Keeps the piece just appended as one part of a QUERY_ALL query. */
+static int part_add(struct builder *b, const char *key, int klen, long df, int dict)
+{
+    struct query_part *p;
+    if (array_grow(&b->parts, &b->pcap, b->nparts + 1, sizeof *b->parts) != 0)
+        return -ENOMEM;
+    p = &b->parts[b->nparts];
+    p->term = strndup(key, (size_t)klen);
+    p->match = strndup(b->piece.p, b->piece.len);
+    p->weights = strndup(b->pwts.p ? b->pwts.p : "", b->pwts.len);
+    p->df = df;
+    p->dict = dict;
+    b->nparts++;
+    return p->term && p->match && p->weights ? 0 : -ENOMEM;
+}
+
 static int query_all(struct builder *b, int max_terms)
 {
     int rc;
@@ -432,209 +560,15 @@ static int query_all(struct builder *b, int max_terms)
         struct seg *s = &b->segs[i];
         if (!s->keep)
             continue;
-        if ((rc = render_term(b, s->term, b->keys.p + s->key, s->klen)) != 0)
+        if ((rc = render_term(b, s->term, b->keys.p + s->key, s->klen, 1.0)) != 0)
             return rc;
         if ((rc = expr_append(b, " AND ")) < 0)
             return rc;
-        if (rc == 1 && (rc = terms_add(b, b->keys.p + s->key, s->klen)) != 0)
+        if (rc == 2 && ((rc = terms_add(b, b->keys.p + s->key, s->klen, idf_of(b->o, s->df))) != 0 ||
+                        (rc = part_add(b, b->keys.p + s->key, s->klen, s->df, s->term >= 0)) != 0))
             return rc;
     }
     return 0;
-}
-
-/* ---- QUERY_ANY ----------------------------------------------------------- */
-
-/* Counts one occurrence of the candidate key (term: its dictionary term). */
-static int cand_add(struct builder *b, const char *key, int klen, int term, int pos)
-{
-    uint32_t h = hash_fnv1a(HASH_FNV_INIT, key, (size_t)klen);
-    int slot, rc = map_put(&b->cmap, key, klen, h, b->ncands, &slot);
-
-    if (rc < 0)
-        return rc;
-    if (rc == 0) {
-        b->cands[b->cmap.slots[slot].val].tf++;
-        return 0;
-    }
-    if (array_grow(&b->cands, &b->ccap, b->ncands + 1, sizeof *b->cands) != 0)
-        return -ENOMEM;
-    b->cands[b->ncands++] =
-        (struct cand){b->cmap.slots[slot].key, klen, term, 1, pos, -1, 0};
-    return 0;
-}
-
-/* Adds the bigrams of the unknown Han stretch [a, e) that hold no particle
- * and are not made of two filler characters (想找); a stretch of one
- * character is added as itself (searched as a prefix) unless it is a
- * filler character and fillers is 0. */
-static int any_bigrams(struct builder *b, int a, int e, int fillers)
-{
-    const struct units *u = &b->u;
-    int rc = 0;
-
-    /* A lone Han character is a prefix query matching every bigram that
-     * starts with it (万, 台, 年 from "5.4万", "34台", "年底"): in a long
-     * text it only adds noise, so it is kept only in the last-resort pass,
-     * when nothing else was found. */
-    if (e - a == 1)
-        return fillers ? cand_add(b, unit_text(u, a), u->v[a].len, -1, a) : 0;
-    for (int i = a; rc == 0 && i + 1 < e; i++) {
-        if (unit_in(u, i, QUERY_PARTICLES) || unit_in(u, i + 1, QUERY_PARTICLES) ||
-            (unit_in(u, i, QUERY_FILLER_CHARS) && unit_in(u, i + 1, QUERY_FILLER_CHARS)))
-            continue;
-        rc = cand_add(b, unit_text(u, i), u->v[i].len + u->v[i + 1].len, -1, i);
-    }
-    return rc;
-}
-
-/* Collects the candidates of QUERY_ANY; filler words count only when
- * fillers is set (the second pass, when the first found nothing). */
-static int any_collect(struct builder *b, int fillers)
-{
-    const struct units *u = &b->u;
-    int rem = -1, rc = 0;
-
-    for (int i = 0; rc == 0 && i < u->n;) {
-        int term, ld = dict_len(b->syn, u, i, &term), lf = filler_len(u, i);
-        int han = u->v[i].kind == UNIT_HAN;
-        if (rem >= 0 && (ld > 0 || lf > 0 || !han || u->v[i].run != u->v[rem].run)) {
-            rc = any_bigrams(b, rem, i, fillers);
-            rem = -1;
-        }
-        if (rc != 0)
-            break;
-        if (ld > 0 && ld >= lf) {
-            int klen;
-            const char *tk = term_key(b, term, &klen);
-            rc = ld == lf && !fillers ? 0 : cand_add(b, tk, klen, term, i);
-            i += ld;
-        } else if (lf > 0) {
-            char key[KEY_MAX];
-            rc = fillers ? cand_add(b, key, key_build(key, u, i, lf), -1, i) : 0;
-            i += lf;
-        } else if (!han) {
-            rc = cand_add(b, unit_text(u, i), u->v[i].len, -1, i);
-            i++;
-        } else {
-            rem = rem < 0 ? i : rem;
-            i++;
-        }
-    }
-    if (rc == 0 && rem >= 0)
-        rc = any_bigrams(b, rem, u->n, fillers);
-    return rc;
-}
-
-/* Orders score, then tf, descending; then first occurrence. */
-static int cand_by_score(const void *pa, const void *pb)
-{
-    const struct cand *a = *(struct cand *const *)pa, *c = *(struct cand *const *)pb;
-    if (a->score != c->score)
-        return a->score > c->score ? -1 : 1;
-    if (a->tf != c->tf)
-        return a->tf > c->tf ? -1 : 1;
-    return a->first < c->first ? -1 : a->first > c->first;
-}
-
-/* Fills v with the candidates by tf, descending, ties in order of first
- * occurrence (the order they were created in): a counting sort, linear
- * where qsort of 20,000 bigrams was the slowest step.  Sets score = tf. */
-static int cand_sort_by_tf(struct builder *b, struct cand **v)
-{
-    int maxtf = 0, *start;
-
-    for (int i = 0; i < b->ncands; i++)
-        maxtf = b->cands[i].tf > maxtf ? b->cands[i].tf : maxtf;
-    if ((start = calloc((size_t)maxtf + 2, sizeof *start)) == NULL)
-        return -ENOMEM;
-    for (int i = 0; i < b->ncands; i++)
-        start[maxtf - b->cands[i].tf + 1]++;
-    for (int t = 1; t <= maxtf + 1; t++)
-        start[t] += start[t - 1];
-    for (int i = 0; i < b->ncands; i++) {
-        struct cand *c = &b->cands[i];
-        c->score = c->tf;
-        v[start[maxtf - c->tf]++] = c;
-    }
-    free(start);
-    return 0;
-}
-
-static int query_any(struct builder *b, int max_terms)
-{
-    const struct query_opts *o = b->o;
-    struct cand **v = NULL;
-    int n = 0, rc, usedf = o->df != NULL && o->ndocs > 0;
-
-    if ((rc = any_collect(b, 0)) == 0 && b->ncands == 0)
-        rc = any_collect(b, 1);
-    if (rc != 0 || b->ncands == 0)
-        return rc;
-    if ((v = malloc((size_t)b->ncands * sizeof *v)) == NULL)
-        return -ENOMEM;
-    if ((rc = cand_sort_by_tf(b, v)) != 0)
-        goto cleanup;
-    n = b->ncands;
-    if (usedf) {
-        /* Score the QUERY_ANY_DF_MAX most frequent candidates by tf x idf;
-         * drop those that match nothing or too much, keeping at least the
-         * most frequent one. */
-        int m = 0;
-        n = n < QUERY_ANY_DF_MAX ? n : QUERY_ANY_DF_MAX;
-        for (int i = 0; i < n; i++) {
-            struct cand *c = v[i];
-            c->df = term_df(b, c->term, b->cmap.pool.p + c->key, c->klen);
-            double df = c->df < 0 ? 1 : c->df > o->ndocs ? (double)o->ndocs : (double)c->df;
-            if (c->df == 0 || (o->max_df_ratio > 0 && df > o->max_df_ratio * (double)o->ndocs))
-                continue;
-            c->score = c->tf * log(1.0 + ((double)o->ndocs - df + 0.5) / (df + 0.5));
-            v[m++] = c;
-        }
-        if (m == 0) { /* v[0] is still the most frequent candidate */
-            v[0]->score = v[0]->tf;
-            m = 1;
-        }
-        n = m;
-        qsort(v, (size_t)n, sizeof *v, cand_by_score);
-        if (o->max_postings > 0) {
-            /* Best first, skip a term whose documents would take the sum
-             * past the budget: FTS5 ranks every row an OR matches, so the
-             * sum bounds the work, and a term that common adds little. */
-            long sum = 0;
-            m = 0;
-            for (int i = 0; i < n && m < max_terms; i++) {
-                long df = v[i]->df > 0 ? v[i]->df : 0;
-                if (m > 0 && sum + df > o->max_postings)
-                    continue;
-                sum += df;
-                v[m++] = v[i];
-            }
-            n = m;
-        }
-    }
-    n = n < max_terms ? n : max_terms;
-    for (int i = 0; i < n; i++) {
-        const struct cand *c = v[i];
-        const char *key = b->cmap.pool.p + c->key;
-        int order[QUERY_MAX_ALTS], any = 0;
-        int n_alts = c->term < 0 ? 1 : term_order(b->syn, c->term, order);
-        for (int a = 0; a < n_alts; a++) {
-            int tl = c->klen;
-            const char *tk = c->term < 0 ? key : term_key(b, order[a], &tl);
-            b->piece.len = 0;
-            if ((rc = render_phrase(&b->piece, tk, tl)) != 0 ||
-                (rc = expr_append(b, " OR ")) < 0)
-                goto cleanup;
-            any |= rc;
-        }
-        if (any && (rc = terms_add(b, key, c->klen)) != 0)
-            goto cleanup;
-    }
-    rc = 0;
-
-cleanup:
-    free(v);
-    return rc;
 }
 
 /* ---- entry points -------------------------------------------------------- */
@@ -647,8 +581,7 @@ int query_build(const char *text, size_t len, const struct query_opts *o,
 
     if (out == NULL)
         return -EINVAL;
-    out->match = NULL;
-    out->terms = NULL;
+    memset(out, 0, sizeof *out);
     if (o == NULL || (text == NULL && len > 0))
         return -EINVAL;
     b.o = o;
@@ -669,12 +602,42 @@ int query_build(const char *text, size_t len, const struct query_opts *o,
     if (b.expr.len > 0) {
         out->match = b.expr.p;
         b.expr.p = NULL;
+        out->weights = b.wts.p ? b.wts.p : strdup("");
+        b.wts.p = NULL;
+        if (out->weights == NULL) {
+            rc = -ENOMEM;
+            goto cleanup;
+        }
     }
     out->terms = b.terms;
     b.terms = NULL;
+    out->idf = b.idf;
+    b.idf = NULL;
+    out->nown = o->mode == QUERY_ANY ? b.nown : b.nidf;
+    out->parts = b.parts;
+    out->nparts = b.nparts;
+    b.parts = NULL;
+    b.nparts = 0;
+    out->stop_only = b.stop_only;
+    out->corrected_from = b.corr_from;
+    out->corrected_to = b.corr_to;
+    b.corr_from = b.corr_to = NULL;
 
 cleanup:
+    if (rc != 0)
+        query_free(out);
     json_decref(b.terms);
+    free(b.idf);
+    for (int i = 0; i < b.nparts; i++) {
+        free(b.parts[i].term);
+        free(b.parts[i].match);
+        free(b.parts[i].weights);
+    }
+    free(b.parts);
+    free(b.wts.p);
+    free(b.pwts.p);
+    free(b.corr_from);
+    free(b.corr_to);
     free(b.u.v);
     free(b.u.text.p);
     free(b.segs);
@@ -692,8 +655,40 @@ void query_free(struct query *q)
     if (q == NULL)
         return;
     free(q->match);
+    free(q->weights);
     json_decref(q->terms);
-    q->match = NULL;
-    q->terms = NULL;
+    free(q->idf);
+    for (int i = 0; i < q->nparts; i++) {
+        free(q->parts[i].term);
+        free(q->parts[i].match);
+        free(q->parts[i].weights);
+    }
+    free(q->parts);
+    free(q->corrected_from);
+    free(q->corrected_to);
+    memset(q, 0, sizeof *q);
+}
+
+int query_join(const struct query *q, uint64_t keep, const char *op, char **match,
+               char **weights)
+{
+    struct buf m = {0}, w = {0};
+    int n = 0;
+
+    *match = *weights = NULL;
+    for (int i = 0; i < q->nparts && i < 64; i++) {
+        if (!(keep & ((uint64_t)1 << i)))
+            continue;
+        if ((n && (buf_str(&m, op) != 0 || buf_add(&w, " ", 1) != 0)) ||
+            buf_str(&m, q->parts[i].match) != 0 || buf_str(&w, q->parts[i].weights) != 0) {
+            free(m.p);
+            free(w.p);
+            return -ENOMEM;
+        }
+        n++;
+    }
+    *match = m.p;
+    *weights = w.p;
+    return n;
 }
 

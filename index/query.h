@@ -12,11 +12,20 @@
  *
  * Text is cut into units (a Han character or a Latin word, see
  * tokenizer.h) and segmented by greedy longest match against the synonym
- * dictionary and a built-in list of filler words (我们, 想要, 一套, 车间,
- * 软件, 系统, ...).  What the dictionary does not know stays as phrases of
- * adjacent Han characters (cut at particles such as 的, trimmed of filler
- * characters such as 想/上 at their edges, at most 16 characters each) or
- * single Latin words.
+ * dictionary and a built-in list of filler words (stopwords such as 我们,
+ * 想要, 一套; generic nouns such as 车间, 软件, 系统).  What the dictionary
+ * does not know stays as phrases of adjacent Han characters (cut at
+ * particles such as 的, trimmed of filler characters such as 想/上 at their
+ * edges, at most 16 characters each) or single Latin words.  A built-in
+ * list of real words that hold such characters (在线, 在制品, 回款, 有色,
+ * 服务器 ...) is never cut or trimmed: 在线监测 stays 在线监测.
+ *
+ * Phrase weights.  Besides the expression, the builder writes the weight
+ * of each of its phrases for shucu_bm25 (bm25.h): a synonym counts
+ * QUERY_SYN_WEIGHT of the word typed and takes that word's IDF, so an
+ * exact word outranks the same word reached by a synonym; extra terms
+ * (QUERY_ANY, e.g. inferred from the problem-phrase lexicon) count their
+ * own weight.
  *
  * QUERY_ALL (search box): every kept segment must match.  A dictionary
  * segment becomes an OR group of its synonyms, ("aps" OR "排产" OR ...),
@@ -35,15 +44,20 @@
 #include <errno.h> /* query_build returns -EINVAL, -ENOMEM */
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define QUERY_MAX_EXPR 8192      /* bytes of one MATCH expression, at most */
 #define QUERY_ALL_MAX_UNITS 512  /* QUERY_ALL reads this many units of text */
 #define QUERY_ANY_MAX_UNITS 65536 /* QUERY_ANY reads this many units */
 #define QUERY_ANY_DF_MAX 1024    /* QUERY_ANY asks df for this many terms */
 #define SYN_MAX_UNITS 32         /* units in one dictionary term, at most */
+#define QUERY_SYN_WEIGHT 0.5     /* weight of a synonym against the word typed */
+#define QUERY_EXTRA_MAX 12       /* extra terms added to a QUERY_ANY query */
+#define QUERY_EXTRA_BUDGET_DIV 5 /* their postings: max_postings / this, at most */
 
 /* Synonym dictionary, read-only once loaded: share it between threads. */
 struct syn;
+struct pinyin;
 
 /*
  * Loads a synonym file such as schemas/synonyms.json:
@@ -61,6 +75,12 @@ void syn_free(struct syn *s);
 enum query_mode {
     QUERY_ALL, /* search: all segments must match */
     QUERY_ANY  /* match: any of the most informative terms */
+};
+
+/* A term added to a QUERY_ANY query besides the text's own words. */
+struct query_extra {
+    const char *text; /* any text: tokenized like the query */
+    double weight;    /* its phrases' weight, (0, 1] */
 };
 
 struct query_opts {
@@ -84,11 +104,41 @@ struct query_opts {
     long (*df)(void *ctx, const char *token, int len);
     void *df_ctx;
     long ndocs;
+    /* QUERY_ANY: terms to add after the text's own (see any_extra in
+     * query.c); ignored by QUERY_ALL. */
+    const struct query_extra *extra;
+    int nextra;
+    /* QUERY_ALL: a Han phrase of 2 to 4 characters that no document holds
+     * is searched as the phrase one character away that sounds alike
+     * (pinyin.h) and is in the most documents, at least correct_min_df of
+     * them (at least 1): 排厂 -> 排产.  py NULL: no correction. */
+    const struct pinyin *py;
+    long correct_min_df;
+};
+
+/* One required part of a QUERY_ALL query: a segment and its synonyms. */
+struct query_part {
+    char *term;    /* the normalised term */
+    char *match;   /* its FTS5 piece: a phrase or a parenthesised OR group */
+    char *weights; /* the piece's phrase weights (bm25.h) */
+    long df;       /* estimated document frequency, -1 unknown */
+    int dict;      /* a word of the synonym dictionary (a trade term) */
 };
 
 struct query {
     char *match;   /* FTS5 expression (malloc'd), NULL: nothing searchable */
     json_t *terms; /* array of the normalised terms kept, e.g. ["质检","视觉"] */
+    char *weights; /* phrase weights of match for shucu_bm25 (bm25.h) */
+    double *idf;   /* IDF of each term (0: unknown), json_array_size(terms) */
+    int nown;      /* QUERY_ANY: the first nown terms are the text's own;
+                      the rest are extra terms */
+    struct query_part *parts; /* QUERY_ALL: the AND-ed parts, in order */
+    int nparts;
+    char *corrected_from, *corrected_to; /* QUERY_ALL: the correction made
+                      (see query_opts.py), both NULL when none */
+    int stop_only; /* QUERY_ALL: the text held only stopwords (的, 我们,
+                      the): match searches them, but a caller may prefer
+                      to search nothing */
 };
 
 /*
@@ -102,5 +152,14 @@ int query_build(const char *text, size_t len, const struct query_opts *o,
 
 /* Frees what query_build stored in q and empties it; q itself is not freed. */
 void query_free(struct query *q);
+
+/*
+ * The expression and phrase weights of the parts of a QUERY_ALL query whose
+ * bit is set in keep (bit i: q->parts[i]), joined by op (" AND " or
+ * " OR "), in *match and *weights (malloc'd; the caller frees both).
+ * Returns the number of parts joined (0: *match is NULL), or -ENOMEM.
+ */
+int query_join(const struct query *q, uint64_t keep, const char *op, char **match,
+               char **weights);
 
 #endif

@@ -15,14 +15,66 @@
 
 /* Words that carry no search intent in a request; never required when
  * anything else is left.  Han entries match inside longer runs (compared
- * by code point), Latin ones only as whole words. */
-static const char16_t *const QUERY_FILLERS_HAN[] = {
-    u"我们", u"我司", u"本厂", u"本公司", u"公司", u"企业", u"工厂", u"车间",
-    u"软件", u"系统", u"平台", u"方案", u"解决方案", u"产品", u"服务", u"一套",
-    u"一个", u"一款", u"一家", u"一些", u"想要", u"需要", u"希望", u"寻找",
-    u"有没有", u"哪些", u"哪个", u"哪家", u"什么", u"怎么", u"如何", u"推荐",
-    u"请问", u"相关", u"方面", u"进行", u"实现", u"提供", u"可以", u"能够",
-    u"一下", u"关于", u"左右", u"以及", u"或者", u"还是", u"比较",
+ * by code point), Latin ones only as whole words.  The first list holds
+ * function words (stopwords): a query made only of them searches nothing
+ * (query.h, stop_only).  The second holds generic nouns of the trade that
+ * a request is wrapped in (我们想找一套...软件) but that a user may also
+ * search for on their own (系统, 平台): alone, they are searched. */
+static const char16_t *const QUERY_STOPWORDS_HAN[] = {
+    u"我们", u"我司", u"一套", u"一个", u"一款", u"一家", u"一些", u"想要",
+    u"需要", u"希望", u"寻找", u"有没有", u"哪些", u"哪个", u"哪家", u"什么",
+    u"怎么", u"如何", u"推荐", u"请问", u"相关", u"方面", u"进行", u"实现",
+    u"提供", u"可以", u"能够", u"一下", u"关于", u"左右", u"以及", u"或者",
+    u"还是", u"比较",
+};
+
+static const char16_t *const QUERY_GENERIC_HAN[] = {
+    u"本厂", u"本公司", u"公司", u"企业", u"工厂", u"车间", u"软件", u"系统",
+    u"平台", u"方案", u"解决方案", u"产品", u"服务",
+};
+
+/*
+ * Real words that hold a filler character or a particle (在线, 回款, 有色,
+ * 及时) or begin with a filler word (服务器): inside an unknown Han phrase
+ * their characters are never stripped as fillers, never cut at as
+ * particles, and a filler word never starts inside them, so a search for
+ * 在线监测 looks for 在线监测, not 线监测.  Dictionary words
+ * (synonyms.json) are protected by segmentation already.
+ */
+static const char16_t *const QUERY_WORDS_KEEP[] = {
+    /* 在 */
+    u"在线", u"在制品", u"在役", u"在用", u"在建", u"在岗", u"在途", u"在库",
+    u"在职", u"在产", u"在研", u"在售", u"正在", u"现在", u"存在", u"实在",
+    u"所在", u"内在", u"潜在", u"外在", u"自在", u"好在",
+    /* 要 找 上 买 做 */
+    u"主要", u"重要", u"摘要", u"要素", u"要求", u"纪要", u"要点", u"查找",
+    u"线上", u"网上", u"以上", u"上线", u"上料", u"上位机", u"上云", u"上游",
+    u"上报", u"上传", u"上架", u"马上", u"上下料", u"采买", u"买卖", u"买方",
+    u"做工",
+    /* 用 */
+    u"用电", u"用能", u"用户", u"用工", u"用料", u"用水", u"用气", u"用热",
+    u"用量", u"用途", u"使用", u"应用", u"费用", u"通用", u"专用", u"民用",
+    u"信用", u"用友", u"用品", u"作用", u"复用", u"调用", u"家用", u"试用",
+    /* 的 了 和 与 及 之 或 */
+    u"的确", u"目的", u"了解", u"除了", u"为了", u"和面", u"饱和", u"中和",
+    u"和谐", u"参与", u"及时", u"普及", u"涉及", u"及格", u"之前", u"之后",
+    u"总之", u"或许",
+    /* 给 把 个 套 款 家 */
+    u"供给", u"给水", u"给排水", u"配给", u"给料", u"给煤", u"把关", u"把手",
+    u"个性化", u"个人", u"个体", u"整个", u"配套", u"套餐", u"成套", u"套件",
+    u"套装", u"手套", u"套料", u"回款", u"货款", u"付款", u"收款", u"款式",
+    u"贷款", u"款项", u"欠款", u"催款", u"打款", u"尾款", u"家具", u"家电",
+    u"家居", u"家纺", u"专家", u"厂家", u"国家", u"商家", u"卖家", u"买家",
+    u"管家",
+    /* 请 我 他 它 有 是 */
+    u"申请", u"请购", u"请假", u"自我", u"其他", u"其它", u"有色", u"有机",
+    u"有限", u"有效", u"有害", u"有毒", u"所有", u"现有", u"没有", u"含有",
+    u"拥有", u"具有", u"特有", u"固有", u"有线", u"是否",
+    /* 吗 呢 吧 等 想 */
+    u"吗啡", u"呢绒", u"毛呢", u"呢子", u"酒吧", u"等级", u"等保", u"平等",
+    u"同等", u"等离子", u"等效", u"思想", u"理想", u"设想", u"想法",
+    /* filler words inside longer words */
+    u"服务器", u"服务商", u"产品设计", u"系统集成", u"平台化", u"提供商",
 };
 
 static const char *const QUERY_FILLERS_LATIN[] = {
@@ -170,7 +222,7 @@ static int units_add(struct units *u, int kind, const char *s, int len,
     for (int k = 0; kind == UNIT_HAN && k < len; k++) /* valid UTF-8 */
         cp = k == 0 ? (unsigned char)s[0] & (0xFFu >> (len + 1))
                     : (cp << 6) | ((unsigned char)s[k] & 0x3F);
-    u->v[u->n] = (struct unit){(int)u->text.len, len, start, end, run, kind, cp};
+    u->v[u->n] = (struct unit){(int)u->text.len, len, start, end, run, kind, cp, 0};
     if (buf_add(&u->text, s, (size_t)len) != 0)
         return -ENOMEM;
     u->n++;
@@ -243,31 +295,26 @@ int key_build(char *key, const struct units *u, int a, int n)
     return klen;
 }
 
-/* 1 if unit i is a Han character listed in set. */
+/* 1 if unit i is a Han character listed in set and not part of a
+ * protected word (keep_len). */
 int unit_in(const struct units *u, int i, const char16_t *set)
 {
-    uint32_t cp = u->v[i].cp;
+    uint32_t cp = u->v[i].keep ? 0 : u->v[i].cp;
     for (; cp != 0 && *set; set++)
         if (*set == cp)
             return 1;
     return 0;
 }
 
-/* Units covered by the longest filler word starting at unit i, 0 if none. */
-int filler_len(const struct units *u, int i)
+/* The longest entry of list (n entries) that starts at unit i within
+ * its run; 0 if none. */
+static int han_list_len(const struct units *u, int i, const char16_t *const *list, size_t n)
 {
     const struct unit *a = &u->v[i];
     int best = 0;
 
-    if (a->kind == UNIT_LATIN) {
-        for (size_t f = 0; f < sizeof QUERY_FILLERS_LATIN / sizeof QUERY_FILLERS_LATIN[0]; f++)
-            if ((size_t)a->len == strlen(QUERY_FILLERS_LATIN[f]) &&
-                memcmp(unit_text(u, i), QUERY_FILLERS_LATIN[f], (size_t)a->len) == 0)
-                return 1;
-        return 0;
-    }
-    for (size_t f = 0; f < sizeof QUERY_FILLERS_HAN / sizeof QUERY_FILLERS_HAN[0]; f++) {
-        const char16_t *w = QUERY_FILLERS_HAN[f];
+    for (size_t f = 0; f < n; f++) {
+        const char16_t *w = list[f];
         int k = 0;
         if (w[0] != a->cp)
             continue;
@@ -279,3 +326,33 @@ int filler_len(const struct units *u, int i)
     return best;
 }
 
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Units covered by the longest filler word starting at unit i, 0 if none;
+ * *stop is set to 1 for a stopword, 0 for a generic word. */
+int filler_len(const struct units *u, int i, int *stop)
+{
+    const struct unit *a = &u->v[i];
+
+    *stop = 1;
+    if (a->kind == UNIT_LATIN) {
+        for (size_t f = 0; f < NELEMS(QUERY_FILLERS_LATIN); f++)
+            if ((size_t)a->len == strlen(QUERY_FILLERS_LATIN[f]) &&
+                memcmp(unit_text(u, i), QUERY_FILLERS_LATIN[f], (size_t)a->len) == 0)
+                return 1;
+        return 0;
+    }
+    int ls = han_list_len(u, i, QUERY_STOPWORDS_HAN, NELEMS(QUERY_STOPWORDS_HAN));
+    int lg = han_list_len(u, i, QUERY_GENERIC_HAN, NELEMS(QUERY_GENERIC_HAN));
+    *stop = ls >= lg;
+    return ls > lg ? ls : lg;
+}
+
+/* Units covered by the longest protected word (QUERY_WORDS_KEEP) that
+ * starts at Han unit i, 0 if none. */
+int keep_len(const struct units *u, int i)
+{
+    if (u->v[i].kind != UNIT_HAN)
+        return 0;
+    return han_list_len(u, i, QUERY_WORDS_KEEP, NELEMS(QUERY_WORDS_KEEP));
+}

@@ -6,10 +6,12 @@
  *   text      does it talk about my problem?      BM25, normalised
  *   industry  is it for my industry?              exact 1, general 0.6
  *   scenario  does it cover my scenarios?         per scenario: 1 exact,
- *                                                 0.3 same group
+ *                                                 0.3 same group; or what
+ *                                                 the text says (lexicon)
  *   level     does it start where I am?           from <= cur < to
  *   budget    can I afford it?                    1 within, then decays
- *   region    is it offered where I am?           province or 全国
+ *   region    is it offered where I am?           province or 全国; SaaS
+ *                                                 and downloads anywhere
  *   quality   do others vouch for it?             rating, cases
  *   fit       is it light enough for a small firm? deploy days, SaaS
  * A part whose input is missing on either side scores a neutral 0.5, so
@@ -26,36 +28,58 @@ static double clamp01(double x)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-static double part_industry(const struct rank_tax *t, const struct rank_need *n,
-                            const struct rank_res *r)
+static double part_industry(const struct rank_shape *sh, const struct rank_tax *t,
+                            const struct rank_need *n, const struct rank_res *r)
 {
     if (n->industry >= 0 && (r->industries & ((int64_t)1 << n->industry)))
         return 1.0;
-    if (t->general >= 0 && (r->industries & ((int64_t)1 << t->general)))
-        return 0.6;
+    if (t->general >= 0 && (r->industries & ((int64_t)1 << t->general))) {
+        /* A general resource that has the scenario the text implies fits
+         * the problem: it closes part of the gap to an exact industry. */
+        double fits = 0;
+        for (int i = 0; i < t->nscenarios && i < 63; i++)
+            if ((n->inferred & r->scenarios & ((int64_t)1 << i)) && n->inferred_strength[i] > fits)
+                fits = n->inferred_strength[i];
+        return sh->general + (1.0 - sh->general) * clamp01(sh->general_fit) * fits;
+    }
     return 0.0;
 }
 
-static double part_scenario(const struct rank_tax *t, const struct rank_need *n,
-                            const struct rank_res *r)
+/* 1 if the resource has scenario i, 0.3 if it has another of its group. */
+static double scenario_fit(const struct rank_tax *t, const struct rank_res *r, int i)
+{
+    if (r->scenarios & ((int64_t)1 << i))
+        return 1.0;
+    for (int j = 0; j < t->nscenarios; j++)
+        if ((r->scenarios & ((int64_t)1 << j)) && t->scenario_group[j] == t->scenario_group[i])
+            return 0.3;
+    return 0.0;
+}
+
+/* The mean fit over the scenarios ticked, or, when better, the best fit
+ * of an inferred scenario times its strength and sh->inferred (so a
+ * scenario the enterprise ticked always counts for more). */
+static double part_scenario(const struct rank_shape *sh, const struct rank_tax *t,
+                            const struct rank_need *n, const struct rank_res *r)
 {
     int asked = 0;
-    double sum = 0;
-    for (int i = 0; i < t->nscenarios; i++) {
-        if (!(n->scenarios & ((int64_t)1 << i)))
-            continue;
-        asked++;
-        if (r->scenarios & ((int64_t)1 << i)) {
-            sum += 1.0;
-            continue;
+    double sum = 0, inferred = 0;
+    for (int i = 0; i < t->nscenarios && i < 64; i++) {
+        if (n->scenarios & ((int64_t)1 << i)) {
+            asked++;
+            sum += scenario_fit(t, r, i);
         }
-        for (int j = 0; j < t->nscenarios; j++)
-            if ((r->scenarios & ((int64_t)1 << j)) && t->scenario_group[j] == t->scenario_group[i]) {
-                sum += 0.3;
-                break;
-            }
+        if (n->inferred & ((int64_t)1 << i)) {
+            double f = sh->inferred * n->inferred_strength[i] * scenario_fit(t, r, i);
+            inferred = f > inferred ? f : inferred;
+        }
     }
-    return asked ? sum / asked : NEUTRAL;
+    double ticked = asked ? sum / asked : NEUTRAL;
+    if (!n->inferred || inferred >= ticked)
+        return inferred > ticked ? inferred : ticked;
+    /* The ticked box fits better than the problem the text describes:
+     * take back ticked_doubt of that lead (a vague box ticked). */
+    return ticked - clamp01(sh->ticked_doubt) * (ticked - inferred);
 }
 
 static double part_level(const struct rank_need *n, const struct rank_res *r)
@@ -70,24 +94,31 @@ static double part_level(const struct rank_need *n, const struct rank_res *r)
     return 0.2; /* it starts below where the firm already is */
 }
 
-static double part_budget(const struct rank_need *n, const struct rank_res *r)
+static double part_budget(const struct rank_shape *sh, const struct rank_need *n,
+                          const struct rank_res *r)
 {
     if (n->budget <= 0 || r->price_min < 0)
         return NEUTRAL;
     if (r->price_min <= n->budget)
         return 1.0;
-    return exp(-2.0 * (r->price_min / n->budget - 1.0));
+    return exp(-sh->budget_decay * (r->price_min / n->budget - 1.0));
 }
 
-static double part_region(const struct rank_tax *t, const struct rank_need *n,
-                          const struct rank_res *r)
+/* SaaS and downloads serve every province whatever regions they list; a
+ * hybrid offer outside its regions keeps sh->hybrid_region. */
+static double part_region(const struct rank_shape *sh, const struct rank_tax *t,
+                          const struct rank_need *n, const struct rank_res *r)
 {
-    if (n->region < 0 || !r->regions)
+    if (n->region < 0)
+        return NEUTRAL;
+    if (r->saas == 1 || r->downloadable)
+        return 1.0;
+    if (!r->regions)
         return NEUTRAL;
     if ((r->regions & ((int64_t)1 << n->region)) ||
         (t->nationwide >= 0 && (r->regions & ((int64_t)1 << t->nationwide))))
         return 1.0;
-    return 0.0;
+    return r->saas == 2 ? sh->hybrid_region : 0.0;
 }
 
 static double part_quality(const struct rank_res *r)
@@ -114,17 +145,40 @@ void rank_score(const struct rank_weights *w, const struct rank_tax *t,
                 const struct rank_need *n, const struct rank_res *r,
                 struct rank_parts *out)
 {
-    double sum = w->text + w->industry + w->scenario + w->level + w->budget + w->region +
+    static const struct rank_shape def = RANK_SHAPE_DEFAULT;
+    rank_score_shaped(w, &def, t, n, r, out);
+}
+
+void rank_score_shaped(const struct rank_weights *w, const struct rank_shape *sh,
+                       const struct rank_tax *t, const struct rank_need *n,
+                       const struct rank_res *r, struct rank_parts *out)
+{
+    /* A weak text overlap lowers the text weight towards text_floor of
+     * itself; normalising then gives the structure parts more. */
+    double wt = w->text * (1.0 - clamp01(n->text_weak) * (1.0 - clamp01(sh->text_floor)));
+    double sum = wt + w->industry + w->scenario + w->level + w->budget + w->region +
                  w->quality + w->fit;
     double k = sum > 0 ? 1.0 / sum : 0;
-    out->text = k * w->text * clamp01(r->text);
-    out->industry = k * w->industry * part_industry(t, n, r);
-    out->scenario = k * w->scenario * part_scenario(t, n, r);
+    out->text = k * wt * clamp01(r->text);
+    out->industry = k * w->industry * part_industry(sh, t, n, r);
+    out->scenario = k * w->scenario * part_scenario(sh, t, n, r);
     out->level = k * w->level * part_level(n, r);
-    out->budget = k * w->budget * part_budget(n, r);
-    out->region = k * w->region * part_region(t, n, r);
+    out->budget = k * w->budget * part_budget(sh, n, r);
+    out->region = k * w->region * part_region(sh, t, n, r);
     out->quality = k * w->quality * part_quality(r);
     out->fit = k * w->fit * part_fit(n, r);
+    if (n->budget > 0 && r->price_min > 2.0 * n->budget) {
+        /* More than twice the budget: out of reach whatever else fits, so
+         * the other parts count budget_gate of themselves (1: as usual). */
+        double m = clamp01(sh->budget_gate);
+        out->text *= m;
+        out->industry *= m;
+        out->scenario *= m;
+        out->level *= m;
+        out->region *= m;
+        out->quality *= m;
+        out->fit *= m;
+    }
     out->score = out->text + out->industry + out->scenario + out->level + out->budget +
                  out->region + out->quality + out->fit;
 }

@@ -17,6 +17,32 @@ struct rank_weights {
     double text, industry, scenario, level, budget, region, quality, fit;
 };
 
+/* How some parts are shaped (docs/ranking.md); RANK_SHAPE_DEFAULT is what
+ * rank_score uses. */
+struct rank_shape {
+    double general;     /* industry fit of a `general` resource */
+    double inferred;    /* scenario fit of a scenario inferred from the text
+                           (lexicon.h), times its strength; below 1, the
+                           fit of a scenario the enterprise ticked */
+    double text_floor;  /* the share of the text weight kept when the text
+                           overlap is weakest (rank_need.text_weak = 1) */
+    double budget_decay; /* k of e^(-k (price/budget - 1)) over budget */
+    double hybrid_region; /* region fit of a hybrid offer outside its regions */
+    double ticked_doubt; /* how much of the lead a ticked scenario has over the
+                            problem the text describes is taken back (0: none) */
+    double general_fit;  /* the share of the gap to an exact industry that a
+                            general resource closes when it has the scenario
+                            the text implies (times that scenario's strength) */
+    double budget_gate;  /* priced over twice the budget, every other part
+                            is multiplied by this (1: no gate): a line far
+                            over a small budget cannot win on industry and
+                            text alone */
+};
+
+/* The shape before issue 22 (no inferred scenarios, no gate); the server's
+ * defaults, fitted on the tune split, are in server/core/config.c. */
+#define RANK_SHAPE_DEFAULT {0.6, 0.8, 1.0, 2.0, 0.0, 0.0, 0.0, 1.0}
+
 /* What ranking needs to know about a need.  -1 / 0 mean "not given". */
 struct rank_need {
     int industry;        /* taxonomy index */
@@ -26,6 +52,11 @@ struct rank_need {
     int current_level;   /* 0: unknown */
     int target_level;    /* 0: unknown */
     int small_firm;      /* micro or small enterprise */
+    int64_t inferred;    /* mask of scenarios inferred from the text */
+    double inferred_strength[64]; /* (0, 1] for each bit of inferred */
+    double text_weak;    /* 0: the text overlap is as usual; 1: weakest
+                            (the text weight falls to text_floor of itself,
+                            so structure weighs more) */
 };
 
 /* What ranking needs to know about a resource. */
@@ -38,6 +69,8 @@ struct rank_res {
     int cases;
     int deploy_days;     /* < 0: unknown */
     int saas;            /* 1 saas, 2 hybrid, 0 other or unknown */
+    int downloadable;    /* a data set, model or process package with no
+                            delivery: nothing to deliver on site */
     double text;         /* text relevance already normalised to [0, 1] */
 };
 
@@ -58,5 +91,10 @@ struct rank_tax {
 void rank_score(const struct rank_weights *w, const struct rank_tax *t,
                 const struct rank_need *n, const struct rank_res *r,
                 struct rank_parts *out);
+
+/* rank_score with the parts shaped by sh. */
+void rank_score_shaped(const struct rank_weights *w, const struct rank_shape *sh,
+                       const struct rank_tax *t, const struct rank_need *n,
+                       const struct rank_res *r, struct rank_parts *out);
 
 #endif

@@ -12,8 +12,10 @@
  *     TOK_MAX_WORD buffer (dropping bytes past the cap) and emits the word
  *     when the run ends; its offsets span the whole original word, so a
  *     full-width ＭＥＳ is highlighted as the 9 bytes the user typed.
- * Han characters are not changed by normalisation, so a Han token points
- * straight into the original text.
+ * Han characters fold from traditional to simplified (tok_t2s, a table
+ * generated from OpenCC: t2s_table.h), so 質檢 and 质检 give the same
+ * tokens; a Han token is built in a small buffer of the folded
+ * characters, and its offsets are still those of the original text.
  *
  * Robustness.  The UTF-8 decoder accepts only complete shortest-form
  * sequences of scalar values and never reads past len; any other byte is
@@ -28,6 +30,7 @@
  */
 #include "tokenizer.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +118,63 @@ static enum tok_class tok_classify(long cp, char *ascii)
     return TOK_BREAK;
 }
 
+#include "t2s_table.h"
+
+#define T2S_N (sizeof TOK_T2S / sizeof TOK_T2S[0])
+
+/* Bit c of t2s_bmp: BMP code point c is a key of TOK_T2S (most text has
+ * none, so most characters cost one bit test). */
+static uint64_t t2s_bmp[1024];
+static pthread_once_t t2s_once = PTHREAD_ONCE_INIT;
+
+static void t2s_init(void)
+{
+    for (size_t i = 0; i < T2S_N; i++)
+        if (TOK_T2S[i][0] < 0x10000)
+            t2s_bmp[TOK_T2S[i][0] >> 6] |= (uint64_t)1 << (TOK_T2S[i][0] & 63);
+}
+
+uint32_t tok_t2s(uint32_t cp)
+{
+    pthread_once(&t2s_once, t2s_init);
+    if (cp < 0x10000 && !(t2s_bmp[cp >> 6] & ((uint64_t)1 << (cp & 63))))
+        return cp;
+    size_t lo = 0, hi = T2S_N;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (TOK_T2S[mid][0] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < T2S_N && TOK_T2S[lo][0] == cp ? TOK_T2S[lo][1] : cp;
+}
+
+/* Encodes cp (a scalar value) as UTF-8 into out; returns its length. */
+static int utf8_put(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 struct tok_state {
     const char *text;
     tok_fn fn;
@@ -123,6 +183,9 @@ struct tok_state {
     enum tok_class cls; /* class of the current run, TOK_BREAK between runs */
     int prev_start;     /* Han: previous character [prev_start, prev_end) */
     int prev_end;
+    char han[8];        /* Han: the previous folded character, then the
+                           bigram being emitted */
+    int han_len;        /* bytes of the previous folded character */
     int han_chars;      /* Han: characters so far in this run */
     int word_start;     /* Latin: original offsets of the word so far */
     int word_end;
@@ -137,8 +200,7 @@ static int tok_flush(struct tok_state *st)
     int rc = 0;
 
     if (st->cls == TOK_HAN && st->han_chars == 1)
-        rc = st->fn(st->ctx, st->run, st->text + st->prev_start,
-                    st->prev_end - st->prev_start, st->prev_start, st->prev_end);
+        rc = st->fn(st->ctx, st->run, st->han, st->han_len, st->prev_start, st->prev_end);
     else if (st->cls == TOK_LATIN)
         rc = st->fn(st->ctx, st->run, st->word, st->word_len, st->word_start,
                     st->word_end);
@@ -146,14 +208,16 @@ static int tok_flush(struct tok_state *st)
     return rc;
 }
 
-/* Adds the Han character at [start, end): emits the bigram it closes. */
-static int tok_han(struct tok_state *st, int start, int end)
+/* Adds the Han character cp at [start, end): emits the bigram it closes
+ * (of the folded characters). */
+static int tok_han(struct tok_state *st, uint32_t cp, int start, int end)
 {
-    int rc = 0;
+    int rc = 0, n = utf8_put(tok_t2s(cp), st->han + st->han_len);
 
     if (st->han_chars > 0)
-        rc = st->fn(st->ctx, st->run, st->text + st->prev_start,
-                    end - st->prev_start, st->prev_start, end);
+        rc = st->fn(st->ctx, st->run, st->han, st->han_len + n, st->prev_start, end);
+    memmove(st->han, st->han + st->han_len, (size_t)n);
+    st->han_len = n;
     st->prev_start = start;
     st->prev_end = end;
     st->han_chars++;
@@ -193,10 +257,11 @@ int tok_run(const char *text, int len, tok_fn fn, void *ctx)
                 st.cls = cls;
                 st.run++;
                 st.han_chars = 0;
+                st.han_len = 0;
                 st.word_len = 0;
             }
         }
-        if (cls == TOK_HAN && (rc = tok_han(&st, i, i + n)) != 0)
+        if (cls == TOK_HAN && (rc = tok_han(&st, (uint32_t)cp, i, i + n)) != 0)
             return rc;
         if (cls == TOK_LATIN)
             tok_latin(&st, c, i, i + n);
@@ -233,6 +298,34 @@ char *tok_normalize(const char *text, size_t len)
         }
     }
     out[o] = '\0';
+    return out;
+}
+
+char *tok_fold(const char *text, size_t len)
+{
+    char *norm = tok_normalize(text, len), *out;
+    if (!norm)
+        return NULL;
+    size_t n = strlen(norm), o = 0;
+    /* a folded character is at most one byte longer (3 -> 4) */
+    if ((out = malloc(n + n / 3 + 2)) == NULL) {
+        free(norm);
+        return NULL;
+    }
+    const unsigned char *s = (const unsigned char *)norm;
+    for (size_t i = 0, k; i < n; i += k) {
+        long cp;
+        char c;
+        k = (size_t)tok_utf8_next(s + i, (int)(n - i < 4 ? n - i : 4), &cp);
+        if (tok_classify(cp, &c) == TOK_HAN) {
+            o += (size_t)utf8_put(tok_t2s((uint32_t)cp), out + o);
+        } else {
+            memcpy(out + o, s + i, k);
+            o += k;
+        }
+    }
+    out[o] = '\0';
+    free(norm);
     return out;
 }
 

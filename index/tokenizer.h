@@ -12,7 +12,8 @@
  *   - nothing for whitespace, punctuation, symbols, emoji, other scripts
  *     and invalid UTF-8: each is a break between runs.
  * Full-width forms U+FF01-FF5E fold to ASCII first (ＭＥＳ -> mes) and
- * U+3000 is a space.  The same tokenizer runs on documents and on queries,
+ * U+3000 is a space; Han characters fold from traditional to simplified
+ * (tok_t2s: 質檢 -> 质检), so either script finds the other.  The same tokenizer runs on documents and on queries,
  * so the FTS5 phrase "质量检测" matches the adjacent bigrams of 质量检测.
  */
 #ifndef SHUCU_TOKENIZER_H
@@ -20,8 +21,13 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define TOK_MAX_WORD 64 /* bytes kept of one Latin word */
+
+/* The version of the tokens tok_run produces: an index built by another
+ * version is rebuilt when the database is opened (db.c). */
+#define TOK_VERSION 2
 
 /*
  * Called once per token, in text order.  run numbers the runs of one
@@ -62,5 +68,18 @@ fts5_api *tok_fts5_api(sqlite3 *db);
  * out-of-memory.
  */
 char *tok_normalize(const char *text, size_t len);
+
+/*
+ * tok_normalize, and then every character as the tokenizer reads it:
+ * what substring matching against indexed text compares (the problem-
+ * phrase lexicon, lexicon.h).  A malloc'd NUL-terminated string the
+ * caller frees; NULL on out-of-memory.
+ */
+char *tok_fold(const char *text, size_t len);
+
+/* The simplified form of Han character cp as the tokenizer folds it (one
+ * character to one, from OpenCC's t2s conversion of the character alone:
+ * t2s_table.h); any other code point is returned unchanged. */
+uint32_t tok_t2s(uint32_t cp);
 
 #endif

@@ -10,6 +10,11 @@ PKGS=(
   # build and run
   gcc make pkg-config libevent-dev libjansson-dev libhiredis-dev
   libsqlite3-dev libsodium-dev libcurl4-openssl-dev redis-server curl
+  # data regeneration and its checks: scripts/gen_t2s.py runs OpenCC's
+  # opencc command (t2s.json from libopencc-data) to build the tokenizer's
+  # 繁体 -> 简体 table; scripts/gen_pinyin.py reads Unihan from unicode-data.
+  # The server itself links neither (docs/ranking.md says why).
+  opencc libopencc-data unicode-data
   # tests: API suites and fuzzing
   python3 python3-jsonschema clang libclang-rt-14-dev strace
   # web console: browser tests (playwright-core drives Debian's chromium;

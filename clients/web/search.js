@@ -185,12 +185,45 @@ export async function searchPage(view, params, ctx) {
     add(clear(meta),
       h('span', null, '共 ', h('strong', { id: 'search-total' }, String(total)), ' 条结果'),
       res.took_ms !== undefined ? h('span', null, ` · 用时 ${Number(res.took_ms).toFixed(1)} ms${res.cached ? '（缓存）' : ''}`) : null);
+    drawNotices(res);
     if (!res.hits || !res.hits.length) {
       results.append(emptyState('没有找到匹配的资源', s.q ? '换个说法试试，或减少筛选条件。' : '请调整筛选条件。'));
     } else {
       for (const hit of res.hits) results.append(hitCard(hit));
     }
     drawPager(total);
+  }
+
+  // What the server did with the words typed (issue 22): a correction it
+  // searched instead (您是不是要找), words it dropped because all of them
+  // together found too little, a q cut to 1,000 characters, or a q of
+  // stopwords alone.  Clicking the suggestion searches it.
+  function drawNotices(res) {
+    const notes = [];
+    if (res.corrected && res.corrected.from && res.corrected.to) {
+      const to = res.corrected.to;
+      const link = h('a', { href: '#', id: 'search-corrected' }, to);
+      link.addEventListener('click', (e) => {
+        e.preventDefault();
+        s.q = (s.q || '').split(res.corrected.from).join(to);
+        input.value = s.q;
+        s.page = 1;
+        run();
+      });
+      notes.push(h('div', { class: 'search-note', id: 'search-didyoumean' },
+        '您是不是要找 ', link, `？没有找到“${res.corrected.from}”，已为您搜索“${to}”。`));
+    }
+    if (res.relaxed && res.dropped && res.dropped.length) {
+      notes.push(h('div', { class: 'search-note', id: 'search-relaxed' },
+        `同时包含全部关键词的结果较少，已放宽搜索：部分结果不含“${res.dropped.join('”“')}”。`));
+    }
+    if (res.truncated) {
+      notes.push(h('div', { class: 'search-note', id: 'search-truncated' }, '搜索词过长，只搜索了前 1000 个字。'));
+    }
+    if (res.note) {
+      notes.push(h('div', { class: 'search-note', id: 'search-stopwords' }, '只输入了“的、了、我们”这类常用词，请输入要找的内容。'));
+    }
+    for (const n of notes) meta.append(n);
   }
 
   function drawPager(total) {

@@ -9,9 +9,14 @@
  *   structure  resource_is, the (industry, scenario) -> resource table:
  *              the newest 400 resources of the need's industry and 200
  *              of `general` that share a scenario with it.
- * Each candidate's features are read once and scored by rank_score();
- * text relevance is BM25 divided by the best BM25 among the candidates.
- * Withdrawn resources are in neither source.
+ * The problem-phrase lexicon (lexicon.h) reads the need's text first: the
+ * scenarios it implies join the structure candidates and the scenario
+ * fit (below the ones ticked), its trade terms join the text query at a
+ * lower weight (query.h, extra terms).  Each candidate's features are read
+ * once and scored by rank_score_shaped(); text relevance is BM25 divided
+ * by the best BM25 among the candidates, and a text stage whose best BM25
+ * is weak against its terms' IDF (text_weak) weighs less, so structure
+ * weighs more.  Withdrawn resources are in neither source.
  *
  * A resource's opportunities run the other way only to find candidate
  * needs; each is then scored by that need's own text stage, so the score
@@ -24,6 +29,7 @@
 #include "db.h"
 #include "enterprise.h"
 #include "idset.h"
+#include "lexicon.h"
 #include "need.h"
 #include "query.h"
 #include "rank.h"
@@ -87,6 +93,17 @@ static void rank_tax_fill(struct rank_tax *t)
         t->scenario_group[i] = tax_scenario_group(i);
 }
 
+/* What the matcher knows of a need before it looks at resources: its
+ * features, its text, and what the lexicon read in the text. */
+struct need_ctx {
+    struct rank_need n;
+    char *text;                 /* title twice, then the description */
+    struct lex_result lx;
+    struct query_extra extra[2 * QUERY_EXTRA_MAX];
+    int nextra;
+    json_t *scen;               /* scenario codes ticked and inferred */
+};
+
 static void need_features(json_t *need, struct rank_need *n)
 {
     memset(n, 0, sizeof *n);
@@ -109,6 +126,74 @@ static char *need_text(json_t *need)
     const char *t = json_string_value(json_object_get(need, "title"));
     const char *d = json_string_value(json_object_get(need, "description"));
     return xasprintf("%s\n%s\n%s", t ? t : "", t ? t : "", d ? d : "");
+}
+
+/*
+ * Fills c for need: features, text, and the lexicon's reading of the
+ * title and description (each phrase once): scenarios of strength
+ * LEX_MIN_STRENGTH or more go to n.inferred, terms to extra (in text
+ * order, each once, at cfg->lexicon_terms times the entry's weight).
+ */
+static void need_ctx_init(struct worker *w, json_t *need, struct need_ctx *c)
+{
+    memset(c, 0, sizeof *c);
+    need_features(need, &c->n);
+    c->text = need_text(need);
+    c->scen = json_deep_copy(json_object_get(need, "scenarios"));
+    if (!json_is_array(c->scen)) {
+        json_decref(c->scen);
+        c->scen = json_array();
+    }
+    const char *t = json_string_value(json_object_get(need, "title"));
+    const char *d = json_string_value(json_object_get(need, "description"));
+    char *once = xasprintf("%s\n%s", t ? t : "", d ? d : "");
+    if (app.lex && lex_infer(app.lex, once, strlen(once), &c->lx) < 0)
+        abort(); /* out of memory, as xmalloc */
+    free(once);
+    int ns = tax_count(TAX_SCENARIO);
+    for (int i = 0; i < ns && i < 63; i++) {
+        double st = lex_strength(&c->lx, i);
+        if (st < LEX_MIN_STRENGTH)
+            continue;
+        c->n.inferred |= (int64_t)1 << i;
+        c->n.inferred_strength[i] = st;
+        if (!(c->n.scenarios & ((int64_t)1 << i)))
+            json_array_append_new(c->scen, json_string(tax_code(TAX_SCENARIO, i)));
+    }
+    double tw = w->cfg->lexicon_terms;
+    for (int k = 0; k < c->lx.n && tw > 0; k++) {
+        const struct lex_entry *e = lex_entry(app.lex, c->lx.m[k].entry);
+        for (int j = 0; j < e->nterms && c->nextra < 2 * QUERY_EXTRA_MAX; j++) {
+            int dup = 0;
+            for (int x = 0; x < c->nextra && !dup; x++)
+                dup = strcmp(c->extra[x].text, e->terms[j]) == 0;
+            if (!dup)
+                c->extra[c->nextra++] = (struct query_extra){e->terms[j], tw * e->weight};
+        }
+    }
+}
+
+static void need_ctx_free(struct need_ctx *c)
+{
+    free(c->text);
+    lex_result_free(&c->lx);
+    json_decref(c->scen);
+}
+
+/* What the lexicon read in the need, for the answer's debug object. */
+static json_t *need_ctx_debug(const struct need_ctx *c)
+{
+    json_t *sc = json_object(), *ph = json_array(), *tm = json_array();
+    for (int i = 0; i < tax_count(TAX_SCENARIO) && i < 63; i++)
+        if (c->n.inferred & ((int64_t)1 << i))
+            json_object_set_new(sc, tax_code(TAX_SCENARIO, i),
+                                json_real(round(c->n.inferred_strength[i] * 100) / 100));
+    for (int k = 0; k < c->lx.n; k++)
+        json_array_append_new(ph, json_string(lex_entry(app.lex, c->lx.m[k].entry)->phrase));
+    for (int k = 0; k < c->nextra; k++)
+        json_array_append_new(tm, json_string(c->extra[k].text));
+    return json_pack("{s:o, s:o, s:o, s:f}", "phrases", ph, "scenarios", sc, "terms", tm,
+                     "text_weak", round(c->n.text_weak * 100) / 100);
 }
 
 static const char SQL_FEATURES[] =
@@ -142,6 +227,9 @@ static int res_features(struct db *db, int64_t rid, struct rank_res *f, int64_t 
     f->saas = d == ((int64_t)1 << tax_index(TAX_DELIVERY, "saas")) ? 1
             : d == ((int64_t)1 << tax_index(TAX_DELIVERY, "hybrid")) ? 2 : 0;
     *kind_bit = sqlite3_column_int64(st, 11);
+    static const char *const DOWNLOADS[] = {"dataset", "model", "process_package"};
+    for (int i = 0; i < 3 && d == 0; i++)
+        f->downloadable |= *kind_bit == ((int64_t)1 << tax_index(TAX_KIND, DOWNLOADS[i]));
     sqlite3_reset(st);
     return 0;
 }
@@ -198,10 +286,10 @@ static json_t *matched_terms(json_t *res, json_t *terms)
         *p++ = '\n';
     }
     *p = '\0';
-    char *norm = tok_normalize(all, (size_t)(p - all));
+    char *norm = tok_fold(all, (size_t)(p - all));
     free(all);
     json_array_foreach(terms, i, t) {
-        char *tn = tok_normalize(json_string_value(t), json_string_length(t));
+        char *tn = tok_fold(json_string_value(t), json_string_length(t));
         if (norm && tn && *tn && strstr(norm, tn))
             json_array_append(out, t);
         free(tn);
@@ -219,13 +307,13 @@ static int cand_cmp(const void *a, const void *b)
 }
 
 static const char SQL_TEXT[] =
-    "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
+    "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0, ?4) AS s"
     " FROM resources_fts f JOIN resources_hot r ON r.rid = f.rowid"
     " LEFT JOIN resources_fts_docsize d ON d.id = f.rowid"
     " WHERE resources_fts MATCH ?1 AND (?2 = 0 OR r.kind_bit & ?2)"
     " ORDER BY s DESC LIMIT ?3";
 static const char SQL_TEXT_ANY_KIND[] =
-    "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0) AS s"
+    "SELECT f.rowid, -shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0, ?4) AS s"
     " FROM resources_fts f LEFT JOIN resources_fts_docsize d ON d.id = f.rowid"
     " WHERE resources_fts MATCH ?1 ORDER BY s DESC LIMIT ?3";
 
@@ -237,28 +325,46 @@ static struct query_opts need_query_opts(struct worker *w)
                                .df = corpus_df, .df_ctx = w, .ndocs = corpus_ndocs(w)};
 }
 
+/* The sum of the TEXT_IDEAL_TERMS largest IDFs among the text's own terms:
+ * what a resource that says the need's most telling words would score,
+ * roughly (a title hit scores about 2 x IDF). */
+#define TEXT_IDEAL_TERMS 3
+static double own_idf_sum(const struct query *q)
+{
+    double top[TEXT_IDEAL_TERMS] = {0};
+    for (int i = 0; i < q->nown; i++) {
+        double x = q->idf[i];
+        for (int k = 0; k < TEXT_IDEAL_TERMS; k++)
+            if (x > top[k]) {
+                double t = top[k];
+                top[k] = x;
+                x = t;
+            }
+    }
+    return top[0] + top[1] + top[2];
+}
+
 /*
  * The text stage of a need's forward match: its TEXT_CANDIDATES best
  * resources by BM25 (of kinds, 0: any) added to c with their BM25, the
  * best BM25 in *best, the query terms in *terms (new reference, may be
- * NULL) and how many in *ntext.  0, or -1 on a database error.
+ * NULL) and how many in *ntext; sets nc->n.text_weak.  0, or -1 on a
+ * database error.
  */
-static int text_candidates(struct worker *w, json_t *need, int64_t kinds, struct cands *c,
-                           double *best, json_t **terms, size_t *ntext)
+static int text_candidates(struct worker *w, struct need_ctx *nc, int64_t kinds,
+                           struct cands *c, double *best, json_t **terms, size_t *ntext)
 {
-    char *text = need_text(need);
     struct query q = {0};
     struct query_opts o = need_query_opts(w);
+    o.extra = nc->extra;
+    o.nextra = nc->nextra;
     *best = 0;
     if (ntext)
         *ntext = 0;
     if (terms)
         *terms = NULL;
-    if (query_build(text, strlen(text), &o, &q) < 0) {
-        free(text);
+    if (query_build(nc->text, strlen(nc->text), &o, &q) < 0)
         return -1;
-    }
-    free(text);
     if (terms)
         *terms = q.terms ? json_incref(q.terms) : json_array();
     int dberr = 0;
@@ -273,6 +379,7 @@ static int text_candidates(struct worker *w, json_t *need, int64_t kinds, struct
             if (kinds)
                 sqlite3_bind_int64(st, 2, kinds);
             sqlite3_bind_int(st, 3, TEXT_CANDIDATES);
+            sqlite3_bind_text(st, 4, q.weights, -1, SQLITE_STATIC);
             int rc;
             while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 struct cand *x = cands_add(c, sqlite3_column_int64(st, 0));
@@ -286,6 +393,10 @@ static int text_candidates(struct worker *w, json_t *need, int64_t kinds, struct
             dberr = rc != SQLITE_DONE;
         }
     }
+    /* Weak: the best resource scores well below what saying the need's
+     * most telling words would give (text_ideal x their IDF sum). */
+    double ideal = w->cfg->text_ideal * own_idf_sum(&q);
+    nc->n.text_weak = ideal > 0 ? 1.0 - (*best < ideal ? *best / ideal : 1.0) : 0;
     query_free(&q);
     return dberr ? -1 : 0;
 }
@@ -297,23 +408,24 @@ json_t *matcher_rank_resources(struct worker *w, json_t *need, json_t *need_out,
         "SELECT DISTINCT rid FROM resource_is WHERE industry = ?1"
         " AND scenario IN (SELECT value FROM json_each(?2)) ORDER BY rid DESC LIMIT ?3";
     struct db *db = w->db;
-    struct rank_need n;
+    struct need_ctx nc;
     struct rank_tax tax;
-    need_features(need, &n);
+    need_ctx_init(w, need, &nc);
     rank_tax_fill(&tax);
     struct cands c = {0};
     json_t *terms = NULL, *out = NULL;
     size_t ntext = 0, nstruct = 0;
     double best = 0;
-    int dberr = text_candidates(w, need, kinds, &c, &best, &terms, &ntext) < 0;
+    int dberr = text_candidates(w, &nc, kinds, &c, &best, &terms, &ntext) < 0;
     if (!terms) {
         cands_free(&c);
+        need_ctx_free(&nc);
         json_decref(need_out);
         return NULL;
     }
-    /* Structure: the need's industry, then `general`. */
-    json_t *scen = json_object_get(need, "scenarios");
-    char *scen_s = json_dumps(scen, JSON_COMPACT);
+    /* Structure: the need's industry, then `general`, in the scenarios
+     * ticked and those the text implies. */
+    char *scen_s = json_dumps(nc.scen, JSON_COMPACT);
     const char *inds[2] = {json_string_value(json_object_get(need, "industry")), TAX_GENERAL};
     int caps[2] = {STRUCT_CANDIDATES, GENERAL_CANDIDATES};
     for (int k = 0; k < 2 && !dberr; k++) {
@@ -349,7 +461,7 @@ json_t *matcher_rank_resources(struct worker *w, json_t *need, json_t *need_out,
         if (kinds && !(kind_bit & kinds))
             continue;
         f.text = best > 0 ? c.v[i].bm25 / best : 0;
-        rank_score(&w->cfg->weights, &tax, &n, &f, &c.v[i].parts);
+        rank_score_shaped(&w->cfg->weights, &w->cfg->shape, &tax, &nc.n, &f, &c.v[i].parts);
         c.v[kept++] = c.v[i];
     }
     c.n = kept;
@@ -380,15 +492,16 @@ json_t *matcher_rank_resources(struct worker *w, json_t *need, json_t *need_out,
         json_decref(res);
         json_array_append_new(matches, m);
     }
-    out = json_pack("{s:O, s:o, s:{s:O, s:{s:I, s:I, s:I}}}", "need",
+    out = json_pack("{s:O, s:o, s:{s:O, s:{s:I, s:I, s:I}, s:o}}", "need",
                     need_out ? need_out : json_null(), "matches",
                     matches, "debug", "query_terms", terms, "candidates", "text",
                     (json_int_t)ntext, "structure", (json_int_t)nstruct, "scored",
-                    (json_int_t)kept);
+                    (json_int_t)kept, "inferred", need_ctx_debug(&nc));
 cleanup:
     json_decref(need_out);
     json_decref(terms);
     cands_free(&c);
+    need_ctx_free(&nc);
     return out;
 }
 
@@ -433,30 +546,33 @@ static char *resource_text(json_t *res)
 static int score_for_need(struct worker *w, json_t *need, int64_t rid, struct rank_res *f,
                           const struct rank_tax *tax, struct rank_parts *parts)
 {
-    struct cands c = {0};
-    double best = 0;
-    json_t *terms = NULL;
-    int rc = text_candidates(w, need, 0, &c, &best, &terms, NULL);
-    json_decref(terms);
     /* The level its own matches rank with (enterprise.h), on a shallow
      * copy: the need is shown as stored. */
     const char *ent = json_string_value(json_object_get(json_object_get(need, "enterprise"), "id"));
     json_t *ranked = json_copy(need);
-    if (rc == 0 && enterprise_fill_level(w->db, ent, ranked) < 0)
-        rc = -1;
+    if (enterprise_fill_level(w->db, ent, ranked) < 0) {
+        json_decref(ranked);
+        return -1;
+    }
+    struct cands c = {0};
+    double best = 0;
+    json_t *terms = NULL;
+    struct need_ctx nc;
+    need_ctx_init(w, ranked, &nc);
+    int rc = text_candidates(w, &nc, 0, &c, &best, &terms, NULL);
+    json_decref(terms);
     double bm25 = 0;
     for (size_t i = 0; rc == 0 && i < c.set.n; i++)
         if (c.v[i].rid == rid)
             bm25 = c.v[i].bm25;
     cands_free(&c);
-    struct rank_need n;
-    need_features(ranked, &n);
+    if (rc == 0) {
+        f->text = best > 0 ? bm25 / best : 0;
+        rank_score_shaped(&w->cfg->weights, &w->cfg->shape, tax, &nc.n, f, parts);
+    }
+    need_ctx_free(&nc);
     json_decref(ranked);
-    if (rc < 0)
-        return -1;
-    f->text = best > 0 ? bm25 / best : 0;
-    rank_score(&w->cfg->weights, tax, &n, f, parts);
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 struct scored_need {

@@ -16,6 +16,7 @@
 #include "need.h"
 #include "req.h"
 #include "resource.h"
+#include "server.h"
 #include "taxonomy.h"
 #include "tokenizer.h"
 #include "util.h"
@@ -63,8 +64,8 @@ static json_t *match_compute(struct req *r, void *arg)
 static void match_serve(struct req *r, const char *tag, struct match_args *a, const char *extra)
 {
     char *need_s = json_dumps(a->need, JSON_COMPACT | JSON_SORT_KEYS);
-    char *material = xasprintf("%s\x1f%lld|%ld|%d", need_s, (long long)a->kinds, a->limit,
-                               a->explain);
+    char *material = xasprintf("%s\x1f%lld|%ld|%d|%u", need_s, (long long)a->kinds, a->limit,
+                               a->explain, app.data_tag);
     free(need_s);
     char *title = NULL;
     const char *t = json_string_value(json_object_get(a->need, "title"));
@@ -226,8 +227,8 @@ void h_resource_needs(struct req *r)
                     "the opportunities of a resource are shown to its provider and to centers");
         return;
     }
-    char *material = xasprintf("%lld|%ld|%d|%s|%s", (long long)a->rid, a->limit, a->explain,
-                               role_name(r->who.role), r->who.org_id);
+    char *material = xasprintf("%lld|%ld|%d|%s|%s|%u", (long long)a->rid, a->limit, a->explain,
+                               role_name(r->who.role), r->who.org_id, app.data_tag);
     cache_serve(r, "rn", material, strlen(material), NULL, NULL, reverse_compute, a,
                 reverse_args_free, CACHE_NO_CACHED_MEMBER);
     free(material);

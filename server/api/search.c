@@ -28,7 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SEARCH_MAX_Q 1000 /* characters of q; longer is 400 bad_query */
+#define SEARCH_MAX_Q 1000 /* characters of q searched; the rest is cut (truncated) */
+#define RELAX_FEW 3       /* an all-words search with fewer hits is relaxed */
+#define CORRECT_SHARE 10000 /* a correction is in 1/CORRECT_SHARE of the
+                               resources (at least 2): a frequent word */
 
 enum sort_order { SORT_RELEVANCE, SORT_NEWEST, SORT_PRICE_ASC, SORT_RATING };
 
@@ -117,10 +120,15 @@ static void bind_filters(sqlite3_stmt *st, const struct filters *f)
  * The score is bm25() computed with the row length from the joined
  * %_docsize row (index/bm25.h): the same number at half the cost. */
 static const char SQL_MATCH[] =
-    "SELECT r.rid, shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
+    "SELECT r.rid, shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0, ?8), r.kind_bit,"
     " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
     " FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"
     " LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid"
+    " WHERE resources_fts MATCH ?1" FILTER_SQL;
+
+/* How many resources a relaxed expression finds, with the filters. */
+static const char SQL_COUNT[] =
+    "SELECT count(*) FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"
     " WHERE resources_fts MATCH ?1" FILTER_SQL;
 
 static const char SQL_ALL[] =
@@ -260,6 +268,7 @@ struct search_args {
     char *q;
     int sort;
     int highlight;
+    int truncated; /* q was cut to SEARCH_MAX_Q characters */
 };
 
 static void search_args_free(void *p)
@@ -275,10 +284,29 @@ struct search_result {
     int kind_c[64], ind_c[64], scn_c[64];
 };
 
-/* Runs one query (match may be NULL: no text) into res; 0 or -1 (db). */
-static int search_run(struct req *r, const struct search_args *a, const char *match,
+/* What one pass searches: the expression (NULL: no text), its phrase
+ * weights, the expression the page is highlighted with, and the rows that
+ * rank first whatever their score (a relaxed search's all-words hits). */
+struct pass {
+    const char *match, *weights, *hl;
+    const int64_t *first;
+    size_t nfirst;
+};
+
+static void result_clear(struct search_result *res)
+{
+    json_array_clear(res->hits);
+    memset(res->kind_c, 0, sizeof res->kind_c);
+    memset(res->ind_c, 0, sizeof res->ind_c);
+    memset(res->scn_c, 0, sizeof res->scn_c);
+    res->total = res->providers = 0;
+}
+
+/* Runs one pass (see struct pass) into res; 0 or -1 (db). */
+static int search_run(struct req *r, const struct search_args *a, const struct pass *ps,
                       struct search_result *res)
 {
+    const char *match = ps->match;
     struct db *db = r->w->db;
     const struct filters *fp = &a->f;
     int dberr = 0;
@@ -288,6 +316,7 @@ static int search_run(struct req *r, const struct search_args *a, const char *ma
         return dberr ? -1 : 0;
     }
     sqlite3_stmt *st = db_stmt(db, match ? SQL_MATCH : SQL_ALL);
+    double best_other = 0; /* the best score of a row not in ps->first */
     struct topk h;
     topk_init(&h, (size_t)(a->offset + a->limit));
     if (!st) {
@@ -295,6 +324,8 @@ static int search_run(struct req *r, const struct search_args *a, const char *ma
     } else {
         db_bind_text(st, 1, match);
         bind_filters(st, fp);
+        if (match)
+            db_bind_text(st, 8, ps->weights);
         int rc, nk = tax_count(TAX_KIND), ni = tax_count(TAX_INDUSTRY);
         int ns = tax_count(TAX_SCENARIO);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -304,8 +335,13 @@ static int search_run(struct req *r, const struct search_args *a, const char *ma
             facet_add(res->scn_c, ns, sqlite3_column_int64(st, 4));
             struct topk_item c = {.id = sqlite3_column_int64(st, 0),
                                   .score = -sqlite3_column_double(st, 1)};
+            int first = 0;
+            for (size_t k = 0; k < ps->nfirst; k++)
+                first |= ps->first[k] == c.id;
+            if (!first && c.score > best_other)
+                best_other = c.score;
             switch (a->sort) {
-            case SORT_RELEVANCE: c.key = -c.score; break;
+            case SORT_RELEVANCE: c.key = first ? -c.score - 1e12 : -c.score; break;
             case SORT_NEWEST: c.key = 0; break;
             case SORT_PRICE_ASC:
                 c.key = sqlite3_column_type(st, 5) == SQLITE_NULL ? HUGE_VAL
@@ -324,8 +360,14 @@ static int search_run(struct req *r, const struct search_args *a, const char *ma
     }
     if (!dberr && res->total) {
         topk_sort(&h);
+        /* The rows ranked first show a score above every other row's. */
+        for (size_t i = 0; ps->nfirst && i < h.n; i++)
+            for (size_t k = 0; k < ps->nfirst; k++)
+                if (ps->first[k] == h.v[i].id)
+                    h.v[i].score += best_other;
         size_t from = (size_t)a->offset < h.n ? (size_t)a->offset : h.n;
-        dberr = load_page(db, match, h.v + from, h.n - from, res->hits, a->highlight) < 0;
+        dberr = load_page(db, ps->hl ? ps->hl : match, h.v + from, h.n - from, res->hits,
+                          a->highlight) < 0;
     }
     topk_free(&h);
     if (!dberr && fp->want_provider)
@@ -333,60 +375,219 @@ static int search_run(struct req *r, const struct search_args *a, const char *ma
     return dberr ? -1 : 0;
 }
 
+/* Resources the expression finds with the filters; -1 on a db error. */
+static long search_count(struct db *db, const struct filters *f, const char *match)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_COUNT);
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, match);
+    bind_filters(st, f);
+    long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return n;
+}
+
+/* The rows match finds with the filters, at most max of them (the
+ * all-words hits of a relaxed search: fewer than RELAX_FEW, whatever page
+ * is asked for).  How many, or -1 on a db error. */
+static long match_rids(struct db *db, const struct filters *f, const char *match, int64_t *out,
+                       long max)
+{
+    static const char SQL_IDS[] =
+        "SELECT r.rid FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"
+        " WHERE resources_fts MATCH ?1" FILTER_SQL " LIMIT ?8";
+    sqlite3_stmt *st = db_stmt(db, SQL_IDS);
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, match);
+    bind_filters(st, f);
+    sqlite3_bind_int64(st, 8, max);
+    long n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+        out[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? n : -1;
+}
+
+/*
+ * Relaxes an all-words search that found fewer than RELAX_FEW.  Parts
+ * that no document holds go first; then parts are dropped from the front,
+ * since a Chinese query names the kind of thing it wants last and its
+ * qualifiers first (纺织 ERP, 注塑 排产, 五金质检), until the rest find at
+ * least RELAX_FEW or one part is left.  The subset kept is the one that
+ * finds the most (the best-covering), and only if that is more than the
+ * all-words search found.  Stores the kept parts' mask in *keep and
+ * returns 1 (relaxed), 0 (not worth it) or -1 (db error).
+ */
+static int relax_parts(struct db *db, const struct search_args *a, const struct query *q,
+                       long found, uint64_t *keep)
+{
+    int n = q->nparts < 64 ? q->nparts : 64, left = n;
+    uint64_t mask = n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+    long best = found;
+    *keep = 0;
+    for (int i = 0; i < n && left > 1; i++) /* words found nowhere */
+        if (q->parts[i].df == 0) {
+            mask &= ~((uint64_t)1 << i);
+            left--;
+        }
+    for (int i = 0; i <= n && left >= 1; i++) {
+        if (i > 0) { /* then drop the frontmost part left */
+            if (left == 1 || !(mask & ((uint64_t)1 << (i - 1))))
+                continue;
+            mask &= ~((uint64_t)1 << (i - 1));
+            left--;
+        }
+        if (mask == (n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1))
+            continue; /* nothing dropped yet */
+        char *m, *w;
+        if (query_join(q, mask, " AND ", &m, &w) <= 0) {
+            free(m);
+            free(w);
+            return -1;
+        }
+        long c = search_count(db, &a->f, m);
+        free(m);
+        free(w);
+        if (c < 0)
+            return -1;
+        if (c > best) {
+            best = c;
+            *keep = mask;
+        }
+        if (c >= RELAX_FEW)
+            break;
+    }
+    return *keep != 0;
+}
+
 /* Computes the search body (without cached/took_ms); see cache_serve.
- * When every term together finds nothing, the search is relaxed to the
- * most informative terms OR-ed (ranked by BM25, so documents with more of
- * them come first) and debug.relaxed says so. */
+ *
+ * Every kept word must match.  When that finds fewer than RELAX_FEW
+ * resources, the search is relaxed (relax_parts): words found nowhere,
+ * then words from the front are dropped until the rest find enough;
+ * the all-words hits still come first, the answer says relaxed
+ * and which words were dropped, and the page is highlighted with every
+ * word.  If no subset finds more, nothing is dropped.  When nothing at
+ * all is found, the last resort is any of the most informative words
+ * (QUERY_ANY), as before.  A q of stopwords alone (的, 我们) searches
+ * nothing and says so in a note. */
 static json_t *search_compute(struct req *r, void *arg)
 {
     struct search_args *a = arg;
     struct worker *w = r->w;
     struct search_result res = {.hits = json_array()};
-    json_t *terms = json_array();
+    struct query qb = {0}, qa = {0};
+    json_t *terms = NULL, *dropped = NULL, *corrected = NULL;
+    const char *note = NULL;
+    char *rm = NULL, *rw = NULL, *hm = NULL, *hw = NULL;
     int relaxed = 0, dberr = 0;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        struct query qb = {0};
-        if (a->q) {
-            struct query_opts o = {.mode = attempt ? QUERY_ANY : QUERY_ALL, .syn = app.syn,
-                                   .max_terms = 16, .max_df_ratio = 0.6, .df = corpus_df,
-                                   .df_ctx = w, .ndocs = corpus_ndocs(w)};
-            if (query_build(a->q, strlen(a->q), &o, &qb) < 0) {
-                dberr = 1;
-                break;
-            }
-            json_decref(terms);
-            terms = qb.terms ? json_incref(qb.terms) : json_array();
-        }
-        if (a->q && !qb.match) { /* only punctuation or emoji: no hits */
-            query_free(&qb);
-            break;
-        }
-        dberr = search_run(r, a, qb.match, &res) < 0;
-        query_free(&qb);
-        if (dberr || res.total || !a->q || attempt || json_array_size(terms) < 2 ||
-            a->f.only_provider)
-            break;
-        relaxed = 1; /* try again with any of the terms */
-        json_array_clear(res.hits);
-        memset(res.kind_c, 0, sizeof res.kind_c);
-        memset(res.ind_c, 0, sizeof res.ind_c);
-        memset(res.scn_c, 0, sizeof res.scn_c);
-        res.providers = 0;
+    long ndocs = corpus_ndocs(w);
+    struct query_opts o = {.mode = QUERY_ALL, .syn = app.syn, .max_terms = 16,
+                           .max_df_ratio = 0.6, .df = corpus_df, .df_ctx = w, .ndocs = ndocs,
+                           .py = app.py,
+                           .correct_min_df = ndocs / CORRECT_SHARE > 2 ? ndocs / CORRECT_SHARE : 2};
+    if (!a->q) {
+        struct pass ps = {0};
+        dberr = search_run(r, a, &ps, &res) < 0;
+        goto answer;
     }
+    if (query_build(a->q, strlen(a->q), &o, &qb) < 0) {
+        dberr = 1;
+        goto answer;
+    }
+    terms = json_incref(qb.terms);
+    if (qb.corrected_from)
+        corrected = json_pack("{s:s, s:s}", "from", qb.corrected_from, "to", qb.corrected_to);
+    if (qb.stop_only) {
+        note = "q holds only words too common to search (的, 了, 我们 ...): nothing was searched";
+        goto answer;
+    }
+    if (!qb.match) /* only punctuation or emoji: no hits */
+        goto answer;
+    struct pass ps = {qb.match, qb.weights, NULL, NULL, 0};
+    if ((dberr = search_run(r, a, &ps, &res) < 0) || res.total >= RELAX_FEW ||
+        qb.nparts < 2 || a->f.only_provider)
+        goto answer;
+    uint64_t keep;
+    int rx = relax_parts(w->db, a, &qb, res.total, &keep);
+    if ((dberr = rx < 0))
+        goto answer;
+    if (rx == 1) {
+        int64_t first[RELAX_FEW];
+        long nfirst = match_rids(w->db, &a->f, qb.match, first, RELAX_FEW);
+        if (nfirst < 0 || query_join(&qb, keep, " AND ", &rm, &rw) <= 0 ||
+            query_join(&qb, ~(uint64_t)0, " OR ", &hm, &hw) <= 0) {
+            dberr = 1;
+            goto answer;
+        }
+        dropped = json_array();
+        for (int i = 0; i < qb.nparts && i < 64; i++)
+            if (!(keep & ((uint64_t)1 << i)))
+                json_array_append_new(dropped, json_string(qb.parts[i].term));
+        result_clear(&res);
+        struct pass pr = {rm, rw, hm, first, (size_t)nfirst};
+        dberr = search_run(r, a, &pr, &res) < 0;
+        relaxed = 1;
+        goto answer;
+    }
+    if (res.total > 0)
+        goto answer;
+    /* Nothing, and no subset of the words finds more: any of the most
+     * informative words. */
+    o.mode = QUERY_ANY;
+    if (query_build(a->q, strlen(a->q), &o, &qa) < 0) {
+        dberr = 1;
+        goto answer;
+    }
+    if (qa.match) {
+        json_decref(terms);
+        terms = json_incref(qa.terms);
+        result_clear(&res);
+        struct pass pa = {qa.match, qa.weights, NULL, NULL, 0};
+        dberr = search_run(r, a, &pa, &res) < 0;
+        relaxed = 1;
+    }
+
+answer:
+    query_free(&qb);
+    query_free(&qa);
+    free(rm);
+    free(rw);
+    free(hm);
+    free(hw);
     if (dberr) {
         json_decref(res.hits);
         json_decref(terms);
+        json_decref(dropped);
+        json_decref(corrected);
         reply_db_error(r, DB_READ);
         return NULL;
     }
     json_t *kinds = facet_json(TAX_KIND, res.kind_c);
     if (res.providers)
         json_object_set_new(kinds, "provider", json_integer(res.providers));
-    return json_pack("{s:I, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:s, s:b}}", "total",
-                     (json_int_t)res.total, "hits", res.hits, "facets", "kind", kinds, "industry",
-                     facet_json(TAX_INDUSTRY, res.ind_c), "scenario",
-                     facet_json(TAX_SCENARIO, res.scn_c), "debug", "terms", terms, "sort",
-                     SORT_NAMES[a->sort], "relaxed", relaxed);
+    json_t *out = json_pack("{s:I, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:s, s:b}}", "total",
+                            (json_int_t)res.total, "hits", res.hits, "facets", "kind", kinds,
+                            "industry", facet_json(TAX_INDUSTRY, res.ind_c), "scenario",
+                            facet_json(TAX_SCENARIO, res.scn_c), "debug", "terms",
+                            terms ? terms : json_array(), "sort", SORT_NAMES[a->sort],
+                            "relaxed", relaxed);
+    if (relaxed) {
+        json_object_set_new(out, "relaxed", json_true());
+        json_object_set_new(out, "dropped", dropped ? dropped : json_array());
+    } else {
+        json_decref(dropped);
+    }
+    if (a->truncated)
+        json_object_set_new(out, "truncated", json_true());
+    if (corrected)
+        json_object_set_new(out, "corrected", corrected);
+    if (note)
+        json_object_set_new(out, "note", json_string(note));
+    return out;
 }
 
 void h_search(struct req *r)
@@ -398,12 +599,16 @@ void h_search(struct req *r)
     const char *q = req_query(r, "q");
     if (!q)
         q = "";
-    size_t qchars = util_utf8_len(q, strlen(q));
-    if (qchars > SEARCH_MAX_Q) {
-        reply_error(r, ERR_BAD_QUERY, "q", "q has %zu characters; at most %d are searched", qchars,
-                    SEARCH_MAX_Q);
-        goto fail;
+    /* A q longer than SEARCH_MAX_Q characters is searched on its first
+     * SEARCH_MAX_Q (the contract: never an error, only fewer hits). */
+    size_t qlen0 = strlen(q), cut = 0, chars = 0;
+    while (cut < qlen0 && chars < SEARCH_MAX_Q) {
+        cut++;
+        while (cut < qlen0 && ((unsigned char)q[cut] & 0xC0) == 0x80)
+            cut++;
+        chars++;
     }
+    a->truncated = cut < qlen0;
     const char *sort_s = req_query(r, "sort");
     a->sort = -1;
     for (int i = 0; i < 4; i++)
@@ -416,7 +621,7 @@ void h_search(struct req *r)
     const char *hl_s = req_query(r, "highlight");
     a->highlight = !(hl_s && (strcmp(hl_s, "0") == 0 || strcmp(hl_s, "false") == 0));
     /* The normalised text is both what is searched and the cache key. */
-    char *norm = tok_normalize(q, strlen(q));
+    char *norm = tok_normalize(q, cut);
     if (norm && *norm)
         a->q = norm;
     else
@@ -433,7 +638,8 @@ void h_search(struct req *r)
     const long long params[] = {(long long)f->kinds, f->want_provider, (long long)f->inds,
                                 (long long)f->scns,  (long long)f->regs, (long long)f->dels,
                                 f->has_max_price,    price_bits,       a->sort,
-                                a->limit,            a->offset,        a->highlight};
+                                a->limit,            a->offset,        a->highlight,
+                                a->truncated,        (long long)app.data_tag};
     size_t qlen = a->q ? strlen(a->q) : 0;
     size_t mlen = qlen + 1 + sizeof params;
     char *material = xmalloc(mlen);

@@ -27,6 +27,7 @@ struct opt {
 
 #define STR(f, h) {#f, OPT_STR, offsetof(struct config, f), 0, 0, h}
 #define LNG(n, f, lo, hi, h) {n, OPT_LONG, offsetof(struct config, f), lo, hi, h}
+#define SHP(n, f, h) {"rank_" n, OPT_DOUBLE, offsetof(struct config, shape.f), 0, 100, h}
 #define WGT(f) {"weight_" #f, OPT_DOUBLE, offsetof(struct config, weights.f), 0, 100, "ranking weight of the " #f " part"}
 
 static const struct opt OPTS[] = {
@@ -54,6 +55,21 @@ static const struct opt OPTS[] = {
         "matching: documents its text terms may hit, summed (0: no bound)"),
     WGT(text), WGT(industry), WGT(scenario), WGT(level),
     WGT(budget), WGT(region), WGT(quality), WGT(fit),
+    SHP("general", general, "industry fit of a resource for every industry (general)"),
+    SHP("inferred", inferred, "scenario fit of a scenario the need's text implies, at full strength"),
+    SHP("text_floor", text_floor, "share of the text weight kept when the text overlap is weakest"),
+    SHP("budget_decay", budget_decay, "k of e^(-k (price/budget - 1)) above the budget"),
+    SHP("hybrid_region", hybrid_region, "region fit of a hybrid offer outside its regions"),
+    SHP("ticked_doubt", ticked_doubt,
+        "share of a ticked scenario's lead over the scenario the text implies taken back"),
+    SHP("budget_gate", budget_gate,
+        "over twice the budget, the other parts count this much of themselves (1: no gate)"),
+    SHP("general_fit", general_fit,
+        "share of the gap to an exact industry a general resource fitting the text closes"),
+    {"lexicon_terms", OPT_DOUBLE, offsetof(struct config, lexicon_terms), 0, 1,
+     "weight of the trade terms the problem-phrase lexicon infers from a need"},
+    {"text_ideal", OPT_DOUBLE, offsetof(struct config, text_ideal), 0, 100,
+     "a need's text stage as strong as this (x the IDF of its best terms) is not weak"},
 };
 #define NOPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -80,9 +96,18 @@ void config_defaults(struct config *cfg)
     cfg->rate_per_addr = 0;
     cfg->rate_burst = 100;
     cfg->match_postings = 10000;
+    /* Fitted on the tune split of bench/relevance/needs2.jsonl only
+     * (bench/relevance/tune.py); see docs/ranking.md for how, and for the
+     * held-out numbers. */
     cfg->weights = (struct rank_weights){
-        .text = 0.30, .industry = 0.20, .scenario = 0.20, .level = 0.08,
-        .budget = 0.08, .region = 0.05, .quality = 0.05, .fit = 0.04};
+        .text = 0.20, .industry = 0.25, .scenario = 0.20, .level = 0.08,
+        .budget = 0.12, .region = 0.12, .quality = 0.05, .fit = 0.04};
+    cfg->shape = (struct rank_shape){.general = 0.6, .inferred = 0.9, .text_floor = 0.5,
+                                     .budget_decay = 2.0, .hybrid_region = 0.0,
+                                     .ticked_doubt = 0.0, .general_fit = 0.75,
+                                     .budget_gate = 1.0};
+    cfg->lexicon_terms = 1.0;
+    cfg->text_ideal = 3.0;
 }
 
 void config_free(struct config *cfg)

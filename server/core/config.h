@@ -37,6 +37,10 @@ struct config {
     long rate_burst;     /* bucket size */
     long match_postings; /* 10000: see docs/ranking.md */
     struct rank_weights weights;
+    struct rank_shape shape;     /* RANK_SHAPE_DEFAULT: see docs/ranking.md */
+    double lexicon_terms;        /* weight of the terms the lexicon infers */
+    double text_ideal;           /* a text stage this strong (in sums of the
+                                    best terms' IDF) is not weak */
 };
 
 /* Fills cfg with defaults. */

@@ -15,13 +15,17 @@
 #include "campaign.h"
 #include "httpd.h"
 #include "db.h"
+#include "hash.h"
 #include "instrument.h"
+#include "lexicon.h"
 #include "log.h"
+#include "pinyin.h"
 #include "metrics.h"
 #include "query.h"
 #include "regions.h"
 #include "route.h"
 #include "taxonomy.h"
+#include "tokenizer.h"
 #include "util.h"
 #include "worker.h"
 
@@ -90,6 +94,49 @@ static evutil_socket_t listen_socket(const char *addr)
 
 struct app app;
 
+/* Folds the bytes of the file at path (nothing if it cannot be read) into
+ * the FNV-1a hash h. */
+static unsigned hash_file(unsigned h, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char buf[8192];
+    size_t n;
+    if (!f)
+        return h;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        h = hash_fnv1a(h, buf, n);
+    fclose(f);
+    return h;
+}
+
+/* Loads <schemas>/lexicon.json into app.lex and <schemas>/pinyin.txt into
+ * app.py when the files exist (a missing file means working without it)
+ * and folds them into the data tag; -1 with err written when a file is
+ * bad. */
+static int load_lexicon(const struct config *cfg, char *err, size_t errlen)
+{
+    const char *codes[LEX_MAX_SCENARIOS];
+    int n = tax_count(TAX_SCENARIO);
+    if (n > LEX_MAX_SCENARIOS)
+        n = LEX_MAX_SCENARIOS;
+    for (int i = 0; i < n; i++)
+        codes[i] = tax_code(TAX_SCENARIO, i);
+    char *path = xasprintf("%s/lexicon.json", cfg->schemas);
+    int rc = 0;
+    if (access(path, R_OK) == 0) {
+        rc = lex_load(path, codes, n, &app.lex, err, errlen);
+        app.data_tag = hash_file(app.data_tag, path);
+    }
+    free(path);
+    path = xasprintf("%s/pinyin.txt", cfg->schemas);
+    if (rc == 0 && access(path, R_OK) == 0) {
+        rc = py_load(path, &app.py, err, errlen);
+        app.data_tag = hash_file(app.data_tag, path);
+    }
+    free(path);
+    return rc;
+}
+
 struct main_ctx {
     struct event_base *base;
     struct worker *workers;
@@ -143,7 +190,23 @@ int server_run(struct config *cfg)
         free(synpath);
         return 1;
     }
+    unsigned tokv = TOK_VERSION;
+    app.data_tag = hash_fnv1a(HASH_FNV_INIT, (const char *)&tokv, sizeof tokv);
+    app.data_tag = hash_file(app.data_tag, synpath);
     free(synpath);
+    if (load_lexicon(cfg, err, sizeof err) < 0) {
+        log_error("%s", err);
+        return 1;
+    }
+    /* The ranking configuration changes answers too. */
+    app.data_tag = hash_fnv1a(app.data_tag, (const char *)&cfg->weights, sizeof cfg->weights);
+    app.data_tag = hash_fnv1a(app.data_tag, (const char *)&cfg->shape, sizeof cfg->shape);
+    app.data_tag = hash_fnv1a(app.data_tag, (const char *)&cfg->lexicon_terms,
+                              sizeof cfg->lexicon_terms);
+    app.data_tag = hash_fnv1a(app.data_tag, (const char *)&cfg->text_ideal,
+                              sizeof cfg->text_ideal);
+    app.data_tag = hash_fnv1a(app.data_tag, (const char *)&cfg->match_postings,
+                              sizeof cfg->match_postings);
     char redis_shown[512];
     util_redact_url(cfg->redis, redis_shown, sizeof redis_shown);
     if (cache_url_valid(cfg->redis) < 0) {
@@ -216,6 +279,8 @@ stop:
     syn_free(app.syn);
     instruments_free();
     regions_free();
+    lex_free(app.lex);
+    py_free(app.py);
     tax_free();
     return rc;
 }

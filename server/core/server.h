@@ -13,10 +13,18 @@
 #include <stdatomic.h>
 
 struct syn;
+struct lexicon;
+struct pinyin;
 
 struct app {
     const struct config *cfg;
     struct syn *syn;          /* the synonym dictionary (query.h) */
+    struct lexicon *lex;      /* the problem-phrase lexicon (lexicon.h) */
+    struct pinyin *py;        /* characters that sound alike (pinyin.h) */
+    unsigned data_tag;        /* FNV-1a of the data files loaded at start
+                                 (synonyms, lexicon, pinyin): part of every
+                                 search and match cache key, so a changed
+                                 file never serves answers of the old one */
     double started;           /* util_monotonic() at start */
     atomic_int shutting_down;
     atomic_llong stop_at_us;  /* util_monotonic() of the stop signal, in µs */

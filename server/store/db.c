@@ -180,6 +180,19 @@ int db_exec(struct db *db, const char *sql)
     return 0;
 }
 
+/* Resources in the database (0 when it cannot tell). */
+static long db_count_rows(struct db *db)
+{
+    sqlite3_stmt *st;
+    long n = 0;
+    if (sqlite3_prepare_v2(db->h, "SELECT count(*) FROM resources", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = (long)sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return n;
+}
+
 static int db_user_version(struct db *db)
 {
     sqlite3_stmt *st;
@@ -190,6 +203,38 @@ static int db_user_version(struct db *db)
         sqlite3_finalize(st);
     }
     return v;
+}
+
+/*
+ * Rebuilds the full-text indexes when they were built by another version
+ * of the tokenizer (TOK_VERSION, kept in meta as 'tokenizer'): version 2
+ * folds traditional characters to simplified, so an index of version 1
+ * holds 質檢 where a query now looks for 质检.  Bumps the data generation,
+ * so no cached answer of the old index is served.  Inside db_migrate's
+ * transaction; 0 or -1.
+ */
+static int db_tokens_current(struct db *db)
+{
+    sqlite3_stmt *st;
+    int have = -1;
+    if (sqlite3_prepare_v2(db->h, "SELECT v FROM meta WHERE k = 'tokenizer'", -1, &st, NULL) !=
+        SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        have = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (have == TOK_VERSION)
+        return 0;
+    if (have >= 0 || db_count_rows(db) > 0)
+        log_info("rebuilding the full-text indexes for tokenizer version %d", TOK_VERSION);
+    char sql[96];
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES ('tokenizer', %d)", TOK_VERSION);
+    return db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('rebuild')") ||
+                   db_exec(db, "INSERT INTO orgs_fts(orgs_fts) VALUES('rebuild')") ||
+                   db_exec(db, "INSERT INTO needs_fts(needs_fts) VALUES('rebuild')") ||
+                   db_exec(db, "UPDATE meta SET v = v + 1 WHERE k = 'gen'") || db_exec(db, sql)
+               ? -1
+               : 0;
 }
 
 static int db_migrate(struct db *db)
@@ -215,6 +260,8 @@ static int db_migrate(struct db *db)
         if (db_exec(db, sql) < 0)
             goto fail;
     }
+    if (db_tokens_current(db) < 0)
+        goto fail;
     return db_exec(db, "COMMIT");
 fail:
     db_exec(db, "ROLLBACK");

@@ -5,7 +5,8 @@
  * the tokenizer (insert, MATCH, highlight, delete).  Besides the
  * sanitizers, it aborts when a contract is broken:
  *   - offsets lie inside the text, tokens come in text order, token text
- *     is 1..TOK_MAX_WORD bytes of a-z0-9 or the exact original Han bytes;
+ *     is 1..TOK_MAX_WORD bytes of a-z0-9 or the original Han bytes folded
+ *     to simplified (tok_fold);
  *   - tok_normalize is no longer than its input, has no upper-case ASCII,
  *     no leading, trailing or double spaces, is idempotent, and tokenizes
  *     to the same tokens and runs as the original text.
@@ -34,8 +35,12 @@ static int on_token(void *ctx, int run, const char *tok, int len, int start, int
         run < s->last_run || len <= 0 || len > TOK_MAX_WORD)
         abort();
     if ((unsigned char)tok[0] >= 0x80) {
-        if (end - start != len || memcmp(s->text + start, tok, (size_t)len) != 0)
+        /* issue 22: Han characters fold 繁体 -> 简体, so the token is the
+         * original bytes folded, not the original bytes themselves */
+        char *f = tok_fold(s->text + start, (size_t)(end - start));
+        if (!f || strlen(f) != (size_t)len || memcmp(f, tok, (size_t)len) != 0)
             abort();
+        free(f);
     } else {
         for (int i = 0; i < len; i++)
             if (!((tok[i] >= 'a' && tok[i] <= 'z') || (tok[i] >= '0' && tok[i] <= '9')))

@@ -117,11 +117,96 @@ TEST(scenario_same_group_is_partial_credit)
 
 TEST(region_and_nationwide)
 {
+    /* issue 22: a SaaS offer is not penalised by region any more, so this
+     * compares on-premise offers (res() is SaaS). */
     struct rank_res hubei = res(), guangdong = res();
     hubei.regions = 1 << 1;
     guangdong.regions = 1 << 2;
-    ASSERT(score(need(), res()) == score(need(), hubei)); /* 全国 serves 湖北 */
+    struct rank_res nationwide = res();
+    hubei.saas = guangdong.saas = nationwide.saas = 0;
+    ASSERT(score(need(), nationwide) == score(need(), hubei)); /* 全国 serves 湖北 */
     ASSERT(score(need(), hubei) > score(need(), guangdong));
+}
+
+TEST(saas_and_downloads_serve_every_region)
+{
+    /* A SaaS offer listing four provinces, none of them the need's, keeps
+     * its whole region score; so does a downloadable data set.  A hybrid
+     * one outside its regions and an on-premise one lose it. */
+    struct rank_tax t = tax();
+    struct rank_need n = need();
+    struct rank_res saas = res(), onprem = res(), hybrid = res(), data = res();
+    saas.regions = onprem.regions = hybrid.regions = data.regions = 1 << 2;
+    onprem.saas = 0;
+    hybrid.saas = 2;
+    data.saas = 0;
+    data.downloadable = 1;
+    struct rank_parts p;
+    rank_score(&W, &t, &n, &saas, &p);
+    ASSERT(fabs(p.region - 0.05) < 1e-12);
+    rank_score(&W, &t, &n, &data, &p);
+    ASSERT(fabs(p.region - 0.05) < 1e-12);
+    rank_score(&W, &t, &n, &onprem, &p);
+    ASSERT(p.region == 0);
+    ASSERT(score(n, saas) > score(n, hybrid));
+    ASSERT(score(n, hybrid) >= score(n, onprem));
+}
+
+TEST(within_budget_beats_over_budget_at_equal_fit)
+{
+    struct rank_res within = res(), over = res();
+    within.price_min = 100000; /* exactly the budget */
+    over.price_min = 100001;
+    ASSERT(score(need(), within) > score(need(), over));
+}
+
+TEST(inferred_scenario_counts_below_a_ticked_one)
+{
+    /* The enterprise ticked scenario 1; the text says scenario 4 (another
+     * group).  A resource of scenario 4 gains from the inference but stays
+     * below one of the ticked scenario. */
+    struct rank_need n = need();
+    struct rank_res ticked = res(), said = res(), neither = res();
+    said.scenarios = 1 << 4;
+    neither.scenarios = 0;
+    double before = score(n, said);
+    n.inferred = 1 << 4;
+    n.inferred_strength[4] = 1.0;
+    ASSERT(score(n, said) > before);
+    ASSERT(score(n, ticked) > score(n, said));
+    ASSERT(score(n, said) > score(n, neither));
+    n.inferred_strength[4] = 0.5; /* a weaker hint counts for less */
+    double weak = score(n, said);
+    n.inferred_strength[4] = 1.0;
+    ASSERT(score(n, said) > weak);
+}
+
+TEST(weak_text_overlap_weighs_structure_more)
+{
+    /* Two resources: one shares a word with the need but nothing else,
+     * the other fits industry and scenario but shares no word.  With a
+     * weak overlap the structural fit wins by more. */
+    struct rank_weights w = W;
+    struct rank_shape sh = RANK_SHAPE_DEFAULT;
+    sh.text_floor = 0.3;
+    struct rank_tax t = tax();
+    struct rank_need n = need();
+    struct rank_res word = res(), fits = res();
+    word.text = 1;
+    word.industries = 1 << 1;
+    word.scenarios = 1 << 4;
+    fits.text = 0;
+    struct rank_parts a, b;
+    rank_score_shaped(&w, &sh, &t, &n, &word, &a);
+    rank_score_shaped(&w, &sh, &t, &n, &fits, &b);
+    double gap_strong = b.score - a.score;
+    n.text_weak = 1;
+    rank_score_shaped(&w, &sh, &t, &n, &word, &a);
+    rank_score_shaped(&w, &sh, &t, &n, &fits, &b);
+    ASSERT(b.score - a.score > gap_strong + 0.05);
+    double sum = b.text + b.industry + b.scenario + b.level + b.budget + b.region + b.quality +
+                 b.fit;
+    ASSERT(fabs(sum - b.score) < 1e-12); /* still the sum of its parts */
 }
 
 TEST(small_firm_prefers_light_deployments)
@@ -164,4 +249,7 @@ TEST_MAIN(T(parts_sum_to_score_in_unit_interval), T(structure_alone_carries_a_ma
           T(exact_industry_beats_general_beats_other), T(budget_pushes_unaffordable_down_gracefully),
           T(level_fit_for_level_one_enterprise), T(scenario_same_group_is_partial_credit),
           T(region_and_nationwide), T(small_firm_prefers_light_deployments),
-          T(ratings_lift_quality_with_confidence), T(weights_are_normalised))
+          T(ratings_lift_quality_with_confidence), T(weights_are_normalised),
+          T(saas_and_downloads_serve_every_region), T(within_budget_beats_over_budget_at_equal_fit),
+          T(inferred_scenario_counts_below_a_ticked_one),
+          T(weak_text_overlap_weighs_structure_more))

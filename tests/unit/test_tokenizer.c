@@ -324,9 +324,41 @@ TEST(fts5_register_twice_and_many_tables)
     sqlite3_close(db); /* ASan: every xCreate handle freed by xDelete */
 }
 
+TEST(traditional_folds_to_simplified)
+{
+    /* issue 22: 繁体 and 简体 give the same tokens; offsets stay those of
+     * the original bytes, so a highlight marks what the document says. */
+    ASSERT_STR_EQ(toks("質檢"), "0:质检@0-6");
+    ASSERT_STR_EQ(toks("質量檢測"), "0:质量@0-6 0:量检@3-9 0:检测@6-12");
+    ASSERT_STR_EQ(toks("設備"), "0:设备@0-6");
+    ASSERT_STR_EQ(toks("發"), "0:发@0-3");
+    ASSERT_STR_EQ(toks("ＭＥＳ系統"), "0:mes@0-9 1:系统@9-15");
+    /* simplified text is unchanged, and folding twice changes nothing */
+    ASSERT_STR_EQ(toks("质量检测"), "0:质量@0-6 0:量检@3-9 0:检测@6-12");
+    for (uint32_t cp = 0x3400; cp < 0xA000; cp++)
+        ASSERT_EQ(tok_t2s(tok_t2s(cp)), tok_t2s(cp));
+    ASSERT_EQ(tok_t2s('a'), 'a');
+    char *f = tok_fold("質檢 ＭＥＳ 設備", strlen("質檢 ＭＥＳ 設備"));
+    ASSERT_STR_EQ(f, "质检 mes 设备");
+    free(f);
+    sqlite3 *db = NULL;
+    ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+    ASSERT_EQ(tok_register(db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='shucu');"
+                           "INSERT INTO t(rowid, x) VALUES (1, '视觉质检系统'), (2, '設備點檢管理');",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    ASSERT_STR_EQ(match_ids(db, "\"質檢\""), "1");   /* 繁体 query, 简体 text */
+    ASSERT_STR_EQ(match_ids(db, "\"设备点检\""), "2"); /* 简体 query, 繁体 text */
+    ASSERT_STR_EQ(highlight(db, "\"设备\""), "<mark>設備</mark>點檢管理");
+    sqlite3_close(db);
+}
+
 TEST_MAIN(T(han_bigrams), T(lone_han_is_unigram), T(latin_words_and_digits),
           T(mixed_scripts_are_separate_runs), T(full_width_folds_with_original_offsets),
           T(punctuation_breaks), T(emoji_and_other_scripts_break), T(empty_input),
           T(long_latin_word_truncated), T(callback_value_stops_tokenizing),
           T(invalid_utf8_is_a_break), T(normalize), T(fts5_matches_words_inside_runs),
-          T(fts5_highlight_offsets), T(fts5_register_twice_and_many_tables))
+          T(fts5_highlight_offsets), T(fts5_register_twice_and_many_tables),
+          T(traditional_folds_to_simplified))
