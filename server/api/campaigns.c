@@ -85,7 +85,7 @@ void h_campaign_create(struct req *r)
     struct verr e;
     time_t deadline_at;
     if (campaign_validate(r->body, time(NULL), &deadline_at, &e) < 0) {
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     char id[48];

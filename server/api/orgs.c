@@ -13,6 +13,7 @@
 #include "taxonomy.h"
 #include "util.h"
 #include "validate.h"
+#include "write.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ void h_org_create(struct req *r)
 {
     struct verr e;
     if (validate(r->body, ORG_FIELDS, &e) < 0) {
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     char id[40];
@@ -79,7 +80,7 @@ void h_org_patch(struct req *r)
     struct verr e;
     if (validate(cur, ORG_FIELDS, &e) < 0) {
         json_decref(cur);
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     char now[32];

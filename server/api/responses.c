@@ -52,7 +52,7 @@ void h_response_create(struct req *r)
     static const char SQL_GET[] = "SELECT " RESPONSE_COLS " FROM responses WHERE id = ?1";
     struct verr e;
     if (validate(r->body, RESPONSE_FIELDS, &e) < 0) {
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     struct db *db = r->w->db;

@@ -135,7 +135,7 @@ void h_review_create(struct req *r)
     int rc = review_txn(r, id, now, &o);
     if (rc < 0) {
         db_rollback(db);
-        reply_error(r, o.err, o.field[0] ? o.field : NULL, "%s", o.msg);
+        reply_error_text(r, o.err, o.field[0] ? o.field : NULL, o.msg, o.msg_zh);
         return;
     }
     if (db_commit(db) < 0) {
