@@ -28,6 +28,7 @@
  */
 #include "conn.h"
 
+#include "errpage.h"
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
@@ -146,6 +147,7 @@ static struct bufferevent *on_accept(struct event_base *base, void *arg)
     struct tracked *t = xcalloc(1, sizeof *t);
     *t = (struct tracked){.bev = bev, .since = util_monotonic(), .over_cap = (long)c->n >= c->cap};
     evbuffer_add_cb(bufferevent_get_input(bev), on_input, t);
+    errpage_watch(bufferevent_get_output(bev)); /* evhttp's HTML errors as JSON */
     c->v[c->n++] = t;
     metrics_connections(1);
     if (t->over_cap) {
