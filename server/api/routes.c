@@ -57,6 +57,31 @@ const struct route ROUTES[] = {
     {M_POST, "/v1/resources/{}/reviews", h_review_create, ROLE_ENTERPRISE, BODY_JSON},
     {M_GET, "/v1/resources/{}/reviews", h_reviews_list, ROLE_PUBLIC, BODY_NONE},
     {M_GET, "/v1/stats", h_stats, ADMIN_CENTER, BODY_NONE},
+
+    /* issue 21: people and sessions, keys over HTTP, the inbox, webhooks */
+    {M_POST, "/v1/session", h_session_create, ROLE_PUBLIC, BODY_JSON},
+    {M_DELETE, "/v1/session", h_session_delete, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/sessions", h_sessions_list, ROLE_ANY, BODY_NONE},
+    {M_DELETE, "/v1/sessions/{}", h_session_revoke, ROLE_ANY, BODY_NONE},
+    {M_POST, "/v1/me/password", h_me_password, ROLE_ANY, BODY_JSON},
+    {M_POST, "/v1/orgs/{}/users", h_org_user_create, ROLE_ANY, BODY_JSON},
+    {M_GET, "/v1/orgs/{}/users", h_org_users_list, ROLE_ANY, BODY_NONE},
+    {M_GET, "/v1/users/{}", h_user_get, ROLE_ANY, BODY_NONE},
+    {M_PATCH, "/v1/users/{}", h_user_patch, ROLE_ANY, BODY_JSON},
+    {M_POST, "/v1/users/{}/password", h_user_password_reset, ROLE_ANY, BODY_JSON_OPT},
+    {M_GET, "/v1/orgs/{}/keys", h_org_keys_list, ROLE_ADMIN, BODY_NONE},
+    {M_DELETE, "/v1/keys/{}", h_key_revoke, ROLE_ADMIN, BODY_NONE},
+    {M_GET, "/v1/inbox", h_inbox_list, ROLE_ANY, BODY_NONE},
+    {M_GET, "/v1/inbox/kinds", h_inbox_kinds, ROLE_ANY, BODY_NONE},
+    {M_POST, "/v1/inbox/{}/read", h_inbox_read, ROLE_ANY, BODY_JSON_OPT},
+    {M_POST, "/v1/inbox:read", h_inbox_read_all, ROLE_ANY, BODY_JSON_OPT},
+    {M_POST, "/v1/resources/{}/contact", h_resource_contact, ROLE_ANY, BODY_JSON},
+    {M_POST, "/v1/campaigns/{}/confirm", h_campaign_confirm, ROLE_PROVIDER, BODY_JSON_OPT},
+    {M_POST, "/v1/orgs/{}/webhooks", h_webhook_create, ROLE_ANY, BODY_JSON},
+    {M_GET, "/v1/orgs/{}/webhooks", h_webhooks_list, ROLE_ANY, BODY_NONE},
+    {M_DELETE, "/v1/orgs/{}/webhooks/{}", h_webhook_delete, ROLE_ANY, BODY_NONE},
+    {M_POST, "/v1/orgs/{}/webhooks/{}/test", h_webhook_test, ROLE_ANY, BODY_JSON_OPT},
+    {M_GET, "/v1/orgs/{}/webhooks/{}/deliveries", h_webhook_deliveries, ROLE_ANY, BODY_NONE},
 };
 
 const int NROUTES = (int)(sizeof ROUTES / sizeof ROUTES[0]);

@@ -14,6 +14,7 @@
 #include "conn.h"
 #include "db.h"
 #include "ratelimit.h"
+#include "session.h"
 #include "util.h"
 
 #include <event2/buffer.h>
@@ -129,6 +130,8 @@ static int authenticate(struct req *r)
             reply_error(r, ERR_UNAUTHORIZED, NULL, "unknown or revoked API key");
             return -1;
         }
+    } else if (session_authenticate(r) < 0) { /* a login cookie, if any (session.h) */
+        return -1;
     }
     if (r->route->roles == ROLE_PUBLIC)
         return 0;
