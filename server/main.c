@@ -14,6 +14,7 @@
 #include "maint.h"
 #include "need.h"
 #include "org.h"
+#include "people.h"
 #include "resource.h"
 #include "taxonomy.h"
 #include "util.h"
@@ -35,7 +36,9 @@ static void usage(void)
             "  shucud keys create --role enterprise|provider|center|admin --org NAME [--db PATH]\n"
             "  shucud keys list   [--db PATH]\n"
             "  shucud keys revoke PREFIX [--db PATH]\n"
-            "  shucud import --provider ORG FILE.ndjson [--batch N] [--db PATH]\n"
+            "  shucud import --provider ORG FILE.ndjson [--create-org] [--batch N] [--db PATH]\n"
+            "  shucud users create --org NAME --role ROLE --name NAME --login PHONE|EMAIL [--password PW]\n"
+            "  shucud users list  [--db PATH]\n"
             "  shucud seed   --dir data/demo [--db PATH]   load demo data and print demo keys\n"
             "  shucud reindex [--db PATH]                  rebuild the full-text and derived indexes\n"
             "  shucud migrate [--db PATH]                  create or upgrade the database\n"
@@ -65,7 +68,9 @@ static const char *positional(char **rest, int skip, int index)
     int k = 0;
     for (int i = skip; rest[i]; i++) {
         if (strncmp(rest[i], "--", 2) == 0) {
-            if (!strchr(rest[i], '=') && rest[i + 1])
+            /* a flag takes the next word as its value, but for the
+             * switches that take none */
+            if (!strchr(rest[i], '=') && rest[i + 1] && strcmp(rest[i], "--create-org") != 0)
                 i++;
             continue;
         }
@@ -487,6 +492,11 @@ static int cmd_import(const struct config *cfg, char **rest)
         }
         batch = (int)v;
     }
+    if (strcmp(file, "-") != 0 && access(file, R_OK) != 0) {
+        /* as `shucu resources import`: a file that cannot be read is 2 */
+        fprintf(stderr, "shucud import: cannot read %s: %s\n", file, strerror(errno));
+        return 2;
+    }
     if (load_taxonomy(cfg) < 0)
         return 1;
     struct db *db = open_db(cfg);
@@ -495,6 +505,22 @@ static int cmd_import(const struct config *cfg, char **rest)
     char org_id[40];
     struct import_stats s = {0};
     int rc = 1;
+    /* A name that matches no organisation is most often a typo: refused
+     * unless --create-org says a new one is meant (exit 2, as for usage). */
+    int create = 0;
+    for (int i = 0; rest[i]; i++)
+        if (strcmp(rest[i], "--create-org") == 0)
+            create = 1;
+    if (!create) {
+        int found = org_find(db, org, org_id);
+        if (found != 0) {
+            if (found > 0)
+                fprintf(stderr, "shucud import: no organisation is named \"%s\"; check the name"
+                                " (shucud keys list shows them) or add --create-org\n", org);
+            rc = found > 0 ? 2 : 1;
+            goto out;
+        }
+    }
     if (db_begin(db) < 0 || org_ensure(db, org, org_id) < 0 || db_commit(db) < 0) {
         db_rollback(db);
         goto out;
@@ -503,7 +529,7 @@ static int cmd_import(const struct config *cfg, char **rest)
     if (s.created + s.updated > 0)
         fts_optimize(db);
     if (!rc && s.failed)
-        rc = 3; /* some lines failed; the good ones are saved */
+        rc = 4; /* some lines failed; the good ones are saved (as `shucu resources import`) */
 out:
     db_close(db);
     tax_free();
@@ -536,6 +562,9 @@ static int seed_orgs(struct db *db, const char *dir, json_t *firsts)
         json_object_del(prof, "role");
         char id[40];
         int c = org_create(db, prof, id);
+        if (c == 0 && json_object_get(prof, "contact") &&
+            org_set_contact(db, id, json_object_get(prof, "contact")) < 0)
+            c = -1;
         if (c < 0) {
             fprintf(stderr, "%s:%ld: cannot create organisation\n", path, ln);
         } else {
@@ -640,6 +669,9 @@ static int cmd_seed(const struct config *cfg, char **rest)
         }
         printf("%-10s %s  %s\n", ROLES[i], key, name);
     }
+    /* and people who log in with a password (issue 21) */
+    if (people_seed_demo(db, firsts, stdout) < 0)
+        goto out;
     rc = 0;
 out:
     json_decref(firsts);
@@ -716,6 +748,8 @@ int main(int argc, char **argv)
         rc = cmd_keys(&cfg, rest);
     else if (strcmp(verb, "import") == 0)
         rc = cmd_import(&cfg, rest);
+    else if (strcmp(verb, "users") == 0)
+        rc = people_cli(&cfg, rest);
     else if (strcmp(verb, "seed") == 0)
         rc = cmd_seed(&cfg, rest);
     else if (strcmp(verb, "reindex") == 0)

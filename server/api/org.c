@@ -132,6 +132,20 @@ cleanup:
     return rc;
 }
 
+int org_find(struct db *db, const char *name, char id[40])
+{
+    static const char SQL[] = "SELECT id FROM orgs WHERE name = ?1";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(id, 40, "%s", sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
 int org_ensure(struct db *db, const char *name, char id[40])
 {
     static const char SQL[] = "SELECT id FROM orgs WHERE name = ?1";

@@ -16,6 +16,10 @@ struct db;
  * id; returns 0, or -1 on a database error. */
 int org_ensure(struct db *db, const char *name, char id[40]);
 
+/* Finds the organisation named name: 0 with its id written, 1 when there
+ * is none, -1 on a database error. */
+int org_find(struct db *db, const char *name, char id[40]);
+
 /* The public JSON of an organisation, or NULL when there is none. */
 json_t *org_get(struct db *db, const char *id);
 
