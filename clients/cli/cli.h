@@ -25,11 +25,14 @@
 
 #include <jansson.h>
 
+/* Exit statuses, shared with `shucud import` (README, "Bulk import"):
+ * 4 is an import some of whose lines failed while the others were saved. */
 enum cli_exit {
     CLI_EXIT_OK = 0,
     CLI_EXIT_FAIL = 1,
     CLI_EXIT_USAGE = 2,
     CLI_EXIT_UNREACHABLE = 3,
+    CLI_EXIT_PARTIAL = 4,
 };
 
 #define CLI_DEFAULT_URL "http://127.0.0.1:8080"

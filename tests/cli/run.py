@@ -49,7 +49,8 @@ VERBS = [
     "resources delete", "resources import", "needs create", "needs list", "needs get",
     "needs matches", "needs respond", "needs responses", "needs accept", "match",
     "campaigns list", "campaigns get", "campaigns create", "campaigns join",
-    "campaigns leave", "campaigns transition", "stats", "taxonomy", "me", "health",
+    "campaigns leave", "campaigns transition", "campaigns confirm", "stats", "taxonomy", "me",
+    "health",
 ]
 
 
@@ -457,14 +458,14 @@ def test_resources_import():
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     o = run("resources", "import", path, k=ST.prov)
-    ok(o)
+    eq(o.rc, 4, "some lines failed: exit 4, as shucud import (issue 21)")
     j = o.json
     eq((j["created"], j["updated"], j["failed"]), (2, 0, 2), "counts")
     eq([e["line"] for e in j["errors"]], [2, 3], "error lines")
     eq(j["errors"][0]["error"]["field"], "title")
     # on a terminal: the counts and each error with its line number
     o = run_tty("resources", "import", path, k=ST.prov)
-    ok(o)
+    eq(o.rc, 4, "some lines failed")
     assert re.search(r"created: 0\s+updated: 2\s+failed: 2", o.out), o
     assert re.search(r"^line 2: invalid_field: .*title", o.out, re.M), o
     assert re.search(r"^line 3: bad_json", o.out, re.M), o
@@ -627,6 +628,10 @@ def test_campaigns():
     cid = c["id"]
     assert c["status"] in ("draft", "open"), c
     if c["status"] == "draft":
+        # issue 21: the resource's provider confirms the tier prices first
+        o = run("campaigns", "confirm", cid, k=ST.prov)
+        ok(o, "confirm prices")
+        assert o.json["price_confirmation"], o
         o = run("campaigns", "transition", cid, "--to", "open", "--reason", "开始报名", k=ST.center)
         ok(o, "transition to open")
         eq(o.json["status"], "open")
