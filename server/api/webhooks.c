@@ -174,11 +174,9 @@ void h_webhook_create(struct req *r)
         return;
     char now[32];
     util_now_rfc3339(now);
-    json_t *out = json_pack("{s:s, s:s, s:s, s:O, s:s, s:b, s:s}", "id", id, "url", url, "format",
-                            fmt ? fmt : "json", "kinds", kinds ? kinds : json_array(),
+    json_t *out = json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:s}", "id", id, "url", url, "format",
+                            fmt ? fmt : "json", "kinds", kinds ? json_incref(kinds) : json_array(),
                             "created_at", now, "active", 1, "secret", secret);
-    if (!kinds)
-        json_object_set_new(out, "kinds", json_array());
     memset(secret, 0, sizeof secret);
     reply_json(r, 201, out);
 }

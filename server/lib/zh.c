@@ -278,7 +278,6 @@ static const struct {
     {"%s must be %s", "{1:f}格式有误"},
     {"%s is required", "请填写{1:f}"},
     {"unknown field \"%s\"", "不支持的字段“{1}”"},
-    {"the body must be a JSON object", "提交的内容应为 JSON 对象"},
 
     /* resources */
     {"price.min (%g) must not exceed price.max (%g)", "最低价格（{1}）不能高于最高价格（{2}）"},
