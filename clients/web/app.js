@@ -77,7 +77,7 @@ function drawNav() {
     const active = path === item.href || (item.href !== '#/search' && item.href !== '#/needs' && path.startsWith(item.href + '/')) ||
       (item.href === '#/needs' && /^#\/needs\/(?!new)/.test(path)) || (item.href === '#/search' && path.startsWith('#/resources/'));
     const unread = item.id === 'nav-inbox' && state.me && state.me.inbox_unread
-      ? h('span', { class: 'unread', id: 'inbox-unread', title: '未读' }, String(state.me.inbox_unread)) : null;
+      ? h('span', { class: 'nav-unread', id: 'inbox-unread', title: '未读' }, String(state.me.inbox_unread)) : null;
     nav.appendChild(h('a', { href: item.href, class: active ? 'active' : '', id: item.id || null }, item.text, unread));
   }
   const who = document.getElementById('who');

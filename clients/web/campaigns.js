@@ -152,10 +152,13 @@ function priceNowText(c, count) {
   return tiers.length ? `首档单价 ${money(tiers[0].unit_price)}（满 ${tiers[0].min_participants} 家）` : '—';
 }
 
+// Who did it: a revision's by ({id, name, role, user, key}) or an actor
+// ({org, role, user, key}), or "system" (the deadline closer).
 function byText(by) {
   if (!by || by === 'system') return '系统';
   if (typeof by !== 'object') return String(by);
-  return by.user ? `${by.user.name}（${by.name}）` : by.name;
+  const org = by.name || (by.org && by.org.name) || '';
+  return by.user ? `${by.user.name}（${org}）` : org;
 }
 
 function defaultTiers(minP, price) {

@@ -196,7 +196,8 @@ function userForm(org, roles, secret, ctx) {
     h('div', { class: 'grid-3' },
       field('角色', select('role', [['', '与本单位一致'], ...roles], roles.length === 1 ? roles[0][0] : '')),
       field('初始密码', h('input', { name: 'password', type: 'password', autocomplete: 'new-password', maxlength: 128 }), '留空则生成临时密码，首次登录后须修改'),
-      h('label', { class: 'check field' }, h('input', { type: 'checkbox', name: 'org_admin' }), '本单位管理员（可开通同事账号）')),
+      h('div', { class: 'field' }, h('span', { class: 'field-label' }, '权限'),
+        h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'org_admin' }), '本单位管理员（可开通同事账号）'))),
     h('div', { class: 'form-actions' }, h('button', { class: 'btn btn-primary', type: 'submit', id: 'user-submit' }, '开通账号')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
