@@ -208,6 +208,10 @@ struct table;
 /* A table of ncols columns; maxw[i] caps column i (0 = no cap, and the
  * column is never shrunk to fit the terminal). */
 struct table *table_new(int ncols, const char *const *headers, const int *maxw);
+/* Minimum widths (0: none) and drop ranks (0: always shown; the highest
+ * is left out first when the columns cannot fit termw); either may be
+ * NULL.  See table.c. */
+void table_layout(struct table *t, const int *minw, const int *drop);
 /* Add a row; cells are copied (NULL prints as "-"). */
 void table_add(struct table *t, const char *const *cells);
 /* Print aligned, columns two spaces apart; shrinks capped columns toward

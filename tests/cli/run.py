@@ -791,6 +791,34 @@ def test_tty_matches_explain_bars():
     eq(len(widths), 1, "bars have one width")
 
 
+def test_tty_80_columns_titles_prices_and_chinese_names():
+    """Issue 21: on an 80-column terminal titles stay readable (less
+    important columns are left out first), prices read as people say them
+    (6万–20万/套) and codes show by their Chinese names."""
+    for name, env in LOCALES:
+        o = run_tty("resources", "list", "--limit", "100", k=ST.prov, cols=80, env=env)
+        ok(o)
+        lines = table_block(o.out, "ID")
+        head = lines[0].split()
+        assert "TITLE" in head and "ID" in head and "PRICE" in head, head
+        for ln in lines:
+            assert dwidth(ln) <= 80, "%s: wider than 80: %r" % (name, ln)
+        starts = cell_starts(lines[0])
+        titles = {}
+        for ln in lines[1:]:
+            c = cells(ln, starts)
+            titles[c[0]] = c
+        qc = titles[ST.res["qc"]["id"]]
+        ti = head.index("TITLE")
+        assert dwidth(qc[ti]) >= 20 and qc[ti].startswith("面向机械行业的AI视觉"), \
+            "%s: a readable title at 80 columns: %r" % (name, qc[ti])
+        eq(qc[head.index("KIND")], "解决方案", name + ": the kind by its Chinese name")
+        assert qc[head.index("PRICE")].startswith("5万–"), "%s: price %r" % (name, qc)
+    o = run_tty("resources", "list", "--limit", "100", k=ST.prov, cols=160)
+    ok(o)
+    assert "5万–20万/套" in o.out and "机械, 汽车" in o.out and "已发布" in o.out, o.out[:600]
+
+
 def test_tty_record_key_value():
     rid = ST.res["qc"]["id"]
     o = run_tty("resources", "get", rid)
