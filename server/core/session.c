@@ -72,7 +72,9 @@ int session_create(struct db *db, const char *user_id, const char *addr, const c
         log_error("session create: %s", sqlite3_errmsg(db_handle(db)));
         return -1;
     }
-    *max_age = SESSION_IDLE;
+    /* The cookie lives as long as the session may; the idle limit is the
+     * server's to enforce (the cookie is not renewed at every use). */
+    *max_age = SESSION_MAX;
     return 0;
 }
 

@@ -41,7 +41,7 @@ struct caller;
 struct req;
 
 /* Starts a session for user_id: writes the token (for the cookie only),
- * its public id and its lifetime in seconds.  Call inside a write
+ * its public id and the cookie's lifetime in seconds (SESSION_MAX).  Call inside a write
  * transaction.  0, or -1 on a database error (logged). */
 int session_create(struct db *db, const char *user_id, const char *addr, const char *agent,
                    char token[SESSION_TOKEN_LEN + 1], char id[40], long *max_age);
