@@ -84,7 +84,7 @@ function drawNav() {
   clear(who);
   if (state.me) {
     const person = state.me.user ? state.me.user.name : null;
-    who.append(
+    add(who,
       person ? h('span', { class: 'who-user', id: 'who-user' }, person) : null,
       h('span', { class: 'who-org', title: person ? '' : `密钥前缀 ${state.me.key_prefix || ''}` }, state.me.org ? state.me.org.name : ''),
       h('span', { class: `badge role-${state.me.role}` }, ROLE_TEXT[state.me.role] || state.me.role),

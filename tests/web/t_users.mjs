@@ -55,6 +55,17 @@ export default function register(test, ctx) {
     }
   });
 
+  test('the header names who is logged in, with a key or a password, and nothing else', async (t, browser, server) => {
+    for (const role of ['admin', 'center', 'provider', 'enterprise']) {
+      const page = await newPage(browser, server, t, { key: server.keys[role] });
+      await open(page, server, '/search');
+      await page.waitForSelector('#logout');
+      const who = (await page.textContent('#who')).trim();
+      assert(!/\b(null|undefined)\b|\[object/.test(who), `${role} by key: the header says "${who}"`);
+      assert(who.includes(server.orgs[role]), `${role}: the header names the organisation: ${who}`);
+    }
+  });
+
   test('admin opens an org with an account and a key; center resets and disables; devices', async (t, browser, server) => {
     const admin = await newPage(browser, server, t);
     await loginPassword(admin, server, await person(server, 'admin'), ctx);
