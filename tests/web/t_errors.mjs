@@ -23,6 +23,32 @@ export default function register(test, ctx) {
     return text;
   }
 
+  test('the respond form proposes the best-fitting resource first and searches the list', async (t, browser, server) => {
+    const need = (await server.api('POST', '/v1/needs', {
+      title: '纺织印染车间蒸汽和电耗太高，想做能耗在线监测', industry: 'textile', scenarios: ['energy'], region: '湖北省',
+    }, server.keys.enterprise)).data;
+    const provId = (await server.api('GET', '/v1/me', undefined, server.keys.provider)).data.org.id;
+    const m = await server.api('POST', '/v1/match?limit=50', {
+      title: need.title, industry: 'textile', scenarios: ['energy'], region: '湖北省',
+    }, server.keys.provider);
+    const best = (m.data.matches || []).find((x) => x.resource.provider && x.resource.provider.id === provId);
+    const page = await newPage(browser, server, t, { key: server.keys.provider });
+    await open(page, server, `/needs/${need.id}`);
+    await page.waitForSelector('.respond-form');
+    await page.waitForFunction(() => !document.querySelector('.respond-hint').textContent.includes('正在'));
+    if (best) {
+      const first = await page.$eval('.respond-form [name=resource_id]', (s) => s.options[0].value);
+      assert(first === best.resource.id, `the best fit (${best.resource.title}) comes first, not ${first}`);
+      assert((await page.inputValue('.respond-form [name=resource_id]')) === best.resource.id, 'and is chosen');
+      assert((await page.textContent('.respond-hint')).includes(best.resource.title), 'the hint names it');
+    }
+    const all = await page.$$eval('.respond-form [name=resource_id] option', (os) => os.length);
+    await page.fill('.respond-form [name=resource_q]', '能耗');
+    const some = await page.$$eval('.respond-form [name=resource_id] option', (os) => os.map((o) => o.textContent));
+    assert(some.length >= 1 && some.length < all && some.some((x) => x.includes('能耗')),
+      `the search narrows the list (${all} -> ${some.join(' | ')})`);
+  });
+
   test('every form\'s failure paths read as Chinese, with no English on the page', async (t, browser, server) => {
     t.allow.push(/status of 4\d\d/);
     // need form
