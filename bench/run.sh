@@ -327,7 +327,7 @@ for N in $SIZES; do
     phase "corpus $N: import run $r/$runs"
     rm -f "$DB" "$DB-wal" "$DB-shm"
     t0=$(date +%s.%N)
-    "$SHUCUD" import --db "$DB" --provider "$PROVIDER" "$CORPUS" 2> "$D/import.$r.log"
+    "$SHUCUD" import --db "$DB" --provider "$PROVIDER" --create-org "$CORPUS" 2> "$D/import.$r.log"
     t1=$(date +%s.%N)
     echo "import_wall_s=$(elapsed "$t0" "$t1")" >> "$D/import.txt"
     sed -n 's/.* created, .* (\([0-9]*\) lines\/s).*/import_rate=\1/p' "$D/import.$r.log" >> "$D/import.txt"

@@ -461,10 +461,27 @@ ORGS = [
 ORG_BY_KEY = {o[0]: o for o in ORGS}
 
 
+# Business contacts of providers and centers (issue 21: an enterprise that
+# accepts a response sees them).  Derived from the key alone, so adding
+# them does not move the random stream the resources and needs come from.
+CONTACT_NAMES = ["王经理", "李经理", "张工", "刘经理", "陈工", "杨经理", "赵工", "黄经理",
+                 "周经理", "吴工"]
+
+
+def org_contact(key):
+    n = sum(ord(c) * (i + 1) for i, c in enumerate(key))
+    return {"name": CONTACT_NAMES[n % len(CONTACT_NAMES)], "title": "客户经理",
+            "phone": "1%d%09d" % (3 + n % 7, (n * 7919) % 10 ** 9),
+            "email": "bd@%s.example.cn" % key.lower()}
+
+
 def org_line(o):
     key, name, role, regions, industries, desc = o
-    return {"name": name, "role": role, "description": desc, "industries": industries,
+    line = {"name": name, "role": role, "description": desc, "industries": industries,
             "regions": regions, "website": "https://www.%s.example.cn" % key.lower()}
+    if role in ("provider", "center"):
+        line["contact"] = org_contact(key)
+    return line
 
 
 # ---------------------------------------------------------------------------
@@ -1015,7 +1032,7 @@ RES_KEYS = {"kind", "title", "summary", "description", "industries", "scenarios"
             "provider"}
 NEED_KEYS = {"title", "description", "industry", "scenarios", "region", "budget", "enterprise_size",
              "current_level", "target_level", "deadline", "contact", "enterprise"}
-ORG_KEYS = {"name", "role", "description", "industries", "regions", "website"}
+ORG_KEYS = {"name", "role", "description", "industries", "regions", "website", "contact"}
 
 
 def _synonym_groups():

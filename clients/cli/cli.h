@@ -25,11 +25,14 @@
 
 #include <jansson.h>
 
+/* Exit statuses, shared with `shucud import` (README, "Bulk import"):
+ * 4 is an import some of whose lines failed while the others were saved. */
 enum cli_exit {
     CLI_EXIT_OK = 0,
     CLI_EXIT_FAIL = 1,
     CLI_EXIT_USAGE = 2,
     CLI_EXIT_UNREACHABLE = 3,
+    CLI_EXIT_PARTIAL = 4,
 };
 
 #define CLI_DEFAULT_URL "http://127.0.0.1:8080"
@@ -210,6 +213,10 @@ struct table;
 /* A table of ncols columns; maxw[i] caps column i (0 = no cap, and the
  * column is never shrunk to fit the terminal). */
 struct table *table_new(int ncols, const char *const *headers, const int *maxw);
+/* Minimum widths (0: none) and drop ranks (0: always shown; the highest
+ * is left out first when the columns cannot fit termw); either may be
+ * NULL.  See table.c. */
+void table_layout(struct table *t, const int *minw, const int *drop);
 /* Add a row; cells are copied (NULL prints as "-"). */
 void table_add(struct table *t, const char *const *cells);
 /* Print aligned, columns two spaces apart; shrinks capped columns toward

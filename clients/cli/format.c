@@ -21,108 +21,170 @@
 
 enum col_fmt {
     CF_TEXT,    /* a scalar, an array joined with ", ", an object's name */
-    CF_PRICE,   /* {min, max, unit} as "min-max/unit" */
+    CF_PRICE,   /* {min, max, unit} as "150万–200万/套" */
+    CF_MONEY,   /* a number of yuan as "15万" */
+    CF_NAME,    /* a code (or array of codes) by its Chinese name (NAMES) */
+    CF_DAY,     /* a date or time as YYYY-MM-DD */
     CF_SCORE,   /* a number with 2 decimals */
     CF_RANK,    /* the row number, 1-based */
 };
 
+/* The vocabularies a CF_NAME column shows by name. */
+enum vocab { VO_NONE, VO_KIND, VO_INDUSTRY, VO_SCENARIO, VO_RES_STATUS, VO_NEED_STATUS,
+             VO_RESP_STATUS, VO_CAMP_STATUS };
+
+/* A column: header, dotted path, format, maximum width, minimum width
+ * (what a title keeps on a narrow terminal), drop rank (0: always shown;
+ * the highest is left out first when 80 columns cannot hold them all) and
+ * the vocabulary of a CF_NAME column. */
 struct column {
     const char *header;
     const char *path;
     enum col_fmt fmt;
     int maxw;
+    int minw;
+    int drop;
+    enum vocab vocab;
 };
 
 static const struct column COLS_RESOURCES[] = {
-    {"ID", "id", CF_TEXT, 0},
-    {"KIND", "kind", CF_TEXT, 0},
-    {"TITLE", "title", CF_TEXT, 40},
-    {"PROVIDER", "provider.name", CF_TEXT, 20},
-    {"INDUSTRIES", "industries", CF_TEXT, 24},
-    {"PRICE", "price", CF_PRICE, 24},
-    {"STATUS", "status", CF_TEXT, 0},
-    {NULL, NULL, CF_TEXT, 0},
+    {"ID", "id", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"KIND", "kind", CF_NAME, 0, 0, 4, VO_KIND},
+    {"TITLE", "title", CF_TEXT, 40, 14, 0, VO_NONE},
+    {"PROVIDER", "provider.name", CF_TEXT, 20, 8, 3, VO_NONE},
+    {"INDUSTRIES", "industries", CF_NAME, 24, 0, 5, VO_INDUSTRY},
+    {"PRICE", "price", CF_PRICE, 24, 8, 2, VO_NONE},
+    {"STATUS", "status", CF_NAME, 0, 0, 6, VO_RES_STATUS},
+    {NULL, NULL, CF_TEXT, 0, 0, 0, VO_NONE},
 };
 
 static const struct column COLS_NEEDS[] = {
-    {"ID", "id", CF_TEXT, 0},
-    {"TITLE", "title", CF_TEXT, 40},
-    {"INDUSTRY", "industry", CF_TEXT, 0},
-    {"SCENARIOS", "scenarios", CF_TEXT, 28},
-    {"REGION", "region", CF_TEXT, 0},
-    {"BUDGET", "budget.max", CF_TEXT, 0},
-    {"STATUS", "status", CF_TEXT, 0},
-    {"ENTERPRISE", "enterprise.name", CF_TEXT, 20},
-    {NULL, NULL, CF_TEXT, 0},
+    {"ID", "id", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"TITLE", "title", CF_TEXT, 40, 16, 0, VO_NONE},
+    {"INDUSTRY", "industry", CF_NAME, 0, 0, 4, VO_INDUSTRY},
+    {"SCENARIOS", "scenarios", CF_NAME, 28, 0, 6, VO_SCENARIO},
+    {"REGION", "region", CF_TEXT, 0, 0, 5, VO_NONE},
+    {"BUDGET", "budget.max", CF_MONEY, 0, 0, 2, VO_NONE},
+    {"STATUS", "status", CF_NAME, 0, 0, 3, VO_NEED_STATUS},
+    {"ENTERPRISE", "enterprise.name", CF_TEXT, 20, 0, 7, VO_NONE},
+    {NULL, NULL, CF_TEXT, 0, 0, 0, VO_NONE},
 };
 
 static const struct column COLS_RESPONSES[] = {
-    {"ID", "id", CF_TEXT, 0},
-    {"PROVIDER", "provider.name", CF_TEXT, 20},
-    {"RESOURCE", "resource_id", CF_TEXT, 0},
-    {"QUOTE", "quote", CF_TEXT, 0},
-    {"STATUS", "status", CF_TEXT, 0},
-    {"MESSAGE", "message", CF_TEXT, 40},
-    {NULL, NULL, CF_TEXT, 0},
+    {"ID", "id", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"PROVIDER", "provider.name", CF_TEXT, 20, 0, 0, VO_NONE},
+    {"RESOURCE", "resource_id", CF_TEXT, 0, 0, 3, VO_NONE},
+    {"QUOTE", "quote", CF_MONEY, 0, 0, 0, VO_NONE},
+    {"STATUS", "status", CF_NAME, 0, 0, 0, VO_RESP_STATUS},
+    {"MESSAGE", "message", CF_TEXT, 40, 0, 2, VO_NONE},
+    {NULL, NULL, CF_TEXT, 0, 0, 0, VO_NONE},
 };
 
 static const struct column COLS_CAMPAIGNS[] = {
-    {"ID", "id", CF_TEXT, 0},
-    {"TITLE", "title", CF_TEXT, 36},
-    {"STATUS", "status", CF_TEXT, 0},
-    {"INDUSTRY", "industry", CF_TEXT, 0},
-    {"REGION", "region", CF_TEXT, 0},
-    {"JOINED", "participants.count", CF_TEXT, 0},
-    {"UNIT PRICE", "current_unit_price", CF_TEXT, 0},
-    {"DEADLINE", "deadline", CF_TEXT, 0},
-    {NULL, NULL, CF_TEXT, 0},
+    {"ID", "id", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"TITLE", "title", CF_TEXT, 36, 16, 0, VO_NONE},
+    {"STATUS", "status", CF_NAME, 0, 0, 0, VO_CAMP_STATUS},
+    {"INDUSTRY", "industry", CF_NAME, 0, 0, 4, VO_INDUSTRY},
+    {"REGION", "region", CF_TEXT, 0, 0, 5, VO_NONE},
+    {"JOINED", "participants.count", CF_TEXT, 0, 0, 2, VO_NONE},
+    {"UNIT PRICE", "current_unit_price", CF_MONEY, 0, 0, 1, VO_NONE},
+    {"DEADLINE", "deadline", CF_DAY, 0, 0, 3, VO_NONE},
+    {NULL, NULL, CF_TEXT, 0, 0, 0, VO_NONE},
 };
 
 static const struct column COLS_HITS[] = {
-    {"SCORE", "score", CF_SCORE, 0},
-    {"KIND", "kind", CF_TEXT, 0},
-    {"TITLE", "title", CF_TEXT, 40},
-    {"PROVIDER", "provider.name", CF_TEXT, 20},
-    {"PRICE", "price", CF_PRICE, 24},
-    {"ID", "id", CF_TEXT, 0},
-    {NULL, NULL, CF_TEXT, 0},
+    {"SCORE", "score", CF_SCORE, 0, 0, 5, VO_NONE},
+    {"KIND", "kind", CF_NAME, 0, 0, 4, VO_KIND},
+    {"TITLE", "title", CF_TEXT, 40, 16, 0, VO_NONE},
+    {"PROVIDER", "provider.name", CF_TEXT, 20, 8, 2, VO_NONE},
+    {"PRICE", "price", CF_PRICE, 24, 12, 1, VO_NONE},
+    {"ID", "id", CF_TEXT, 0, 0, 0, VO_NONE},
+    {NULL, NULL, CF_TEXT, 0, 0, 0, VO_NONE},
 };
 
 static const struct column COLS_MATCHES[] = {
-    {"#", NULL, CF_RANK, 0},
-    {"SCORE", "score", CF_SCORE, 0},
-    {"KIND", "resource.kind", CF_TEXT, 0},
-    {"TITLE", "resource.title", CF_TEXT, 40},
-    {"PROVIDER", "resource.provider.name", CF_TEXT, 20},
-    {"PRICE", "resource.price", CF_PRICE, 24},
-    {"ID", "resource.id", CF_TEXT, 0},
-    {NULL, NULL, CF_TEXT, 0},
+    {"#", NULL, CF_RANK, 0, 0, 0, VO_NONE},
+    {"SCORE", "score", CF_SCORE, 0, 0, 0, VO_NONE},
+    {"KIND", "resource.kind", CF_NAME, 0, 0, 4, VO_KIND},
+    {"TITLE", "resource.title", CF_TEXT, 40, 16, 0, VO_NONE},
+    {"PROVIDER", "resource.provider.name", CF_TEXT, 20, 8, 2, VO_NONE},
+    {"PRICE", "resource.price", CF_PRICE, 24, 12, 1, VO_NONE},
+    {"ID", "resource.id", CF_TEXT, 0, 0, 0, VO_NONE},
+    {NULL, NULL, CF_TEXT, 0, 0, 0, VO_NONE},
 };
 
 static const struct column COLS_ENTERPRISES[] = {
-    {"ORG", "org.id", CF_TEXT, 0},
-    {"NAME", "org.name", CF_TEXT, 24},
-    {"CITY", "city", CF_TEXT, 12},
-    {"DISTRICT", "district", CF_TEXT, 12},
-    {"INDUSTRY", "industry", CF_TEXT, 0},
-    {"SIZE", "size", CF_TEXT, 0},
-    {"ABOVE SCALE", "above_scale", CF_TEXT, 0},
-    {"LEVEL", "level", CF_TEXT, 0},
-    {"ASSESSED", "assessed_at", CF_TEXT, 0},
-    {NULL, NULL, CF_TEXT, 0},
+    {"ORG", "org.id", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"NAME", "org.name", CF_TEXT, 24, 0, 0, VO_NONE},
+    {"CITY", "city", CF_TEXT, 12, 0, 0, VO_NONE},
+    {"DISTRICT", "district", CF_TEXT, 12, 0, 0, VO_NONE},
+    {"INDUSTRY", "industry", CF_NAME, 0, 0, 0, VO_INDUSTRY},
+    {"SIZE", "size", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"ABOVE SCALE", "above_scale", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"LEVEL", "level", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"ASSESSED", "assessed_at", CF_TEXT, 0, 0, 0, VO_NONE},
+    {NULL, NULL, CF_TEXT, 0, 0, 0, VO_NONE},
 };
 
 static const struct column COLS_ASSESSMENTS[] = {
-    {"ID", "id", CF_TEXT, 0},
-    {"ENTERPRISE", "org.name", CF_TEXT, 24},
-    {"STATUS", "status", CF_TEXT, 0},
-    {"MODE", "mode", CF_TEXT, 0},
-    {"SCORE", "score.total", CF_SCORE, 0},
-    {"LEVEL", "level", CF_TEXT, 0},
-    {"SUBMITTED", "submitted_at", CF_TEXT, 0},
-    {"VERIFIED", "verified_at", CF_TEXT, 0},
-    {NULL, NULL, CF_TEXT, 0},
+    {"ID", "id", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"ENTERPRISE", "org.name", CF_TEXT, 24, 0, 0, VO_NONE},
+    {"STATUS", "status", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"MODE", "mode", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"SCORE", "score.total", CF_SCORE, 0, 0, 0, VO_NONE},
+    {"LEVEL", "level", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"SUBMITTED", "submitted_at", CF_TEXT, 0, 0, 0, VO_NONE},
+    {"VERIFIED", "verified_at", CF_TEXT, 0, 0, 0, VO_NONE},
+    {NULL, NULL, CF_TEXT, 0, 0, 0, VO_NONE},
 };
+/* Chinese names of the codes tables show (schemas/taxonomy.json, which is
+ * append-only, and the statuses of the API contract).  A code not listed
+ * shows as itself: a newer server's codes stay readable. */
+static const struct {
+    enum vocab v;
+    const char *code, *name;
+} NAMES[] = {
+    {VO_KIND, "solution", "解决方案"}, {VO_KIND, "product", "货架产品"},
+    {VO_KIND, "dataset", "数据集"}, {VO_KIND, "model", "模型"},
+    {VO_KIND, "process_package", "工艺包"}, {VO_KIND, "service", "服务"},
+    {VO_KIND, "infrastructure", "基础设施"}, {VO_KIND, "provider", "服务商"},
+    {VO_INDUSTRY, "petrochem", "石化化工"}, {VO_INDUSTRY, "steel", "钢铁"},
+    {VO_INDUSTRY, "nonferrous", "有色"}, {VO_INDUSTRY, "building_materials", "建材"},
+    {VO_INDUSTRY, "machinery", "机械"}, {VO_INDUSTRY, "aviation", "航空"},
+    {VO_INDUSTRY, "shipbuilding", "船舶"}, {VO_INDUSTRY, "automotive", "汽车"},
+    {VO_INDUSTRY, "power_equipment", "电力装备"}, {VO_INDUSTRY, "light_industry", "轻工"},
+    {VO_INDUSTRY, "textile", "纺织"}, {VO_INDUSTRY, "food", "食品"},
+    {VO_INDUSTRY, "pharma", "医药"}, {VO_INDUSTRY, "electronics", "电子信息"},
+    {VO_INDUSTRY, "general", "通用"},
+    {VO_SCENARIO, "product_design", "产品设计"}, {VO_SCENARIO, "process_design", "工艺设计"},
+    {VO_SCENARIO, "marketing", "营销管理"}, {VO_SCENARIO, "after_sales", "售后服务"},
+    {VO_SCENARIO, "planning", "计划排程"}, {VO_SCENARIO, "production_control", "生产管控"},
+    {VO_SCENARIO, "quality", "质量管理"}, {VO_SCENARIO, "equipment", "设备管理"},
+    {VO_SCENARIO, "safety", "安全生产"}, {VO_SCENARIO, "energy", "能耗管理"},
+    {VO_SCENARIO, "procurement", "采购管理"}, {VO_SCENARIO, "warehouse_logistics", "仓储物流"},
+    {VO_SCENARIO, "finance", "财务管理"}, {VO_SCENARIO, "hr", "人力资源"},
+    {VO_SCENARIO, "collaboration", "协同办公"}, {VO_SCENARIO, "decision_support", "决策支持"},
+    {VO_SCENARIO, "network", "网络建设"}, {VO_SCENARIO, "connectivity", "设备联网"},
+    {VO_SCENARIO, "security", "网络安全"}, {VO_SCENARIO, "cloud", "云与算力"},
+    {VO_RES_STATUS, "published", "已发布"}, {VO_RES_STATUS, "withdrawn", "已下架"},
+    {VO_NEED_STATUS, "draft", "草稿"}, {VO_NEED_STATUS, "open", "征集中"},
+    {VO_NEED_STATUS, "matched", "已对接"}, {VO_NEED_STATUS, "in_campaign", "集采中"},
+    {VO_NEED_STATUS, "closed", "已关闭"},
+    {VO_RESP_STATUS, "pending", "待处理"}, {VO_RESP_STATUS, "accepted", "已接受"},
+    {VO_RESP_STATUS, "rejected", "未采纳"},
+    {VO_CAMP_STATUS, "draft", "草稿"}, {VO_CAMP_STATUS, "open", "报名中"},
+    {VO_CAMP_STATUS, "succeeded", "已成团"}, {VO_CAMP_STATUS, "failed", "未成团"},
+    {VO_CAMP_STATUS, "contracted", "已签约"}, {VO_CAMP_STATUS, "implementing", "实施中"},
+    {VO_CAMP_STATUS, "completed", "已完成"}, {VO_CAMP_STATUS, "cancelled", "已取消"},
+};
+
+static const char *name_of(enum vocab v, const char *code)
+{
+    for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
+        if (NAMES[i].v == v && strcmp(NAMES[i].code, code) == 0)
+            return NAMES[i].name;
+    return code;
+}
 
 /* ------------------------------------------------------------ values */
 
@@ -196,6 +258,31 @@ static void value_str(struct sbuf *b, json_t *v)
     }
 }
 
+/* An amount of yuan the way people say it: 9800, 15万, 1.5万, 1200万, 1.2亿. */
+static void money_str(struct sbuf *b, double d)
+{
+    const char *unit = "";
+    double v = d;
+    if (fabs(d) >= 1e8) {
+        v = d / 1e8;
+        unit = "亿";
+    } else if (fabs(d) >= 1e4) {
+        v = d / 1e4;
+        unit = "万";
+    }
+    char num[32];
+    snprintf(num, sizeof num, "%.2f", v);
+    char *dot = strchr(num, '.'); /* 15.00 -> 15, 1.50 -> 1.5 */
+    if (dot) {
+        char *e = num + strlen(num) - 1;
+        while (e > dot && *e == '0')
+            *e-- = '\0';
+        if (e == dot)
+            *e = '\0';
+    }
+    sbuf_printf(b, "%s%s", num, unit);
+}
+
 static void price_str(struct sbuf *b, json_t *p)
 {
     json_t *min = json_object_get(p, "min"), *max = json_object_get(p, "max");
@@ -203,10 +290,10 @@ static void price_str(struct sbuf *b, json_t *p)
     if (!json_is_number(min) && !json_is_number(max))
         return;
     if (json_is_number(min))
-        num_str(b, json_number_value(min));
+        money_str(b, json_number_value(min));
     if (json_is_number(max) && !(json_is_number(min) && json_number_value(min) == json_number_value(max))) {
-        sbuf_puts(b, "-");
-        num_str(b, json_number_value(max));
+        sbuf_puts(b, "–");
+        money_str(b, json_number_value(max));
     }
     if (json_is_string(unit) && json_string_length(unit))
         sbuf_printf(b, "/%s", json_string_value(unit));
@@ -224,6 +311,28 @@ static void cell_str(struct sbuf *b, const struct column *c, json_t *row, int ra
     case CF_PRICE:
         if (json_is_object(v))
             price_str(b, v);
+        break;
+    case CF_MONEY:
+        if (json_is_number(v))
+            money_str(b, json_number_value(v));
+        break;
+    case CF_NAME:
+        if (json_is_string(v)) {
+            sbuf_puts(b, name_of(c->vocab, json_string_value(v)));
+        } else if (json_is_array(v)) {
+            size_t i;
+            json_t *e;
+            json_array_foreach(v, i, e) {
+                if (i)
+                    sbuf_puts(b, ", ");
+                if (json_is_string(e))
+                    sbuf_puts(b, name_of(c->vocab, json_string_value(e)));
+            }
+        }
+        break;
+    case CF_DAY:
+        if (json_is_string(v))
+            sbuf_add(b, json_string_value(v), json_string_length(v) > 10 ? 10 : json_string_length(v));
         break;
     case CF_SCORE:
         if (json_is_number(v))
@@ -247,11 +356,18 @@ static void rows_table(FILE *out, const struct column *cols, json_t *rows, int t
     const char **cells = xcalloc((size_t)n, sizeof *cells);
     struct sbuf *bufs = xcalloc((size_t)n, sizeof *bufs);
     int *maxw = xcalloc((size_t)n, sizeof *maxw);
+    int *minw = xcalloc((size_t)n, sizeof *minw);
+    int *drop = xcalloc((size_t)n, sizeof *drop);
     for (int c = 0; c < n; c++) {
         heads[c] = cols[c].header;
         maxw[c] = cols[c].maxw;
+        minw[c] = cols[c].minw;
+        drop[c] = cols[c].drop;
     }
     struct table *t = table_new(n, heads, maxw);
+    table_layout(t, minw, drop);
+    free(minw);
+    free(drop);
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) {
@@ -479,7 +595,8 @@ static void facet_line(FILE *out, json_t *facets, const char *name)
         return;
     fprintf(out, "\n%s:", name);
     json_object_foreach(f, k, v) {
-        fprintf(out, "%s %s %lld", first ? "" : ",", k, (long long)json_integer_value(v));
+        fprintf(out, "%s %s %lld", first ? "" : ",",
+                strcmp(name, "kind") == 0 ? name_of(VO_KIND, k) : k, (long long)json_integer_value(v));
         first = 0;
     }
     fputc('\n', out);
@@ -617,12 +734,12 @@ static void objects_table(FILE *out, json_t *arr, int termw)
             heads[n] = xstrdup(k);
             for (char *p = heads[n]; *p; p++)
                 *p = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
-            cols[n] = (struct column){heads[n], NULL, CF_TEXT, 48};
+            cols[n] = (struct column){heads[n], NULL, CF_TEXT, 48, 0, 0, VO_NONE};
             cols[n].path = k; /* keys live as long as arr */
             n++;
         }
     }
-    cols[n] = (struct column){NULL, NULL, CF_TEXT, 0};
+    cols[n] = (struct column){NULL, NULL, CF_TEXT, 0, 0, 0, VO_NONE};
     if (n)
         rows_table(out, cols, arr, termw);
     for (int c = 0; c < n; c++)

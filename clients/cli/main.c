@@ -245,6 +245,8 @@ static const struct verb VERBS[] = {
      "ID [--need NEED_ID]", "join a campaign (enterprise key)"},
     {"campaigns leave", "POST", "/v1/campaigns/{0}/leave", VB_JSON, JSON_CT, 1, 1, {NULL}, VIEW_RECORD, 0,
      "ID", "leave an open campaign (enterprise key)"},
+    {"campaigns confirm", "POST", "/v1/campaigns/{0}/confirm", VB_JSON, JSON_CT, 1, 1, {NULL}, VIEW_RECORD, 0,
+     "ID", "confirm a campaign's tier prices (the resource's provider; it opens only then)"},
     {"campaigns transition", "POST", "/v1/campaigns/{0}/transition", VB_JSON, JSON_CT, 1, 1, {TRANSITION_BODY},
      VIEW_RECORD, 0, "ID --to STATUS [--reason R]", "move a campaign to another state (center key)"},
 
@@ -302,7 +304,8 @@ static void usage_main(FILE *out)
           "On a terminal lists print as tables and records as key: value lines;\n"
           "otherwise the server's JSON is printed as it came.\n"
           "exit status: 0 ok, 1 the server refused (4xx/5xx), 2 usage error,\n"
-          "3 the server cannot be reached.\n\nexamples:\n", out);
+          "3 the server cannot be reached, 4 an import saved some lines and refused others\n"
+          "(as `shucud import`).\n\nexamples:\n", out);
     fputs(EXAMPLE, out);
 }
 

@@ -335,6 +335,10 @@ int request_run(const struct cli_conf *conf, const struct args *a)
     rc = exchange(conf, v->method, target.s, v->ctype, text, len, &r, &doc);
     if (rc == CLI_EXIT_OK)
         output(conf, a, doc, r.body, r.len);
+    /* a bulk import that saved some lines and refused others */
+    if (rc == CLI_EXIT_OK && v->body == VB_NDJSON &&
+        json_integer_value(json_object_get(doc, "failed")) > 0)
+        rc = CLI_EXIT_PARTIAL;
 cleanup:
     free(text);
     json_decref(body);

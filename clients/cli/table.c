@@ -16,6 +16,11 @@
  * further when the terminal is narrower than the table, and truncates cells
  * that do not fit with "…".  Columns are two spaces apart; the last column
  * is not padded.
+ *
+ * A column may also have a minimum width (table_layout: a title should
+ * stay readable) and a drop rank: when the columns cannot fit at their
+ * minimums, the ones with the highest rank are left out, one by one, so an
+ * 80-column terminal shows fewer columns rather than unreadable ones.
  */
 #include <langinfo.h>
 #include <stdint.h>
@@ -211,6 +216,8 @@ struct table {
     int ncols;
     char **headers;
     int *maxw;
+    int *minw;        /* 0: TABLE_MIN_COL or the header */
+    int *drop;        /* 0: never left out; higher goes first */
     char **cells;     /* nrows * ncols */
     int nrows, cap;
 };
@@ -221,11 +228,21 @@ struct table *table_new(int ncols, const char *const *headers, const int *maxw)
     t->ncols = ncols;
     t->headers = xcalloc((size_t)ncols, sizeof *t->headers);
     t->maxw = xcalloc((size_t)ncols, sizeof *t->maxw);
+    t->minw = xcalloc((size_t)ncols, sizeof *t->minw);
+    t->drop = xcalloc((size_t)ncols, sizeof *t->drop);
     for (int i = 0; i < ncols; i++) {
         t->headers[i] = xstrdup(headers[i]);
         t->maxw[i] = maxw ? maxw[i] : 0;
     }
     return t;
+}
+
+void table_layout(struct table *t, const int *minw, const int *drop)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        t->minw[i] = minw ? minw[i] : 0;
+        t->drop[i] = drop ? drop[i] : 0;
+    }
 }
 
 void table_add(struct table *t, const char *const *cells)
@@ -241,7 +258,43 @@ void table_add(struct table *t, const char *const *cells)
     t->nrows++;
 }
 
-/* Column widths: widest cell or header, capped, then shrunk to fit termw. */
+/* Shrinks the capped columns that are shown toward their floors so the
+ * row fits termw: first the ones that could be left out (drop rank > 0),
+ * each in proportion to its width above its floor, then the ones that
+ * always stay (the title), so a title keeps what the others can give.
+ * Returns the width still over (0 when it fits). */
+static int shrink(const struct table *t, int termw, int *w, const int *floor)
+{
+    int total = 0, shown = 0;
+    for (int c = 0; c < t->ncols; c++)
+        if (w[c] >= 0) {
+            shown++;
+            total += w[c];
+        }
+    total += TABLE_GAP * (shown - 1);
+    int excess = total - termw;
+    for (int phase = 0; phase < 2 && excess > 0; phase++) {
+        int slack = 0;
+        for (int c = 0; c < t->ncols; c++)
+            if (w[c] >= 0 && t->maxw[c] > 0 && w[c] > floor[c] && (t->drop[c] > 0) == (phase == 0))
+                slack += w[c] - floor[c];
+        int give_all = excess > slack ? slack : excess;
+        for (int c = 0; give_all > 0 && c < t->ncols; c++) {
+            if (w[c] >= 0 && t->maxw[c] > 0 && w[c] > floor[c] && (t->drop[c] > 0) == (phase == 0)) {
+                int give = w[c] - floor[c];
+                int take = (give * give_all + slack - 1) / slack; /* rounded up: never too wide */
+                if (take > give)
+                    take = give;
+                w[c] -= take;
+                excess -= take;
+            }
+        }
+    }
+    return excess > 0 ? excess : 0;
+}
+
+/* Column widths: widest cell or header, capped, then shrunk to fit termw;
+ * a column left out has width -1. */
 static void table_widths(const struct table *t, int termw, int *w)
 {
     for (int c = 0; c < t->ncols; c++) {
@@ -257,35 +310,57 @@ static void table_widths(const struct table *t, int termw, int *w)
     if (termw <= 0)
         return;
     /* Only capped (free-text) columns give way, each in proportion to its
-     * width above its floor (TABLE_MIN_COL or its header, whichever is
-     * wider); ids and codes stay whole. */
+     * width above its floor (its minimum, TABLE_MIN_COL or its header,
+     * whichever is widest); ids and codes stay whole.  When that is not
+     * enough, columns are left out by drop rank, then the minimums go. */
     int *floor = xcalloc((size_t)t->ncols, sizeof *floor);
-    int total = TABLE_GAP * (t->ncols - 1), slack = 0;
+    int *natural = xcalloc((size_t)t->ncols, sizeof *natural);
     for (int c = 0; c < t->ncols; c++) {
         int hw = text_width(t->headers[c]);
         floor[c] = hw > TABLE_MIN_COL ? hw : TABLE_MIN_COL;
-        total += w[c];
-        if (t->maxw[c] > 0 && w[c] > floor[c])
-            slack += w[c] - floor[c];
+        if (t->minw[c] > floor[c])
+            floor[c] = t->minw[c];
+        if (floor[c] > w[c])
+            floor[c] = w[c];
+        natural[c] = w[c];
     }
-    int excess = total - termw;
-    if (excess > slack)
-        excess = slack;
-    for (int c = 0; excess > 0 && c < t->ncols; c++) {
-        if (t->maxw[c] > 0 && w[c] > floor[c]) {
-            int give = w[c] - floor[c];
-            w[c] -= (give * excess + slack - 1) / slack; /* rounded up: never too wide */
+    int *save = xcalloc((size_t)t->ncols, sizeof *save);
+    for (;;) {
+        memcpy(save, w, (size_t)t->ncols * sizeof *w);
+        if (shrink(t, termw, w, floor) == 0)
+            break;
+        memcpy(w, save, (size_t)t->ncols * sizeof *w);
+        int worst = -1;
+        for (int c = 0; c < t->ncols; c++)
+            if (w[c] >= 0 && t->drop[c] > 0 && (worst < 0 || t->drop[c] > t->drop[worst]))
+                worst = c;
+        if (worst < 0) { /* nothing left to leave out: the minimums give way */
+            for (int c = 0; c < t->ncols; c++) {
+                int hw = text_width(t->headers[c]);
+                floor[c] = hw > TABLE_MIN_COL ? hw : TABLE_MIN_COL;
+                if (floor[c] > natural[c])
+                    floor[c] = natural[c];
+            }
+            shrink(t, termw, w, floor);
+            break;
         }
+        w[worst] = -1;
     }
+    free(save);
+    free(natural);
     free(floor);
 }
 
 static void table_row(FILE *out, int ncols, char *const *cells, const int *w)
 {
-    for (int c = 0; c < ncols; c++) {
-        int last = c == ncols - 1;
-        text_fit(out, cells[c], w[c], !last);
-        if (!last)
+    int last = ncols - 1;
+    while (last > 0 && w[last] < 0)
+        last--;
+    for (int c = 0; c <= last; c++) {
+        if (w[c] < 0)
+            continue; /* left out */
+        text_fit(out, cells[c], w[c], c != last);
+        if (c != last)
             fprintf(out, "%*s", TABLE_GAP, "");
     }
     fputc('\n', out);
@@ -311,6 +386,8 @@ void table_free(struct table *t)
         free(t->cells[i]);
     free(t->headers);
     free(t->maxw);
+    free(t->minw);
+    free(t->drop);
     free(t->cells);
     free(t);
 }

@@ -1,6 +1,14 @@
-// api.js - the console's only door to shucud: the stored API key, one
-// fetch wrapper that sends it, and the translation of every failure into a
-// readable Chinese message (the server's own message appended).
+// api.js - the console's only door to shucud: how the browser is logged
+// in (a session cookie after a password login, or a stored API key for
+// programs and old habits), one fetch wrapper that sends the key or the
+// session's CSRF token, and the translation of every failure into a
+// Chinese message.
+//
+// Every request says Accept-Language: zh-CN, so the server writes its
+// error messages in Chinese naming the field by its Chinese name
+// (docs/api.md, "Errors in Chinese"); a message that still has an English
+// sentence in it (an older server) is not shown, only the Chinese lead of
+// its code and field.
 //
 // A request either resolves with the parsed JSON body (null for an empty
 // one) or rejects with an ApiError whose .message is ready to show.  A 404
@@ -21,12 +29,35 @@ export function setKey(key) {
   } catch { /* private mode: the key lives for this page only */ }
 }
 
+// A password login leaves an HttpOnly cookie the page cannot see; this flag
+// (no secret) says there may be one, so the console asks GET /v1/me at start.
+const SESSION_STORE = 'shucu.session';
+export function hasSession() {
+  try { return localStorage.getItem(SESSION_STORE) === '1'; } catch { return false; }
+}
+export function setSession(on) {
+  try {
+    if (on) localStorage.setItem(SESSION_STORE, '1');
+    else localStorage.removeItem(SESSION_STORE);
+  } catch { /* private mode */ }
+}
+
+// The session's CSRF token (GET /v1/me), sent on every write.
+let csrfToken = '';
+export function setCsrf(token) { csrfToken = token || ''; }
+
+// Latin words in a row: an English sentence the console must not show.
+export const LATIN_SENTENCE = /[A-Za-z]{2,}[,.;:]?(\s+[A-Za-z]{2,}[,.;:]?){2,}/;
+function chinese(text) {
+  return !!text && /[\u4e00-\u9fff]/.test(text) && !LATIN_SENTENCE.test(text);
+}
+
 const CODE_TEXT = {
   bad_json: '请求内容格式有误',
   bad_query: '查询条件无法识别',
   bad_param: '参数有误',
   unauthorized: '未登录或 API 密钥无效',
-  forbidden: '当前角色无权执行此操作',
+  forbidden: '当前账号无权执行此操作',
   not_found: '记录不存在或无权查看',
   method_not_allowed: '不支持此操作',
   conflict: '当前状态不允许此操作',
@@ -50,7 +81,10 @@ export const FIELD_TEXT = {
   current_level: '当前水平', target_level: '目标水平', deadline: '截止日期',
   contact: '联系人', 'contact.name': '联系人姓名', 'contact.phone': '联系电话',
   'contact.email': '电子邮箱', resource_id: '资源', message: '留言', quote: '报价',
-  tiers: '阶梯价格', min_participants: '最少参与数', max_participants: '最多参与数',
+  tiers: '阶梯价格', min_participants: '成团最少企业数', max_participants: '最多企业数',
+  login: '手机号或邮箱', password: '密码', current_password: '当前密码', name: '名称',
+  phone: '手机号', email: '电子邮箱', role: '角色', website: '网站', url: '接收地址',
+  'contact.address': '联系地址', 'contact.title': '职务', kinds: '事件类型', format: '消息格式',
   to: '目标状态', reason: '原因', status: '状态', level_before: '改造前水平',
   level_after: '改造后水平', need_id: '需求', q: '关键词', sort: '排序',
   max_price: '最高价格', limit: '每页条数', cursor: '分页游标', rating: '评分',
@@ -78,9 +112,11 @@ export class ApiError extends Error {
     const err = (body && body.error) || {};
     let text;
     if (network) text = '无法连接服务器，请检查网络或服务是否已启动';
-    else {
+    else if (chinese(err.message)) {
+      // the server's own Chinese sentence names the field already
+      text = `${CODE_TEXT[err.code] || '请求失败'}：${err.message}`;
+    } else {
       text = errorLead(err, status);
-      if (err.message) text += `（${err.message}）`;
     }
     super(text);
     this.status = status;
@@ -106,9 +142,10 @@ export async function request(method, path, opts = {}) {
     const s = qs.toString();
     if (s) url += (url.includes('?') ? '&' : '?') + s;
   }
-  const headers = { Accept: 'application/json', ...(opts.headers || {}) };
+  const headers = { Accept: 'application/json', 'Accept-Language': 'zh-CN', ...(opts.headers || {}) };
   const key = opts.key !== undefined ? opts.key : getKey();
   if (key) headers.Authorization = `Bearer ${key}`;
+  else if (csrfToken && method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
   let body;
   if (opts.raw !== undefined) {
     body = opts.raw;
@@ -119,7 +156,7 @@ export async function request(method, path, opts = {}) {
   }
   let resp;
   try {
-    resp = await fetch(url, { method, headers, body, signal: opts.signal });
+    resp = await fetch(url, { method, headers, body, signal: opts.signal, credentials: 'same-origin' });
   } catch (e) {
     if (e && e.name === 'AbortError') throw e;
     throw new ApiError(0, null, true);
@@ -134,7 +171,8 @@ export async function request(method, path, opts = {}) {
     const ra = resp.headers.get('Retry-After');
     if (ra) {
       err.retryAfter = Number(ra);
-      err.message += `，请 ${ra} 秒后重试`;
+      // the server's sentence may say how long already (登录锁定 N 分钟)
+      if (!/分钟|秒/.test(err.message)) err.message += `，请 ${ra} 秒后重试`;
     }
     throw err;
   }

@@ -1,5 +1,6 @@
 // app.js - the console's entry: loads the taxonomy and the caller's
-// identity, draws the navigation for the caller's role, and routes hash
+// identity (a password session or an API key), draws the navigation for
+// the caller's role with the inbox's unread count, and routes hash
 // URLs (#/search, #/needs/ID, …) to the page modules.  shucud serves files
 // without an SPA fallback, so every page lives behind the hash.
 //
@@ -7,7 +8,7 @@
 // once the user has navigated elsewhere, so a slow answer never draws over
 // the next page.
 
-import { api, getKey, setKey, ApiError } from './api.js';
+import { api, getKey, setKey, ApiError, hasSession, setSession, setCsrf } from './api.js';
 import {
   state, h, clear, add, toast, errorBox, loadTaxonomy, ROLE_TEXT, pageHeader, field,
 } from './ui.js';
@@ -19,6 +20,9 @@ import { dashboardPage } from './dashboard.js';
 import { assessListPage, assessFormPage } from './assess.js';
 import { scorecardPage, gapsPage } from './scorecard.js';
 import { verifyQueuePage, registerPage, myFilePage, filePage, fileFormPage } from './enterprises.js';
+import { orgsPage, orgPage } from './people.js';
+import { accountPage } from './account.js';
+import { inboxPage, refreshUnread } from './inbox.js';
 
 const ROUTES = [
   [/^\/?$/, searchPage],
@@ -46,6 +50,10 @@ const ROUTES = [
   [/^\/enterprises$/, registerPage],
   [/^\/enterprises\/([^/]+)\/edit$/, fileFormPage],
   [/^\/enterprises\/([^/]+)$/, filePage],
+  [/^\/inbox$/, inboxPage],
+  [/^\/account$/, accountPage],
+  [/^\/admin\/orgs$/, orgsPage],
+  [/^\/admin\/orgs\/([^/]+)$/, orgPage],
 ];
 
 const NAV = [
@@ -62,6 +70,9 @@ const NAV = [
   { href: '#/verify', text: '评估审核', roles: ['center'] },
   { href: '#/enterprises', text: '企业名录', roles: ['center', 'admin'] },
   { href: '#/dashboard', text: '数据看板', roles: ['center', 'admin'] },
+  { href: '#/admin/orgs', text: '机构与用户', roles: ['center', 'admin'] },
+  { href: '#/inbox', text: '站内信', roles: ['enterprise', 'provider', 'center', 'admin'], id: 'nav-inbox' },
+  { href: '#/account', text: '账号设置', roles: ['enterprise', 'provider', 'center', 'admin'] },
 ];
 
 let routeSeq = 0;
@@ -81,13 +92,17 @@ function drawNav() {
     if (item.roles && !item.roles.includes(role)) continue;
     const active = path === item.href || (item.href !== '#/search' && item.href !== '#/needs' && path.startsWith(item.href + '/')) ||
       (item.href === '#/needs' && /^#\/needs\/(?!new)/.test(path)) || (item.href === '#/search' && path.startsWith('#/resources/'));
-    nav.appendChild(h('a', { href: item.href, class: active ? 'active' : '' }, item.text));
+    const unread = item.id === 'nav-inbox' && state.me && state.me.inbox_unread
+      ? h('span', { class: 'nav-unread', id: 'inbox-unread', title: '未读' }, String(state.me.inbox_unread)) : null;
+    nav.appendChild(h('a', { href: item.href, class: active ? 'active' : '', id: item.id || null }, item.text, unread));
   }
   const who = document.getElementById('who');
   clear(who);
   if (state.me) {
-    who.append(
-      h('span', { class: 'who-org', title: `密钥前缀 ${state.me.key_prefix || ''}` }, state.me.org ? state.me.org.name : ''),
+    const person = state.me.user ? state.me.user.name : null;
+    add(who,
+      person ? h('span', { class: 'who-user', id: 'who-user' }, person) : null,
+      h('span', { class: 'who-org', title: person ? '' : `密钥前缀 ${state.me.key_prefix || ''}` }, state.me.org ? state.me.org.name : ''),
       h('span', { class: `badge role-${state.me.role}` }, ROLE_TEXT[state.me.role] || state.me.role),
       h('button', { class: 'btn btn-small btn-ghost', type: 'button', id: 'logout', onclick: logout }, '退出'));
   } else {
@@ -123,16 +138,60 @@ async function route() {
   }
 }
 
+// 登录: a password (a person) first; an API key (a program, or an old
+// habit) below it.
 function loginPage(view) {
+  const loginIn = h('input', { name: 'login', autocomplete: 'username', placeholder: '手机号或电子邮箱', required: true, inputmode: 'email' });
+  const pwIn = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const pmsg = h('div');
+  const pform = h('form', { class: 'card form narrow', id: 'password-form', novalidate: true },
+    h('h3', null, '账号登录'),
+    field('手机号或邮箱', loginIn),
+    field('密码', pwIn, '账号由数促中心、平台管理员或本单位管理员开通；忘记密码请联系他们重置。'),
+    pmsg,
+    h('div', { class: 'form-actions' }, h('button', { class: 'btn btn-primary', type: 'submit', id: 'password-submit' }, '登录')));
+  pform.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(pmsg);
+    pform.querySelectorAll('.invalid').forEach((x) => x.classList.remove('invalid'));
+    const login = loginIn.value.trim();
+    const password = pwIn.value;
+    if (!login || !password) {
+      const el = !login ? loginIn : pwIn;
+      el.classList.add('invalid');
+      pmsg.append(errorBox({ message: !login ? '请填写手机号或邮箱' : '请填写密码' }));
+      el.focus();
+      return;
+    }
+    const btn = pform.querySelector('button[type=submit]');
+    btn.disabled = true;
+    try {
+      await api.post('/v1/session', { login, password }, { key: '' });
+      setKey('');
+      setSession(true);
+      state.me = await api.get('/v1/me', null, { key: '' });
+      setCsrf(state.me.csrf_token);
+      toast(`欢迎，${state.me.user ? state.me.user.name : ''}（${state.me.org.name}）`, 'success');
+      location.hash = state.me.user && state.me.user.must_change ? '#/account' : homeFor(state.me.role);
+    } catch (err) {
+      pmsg.append(errorBox(err));
+      if (err.field === 'login') loginIn.classList.add('invalid');
+      pwIn.value = '';
+    } finally {
+      btn.disabled = false;
+    }
+  });
+
   const input = h('input', {
     name: 'key', type: 'password', autocomplete: 'off', spellcheck: 'false',
     placeholder: 'shk_…', required: true, class: 'mono',
   });
   const msg = h('div');
   const form = h('form', { class: 'card form narrow', id: 'login-form' },
-    field('API 密钥', input, '由数促中心或管理员发放（shucud keys create），只需粘贴一次，保存在本浏览器中。'),
+    h('h3', null, 'API 密钥登录'),
+    field('API 密钥', input, '供系统对接和运维使用：由管理员发放，只需粘贴一次，保存在本浏览器中。'),
     msg,
-    h('div', { class: 'form-actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, '登录')));
+    h('div', { class: 'form-actions' }, h('button', { class: 'btn', type: 'submit' }, '用密钥登录')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clear(msg);
@@ -141,6 +200,7 @@ function loginPage(view) {
     try {
       const me = await api.get('/v1/me', null, { key });
       setKey(key);
+      setSession(false);
       state.me = me;
       toast(`已登录：${me.org.name}（${ROLE_TEXT[me.role] || me.role}）`, 'success');
       location.hash = homeFor(me.role);
@@ -149,10 +209,10 @@ function loginPage(view) {
     }
   });
   add(view,
-    pageHeader('登录', '企业、服务商、数促中心用各自的 API 密钥登录；不登录也可以检索公开资源池。'),
+    pageHeader('登录', '企业、服务商、数促中心的工作人员用手机号或邮箱登录；不登录也可以检索公开资源池。'),
     state.me ? h('div', { class: 'alert' }, `当前已登录：${state.me.org.name}（${ROLE_TEXT[state.me.role]}）。`) : null,
-    form);
-  input.focus();
+    h('div', { class: 'login-grid' }, pform, form));
+  loginIn.focus();
 }
 
 function homeFor(role) {
@@ -161,8 +221,13 @@ function homeFor(role) {
   }[role] || '#/search';
 }
 
-function logout() {
+async function logout() {
+  if (state.me && state.me.auth === 'session') {
+    try { await api.del('/v1/session'); } catch { /* the cookie is cleared by the answer, or stale */ }
+  }
   setKey('');
+  setSession(false);
+  setCsrf('');
   state.me = null;
   toast('已退出登录');
   if (currentPath() === '/search') route();
@@ -175,13 +240,15 @@ async function boot() {
     const open = document.body.classList.toggle('nav-open');
     e.currentTarget.setAttribute('aria-expanded', String(open));
   });
-  if (getKey()) {
+  if (getKey() || hasSession()) {
     try {
       state.me = await api.get('/v1/me');
+      setCsrf(state.me.csrf_token);
     } catch (err) {
       if (err.status === 401) {
+        toast(getKey() ? '保存的 API 密钥已失效，请重新登录' : '登录已过期，请重新登录', 'error');
         setKey('');
-        toast('保存的 API 密钥已失效，请重新登录', 'error');
+        setSession(false);
       } else {
         toast(err.message, 'error');
       }
@@ -196,8 +263,18 @@ async function boot() {
     return;
   }
   window.addEventListener('hashchange', route);
+  window.addEventListener('shucu:unread', (e) => {
+    if (state.me) state.me.inbox_unread = e.detail;
+    drawNav();
+  });
+  if (state.me && state.me.user && state.me.user.must_change && currentPath() !== '/account') {
+    toast('您正在使用临时密码，请先设置自己的密码', 'info');
+    location.hash = '#/account';
+  }
   await route();
   document.body.dataset.ready = '1';
+  // the unread count follows new notifications while the console is open
+  setInterval(() => { if (state.me && document.visibilityState === 'visible') refreshUnread(); }, 60000);
 }
 
 boot();

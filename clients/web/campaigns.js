@@ -11,7 +11,7 @@ import { api } from './api.js';
 import {
   state, h, clear, add, nameOf, chips, badge, dateText, money, pageHeader, field, select, num,
   formError, toast, emptyState, errorBox, loading, canRole, hashQuery, levelText, priceText,
-  CAMPAIGN_STATUS, PARTICIPANT_STATUS, levelOptions,
+  CAMPAIGN_STATUS, PARTICIPANT_STATUS, levelOptions, codeChecks, checkedValues,
 } from './ui.js';
 
 const CLUSTER_STORE = 'shucu.cluster';
@@ -133,8 +133,32 @@ function campaignCard(c) {
     h('div', { class: 'progress', title: `${count} / ${c.min_participants}` }, h('span', { style: { width: `${pct}%` } })),
     h('div', { class: 'hit-foot' },
       h('span', null, `已参加 ${count} 家 · 成团 ${c.min_participants} 家${c.max_participants ? ` · 上限 ${c.max_participants} 家` : ''}`),
-      h('span', { class: 'price' }, c.current_unit_price !== null && c.current_unit_price !== undefined ? `当前单价 ${money(c.current_unit_price)}` : `起步单价 ${money((c.tiers || [])[0] && c.tiers[0].unit_price)}`),
+      h('span', { class: 'price' }, priceNowText(c, count)),
       h('span', { class: 'muted' }, `截止 ${dateText(c.deadline)}`)));
+}
+
+// The tier in force for count participants (-1: not even the first), and
+// the next one: the page, its aside and the list card all say the same.
+export function tierState(c, count) {
+  const tiers = [...(c.tiers || [])].sort((a, b) => a.min_participants - b.min_participants);
+  let cur = -1;
+  tiers.forEach((t, i) => { if (count >= t.min_participants) cur = i; });
+  return { tiers, cur, next: tiers[cur + 1] || null };
+}
+
+function priceNowText(c, count) {
+  const { tiers, cur } = tierState(c, count);
+  if (cur >= 0) return `当前单价 ${money(tiers[cur].unit_price)}`;
+  return tiers.length ? `首档单价 ${money(tiers[0].unit_price)}（满 ${tiers[0].min_participants} 家）` : '—';
+}
+
+// Who did it: a revision's by ({id, name, role, user, key}) or an actor
+// ({org, role, user, key}), or "system" (the deadline closer).
+function byText(by) {
+  if (!by || by === 'system') return '系统';
+  if (typeof by !== 'object') return String(by);
+  const org = by.name || (by.org && by.org.name) || '';
+  return by.user ? `${by.user.name}（${org}）` : org;
 }
 
 function defaultTiers(minP, price) {
@@ -202,9 +226,13 @@ export async function campaignFormPage(view, params, ctx) {
   const syncFromResource = (r) => {
     if (!r) return;
     const ind = form.elements.industry;
-    const scn = form.elements.scenario;
     if (!ind.value) ind.value = (r.industries || []).find((x) => x !== 'general') || (r.industries || [])[0] || '';
-    if (!scn.value) scn.value = (r.scenarios || [])[0] || '';
+    if (!checkedValues(form, 'scenarios').length) {
+      for (const code of (r.scenarios || []).slice(0, 3)) {
+        const cb = form.querySelector(`input[name="scenarios"][value="${code}"]`);
+        if (cb) cb.checked = true;
+      }
+    }
   };
   resSel.addEventListener('change', () => {
     const r = known.get(resSel.value);
@@ -223,10 +251,11 @@ export async function campaignFormPage(view, params, ctx) {
     field('活动名称 *', h('input', { name: 'title', maxlength: 120, value: title, required: true })),
     field('说明', h('textarea', { name: 'description', rows: 3, placeholder: '集采范围、服务内容、验收标准……' })),
     h('div', { class: 'field' }, h('span', { class: 'field-label' }, '集采资源 *'), resQ, resSel),
-    h('div', { class: 'grid-3' },
+    h('div', { class: 'grid-2' },
       field('行业 *', select('industry', [['', '请选择'], ...tax.industries.map((x) => [x.code, x.name])], industry)),
-      field('场景 *', select('scenario', [['', '请选择'], ...tax.scenarios.map((x) => [x.code, x.name])], scenario), '更多场景在创建后可在说明中补充'),
       field('地区', select('region', [['', '不限'], ...tax.regions.map((r) => [r, r])], region))),
+    h('div', { class: 'field' }, h('span', { class: 'field-label' }, '场景 *（可多选：一次集采可覆盖几个场景）'),
+      codeChecks('scenarios', 'scenario', scenario ? [scenario] : [])),
     h('div', { class: 'grid-3' },
       field('成团最少企业数 *', h('input', { name: 'min_participants', type: 'number', min: 1, value: minP })),
       field('最多企业数', h('input', { name: 'max_participants', type: 'number', min: 1, value: Math.max(minP * 4, size * 2) })),
@@ -253,10 +282,13 @@ export async function campaignFormPage(view, params, ctx) {
       else if (i && t.unit_price > tiers[i - 1].unit_price) local = { message: '阶梯的单价不能随参与数增加而上涨', field: 'tiers' };
     }
     if (!v('resource_id')) local = { message: '请选择集采资源', field: 'resource_id' };
+    else if (!v('title')) local = { message: '请填写活动名称', field: 'title' };
+    else if (!v('industry')) local = { message: '请选择行业', field: 'industry' };
+    else if (!checkedValues(form, 'scenarios').length) local = { message: '请至少选择一个场景', field: 'scenarios' };
     if (local) { formError(form, local); return; }
     const body = {
       title: v('title'), description: v('description') || undefined, resource_id: v('resource_id'),
-      industry: v('industry') || undefined, scenarios: v('scenario') ? [v('scenario')] : [],
+      industry: v('industry') || undefined, scenarios: checkedValues(form, 'scenarios'),
       region: v('region') || undefined, tiers, min_participants: num(v('min_participants')),
       max_participants: num(v('max_participants')), deadline: v('deadline') || undefined,
     };
@@ -295,14 +327,10 @@ export async function campaignPage(view, [id], ctx) {
   const count = c.participants ? c.participants.count : 0;
   const list = (c.participants && c.participants.list) || [];
   const mineEntry = me ? list.find((p) => p.org && p.org.id === me.org.id && p.status !== 'withdrawn') : null;
-  const tiers = [...(c.tiers || [])].sort((a, b) => a.min_participants - b.min_participants);
-  let cur = -1;
-  tiers.forEach((t, i) => { if (count >= t.min_participants) cur = i; });
-  if (c.current_unit_price !== null && c.current_unit_price !== undefined) {
-    const j = tiers.findIndex((t) => t.unit_price === c.current_unit_price && count >= t.min_participants);
-    if (j >= 0) cur = tiers.reduce((acc, t, i) => (t.unit_price === c.current_unit_price && count >= t.min_participants ? i : acc), j);
-  }
-  const next = tiers[cur + 1];
+  const { tiers, cur, next } = tierState(c, count);
+  const provider = c.resource && c.resource.provider;
+  const isProvider = me && provider && me.org.id === provider.id;
+  const confirmed = !!c.price_confirmation;
 
   const resBox = h('dd', null, h('a', { href: `#/resources/${encodeURIComponent(c.resource_id)}` }, (c.resource && c.resource.title) || c.resource_id));
   api.get(`/v1/resources/${encodeURIComponent(c.resource_id)}`).then((r) => {
@@ -311,17 +339,33 @@ export async function campaignPage(view, [id], ctx) {
   }).catch(() => {});
 
   const actions = h('div', { class: 'campaign-actions', id: 'campaign-actions' });
+  if (isProvider && c.status === 'draft' && !confirmed) {
+    const ok = h('button', { type: 'button', class: 'btn btn-primary', id: 'campaign-confirm' }, '确认阶梯价格');
+    ok.addEventListener('click', async () => {
+      if (!confirm(`确认按以下阶梯价格供货？\n${tiers.map((t) => `≥ ${t.min_participants} 家：${money(t.unit_price)}`).join('\n')}`)) return;
+      ok.disabled = true;
+      try {
+        await api.post(`/v1/campaigns/${encodeURIComponent(c.id)}/confirm`, {});
+        toast('已确认阶梯价格，数促中心可以开始报名了', 'success');
+        ctx.rerender();
+      } catch (err) { ok.disabled = false; toast(err.message, 'error'); }
+    });
+    actions.append(h('span', { class: 'muted' }, '数促中心发起了这项集采，请核对阶梯价格：'), ok);
+  }
   if (center && (TRANSITIONS[c.status] || []).length) {
     const reason = h('input', { name: 'reason', placeholder: '说明（可选，记入变更历史）', 'aria-label': '变更说明' });
     actions.append(reason);
     for (const [to, label] of TRANSITIONS[c.status]) {
       const early = to === 'succeeded' && count < c.min_participants;
+      const unconfirmed = to === 'open' && !confirmed;
+      const danger = to === 'cancelled' || to === 'failed';
       const b = h('button', {
-        type: 'button', class: `btn ${to === 'cancelled' ? 'btn-danger' : 'btn-primary'}`, 'data-to': to, disabled: early,
-        title: early ? `需至少 ${c.min_participants} 家企业参加` : null,
+        type: 'button', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, 'data-to': to, disabled: early || unconfirmed,
+        title: early ? `需至少 ${c.min_participants} 家企业参加` : unconfirmed ? '等待服务商确认阶梯价格' : null,
       }, label);
       b.addEventListener('click', async () => {
-        if (to === 'cancelled' && !confirm('确定取消该集采活动？')) return;
+        if (to === 'cancelled' && !confirm('确定取消该集采活动？已报名的企业将收到通知，此操作不能撤回。')) return;
+        if (to === 'failed' && !confirm('确定判定该集采未成团？')) return;
         b.disabled = true;
         try {
           await api.post(`/v1/campaigns/${encodeURIComponent(c.id)}/transition`, { to, reason: reason.value.trim() || undefined });
@@ -334,6 +378,7 @@ export async function campaignPage(view, [id], ctx) {
       });
       actions.append(b);
     }
+    if (c.status === 'draft' && !confirmed) actions.append(h('span', { class: 'muted small', id: 'awaiting-confirmation' }, '等待服务商确认阶梯价格后才能开放报名。'));
   }
   if (canRole('enterprise') && c.status === 'open') {
     if (mineEntry) {
@@ -379,9 +424,14 @@ export async function campaignPage(view, [id], ctx) {
             h('div', { class: 'tier-price' }, money(t.unit_price)),
             i === cur ? h('div', { class: 'tier-flag' }, '当前价格') : null))),
           h('div', { class: 'progress progress-lg', title: `${count} / ${c.min_participants}` }, h('span', { style: { width: `${pct}%` } })),
-          h('p', null, `已参加 `, h('strong', { id: 'participant-count' }, String(count)), ` 家，成团需 ${c.min_participants} 家`,
+          h('p', { id: 'tier-summary' }, `已参加 `, h('strong', { id: 'participant-count' }, String(count)), ` 家，成团需 ${c.min_participants} 家`,
             c.max_participants ? `，上限 ${c.max_participants} 家` : '', '。',
-            next ? `再有 ${next.min_participants - count} 家参加，单价降至 ${money(next.unit_price)}。` : '')),
+            cur >= 0 ? `当前单价 ${money(tiers[cur].unit_price)}。` : '',
+            next ? `再有 ${next.min_participants - count} 家参加，单价${cur >= 0 ? '降至' : '为'} ${money(next.unit_price)}。`
+              : (tiers.length ? '已是最低一档价格。' : '')),
+          h('p', { class: `small ${confirmed ? 'ok' : 'muted'}`, id: 'price-confirmation' }, confirmed
+            ? `服务商已确认以上价格（${byText(c.price_confirmation.by)}，${dateText(c.price_confirmation.at)}）`
+            : '服务商尚未确认以上价格')),
         h('section', { class: 'card', id: 'participants' }, h('h3', null, `参与企业（${count}）`),
           c.outcome && (c.outcome.avg_level_uplift !== null && c.outcome.avg_level_uplift !== undefined)
             ? h('p', { class: 'ok' }, `平均提升 ${c.outcome.avg_level_uplift} 级，${c.outcome.reached_level_2 || 0} 家达到二级及以上。`) : null,
@@ -389,7 +439,7 @@ export async function campaignPage(view, [id], ctx) {
         h('section', { class: 'card', id: 'revisions' }, h('h3', null, '变更历史'),
           (c.revisions || []).length ? h('ol', { class: 'timeline' }, [...c.revisions].reverse().map((r) => h('li', null,
             h('strong', null, revisionTitle(r, list)),
-            h('span', { class: 'muted' }, ` · ${dateText(r.at)}${r.by ? ' · ' + (typeof r.by === 'object' ? r.by.name : r.by) : ''}`),
+            h('span', { class: 'muted' }, ` · ${dateText(r.at)} · ${byText(r.by)}`),
             r.reason ? h('div', { class: 'revision-reason' }, reasonText(r.reason)) : null))) : h('p', { class: 'muted' }, '暂无记录'))),
       h('aside', null,
         h('section', { class: 'card' }, h('h3', null, '活动信息'),
@@ -400,7 +450,8 @@ export async function campaignPage(view, [id], ctx) {
             h('dt', null, '地区'), h('dd', null, c.region || '不限'),
             h('dt', null, '报名截止'), h('dd', null, dateText(c.deadline)),
             h('dt', null, '组织方'), h('dd', null, c.center ? c.center.name : '—'),
-            h('dt', null, '当前单价'), h('dd', { class: 'price' }, c.current_unit_price !== null && c.current_unit_price !== undefined ? money(c.current_unit_price) : '未达到首档'),
+            h('dt', null, '当前单价'), h('dd', { class: 'price', id: 'aside-price' }, cur >= 0 ? money(tiers[cur].unit_price) : `未达到首档（满 ${tiers[0] ? tiers[0].min_participants : '—'} 家 ${tiers[0] ? money(tiers[0].unit_price) : ''}）`),
+            h('dt', null, '下一档'), h('dd', null, next ? `满 ${next.min_participants} 家 ${money(next.unit_price)}` : '已是最低一档'),
             h('dt', null, '创建时间'), h('dd', null, dateText(c.created_at))),
           c.description ? h('div', { class: 'prose small' }, c.description) : null))));
 }
@@ -423,6 +474,7 @@ const REASON_TEXT = {
   'joined with a need': '带着需求报名参加',
   left: '退出活动',
   'deadline reached': '报名截止，自动判定',
+  'prices confirmed': '服务商确认阶梯价格',
 };
 
 export function reasonText(reason) {

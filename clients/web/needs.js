@@ -317,23 +317,77 @@ async function drawResponses(box, need, owner, ctx) {
       row.append(h('div', { class: 'form-actions' }, btn));
     } else if (r.status === 'accepted') {
       row.append(h('div', { class: 'small ok' }, owner ? '已接受：对方可查看您的联系方式' : '已接受'));
+      // and the enterprise sees the provider's, as the provider sees its own
+      const pc = r.provider && r.provider.contact;
+      if (pc || (r.provider && r.provider.website)) {
+        row.append(h('div', { class: 'provider-contact small', 'data-provider': r.provider.id },
+          pc ? h('div', null, '服务商联系人：', [pc.name, pc.title, pc.phone, pc.email].filter(Boolean).join(' · ')) : null,
+          r.provider.website && /^https?:\/\//.test(r.provider.website)
+            ? h('div', null, '网站：', h('a', { href: r.provider.website, target: '_blank', rel: 'noopener noreferrer' }, r.provider.website)) : null));
+      }
     }
     box.append(row);
   }
 }
 
-// A provider's response form for one need; used here and on 商机.
+// The fields of a need that POST /v1/match takes (the need as GET answers
+// it has more: id, status, enterprise, …).
+const MATCH_FIELDS = ['title', 'description', 'industry', 'scenarios', 'region', 'budget',
+  'enterprise_size', 'current_level', 'target_level', 'deadline'];
+
+// My resources ranked for this need by the server's match score (the
+// same score the need's enterprise sees), best first; resources the match
+// did not reach keep their order after them.  Resolves to [{r, score}].
+export async function rankMine(need, mine) {
+  const body = {};
+  for (const k of MATCH_FIELDS) if (need[k] !== undefined && need[k] !== null) body[k] = need[k];
+  let scores = new Map();
+  try {
+    const res = await api.post('/v1/match', body, { query: { limit: 50 } });
+    scores = new Map((res.matches || []).map((m) => [m.resource.id, Number(m.score) || 0]));
+  } catch { /* unranked: the list as it is */ }
+  return mine.map((r, i) => ({ r, i, score: scores.get(r.id) }))
+    .sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.i - b.i);
+}
+
+// A provider's response form for one need; used here and on 商机.  The
+// resource that fits the need best comes first and is chosen; a search
+// box narrows a long list.
 export function respondForm(need, myResources, onDone) {
-  const opts = myResources.filter((r) => r.status !== 'withdrawn').map((r) => [r.id, r.title]);
-  const form = h('form', { class: 'form respond-form' },
-    field('用哪项资源响应', select('resource_id', opts, opts[0] && opts[0][0])),
+  const live = myResources.filter((r) => r.status !== 'withdrawn');
+  const sel = h('select', { name: 'resource_id', 'aria-label': '用哪项资源响应' },
+    live.map((r) => h('option', { value: r.id }, r.title)));
+  const find = h('input', { type: 'search', name: 'resource_q', placeholder: '搜索我的资源', 'aria-label': '搜索我的资源', class: 'respond-find' });
+  const hint = h('div', { class: 'field-hint respond-hint' }, '正在按匹配度排序…');
+  let ranked = live.map((r) => ({ r, score: undefined }));
+  let touched = false;
+  sel.addEventListener('change', () => { touched = true; });
+  const fill = () => {
+    const t = find.value.trim().toLowerCase();
+    const keep = sel.value;
+    const shown = ranked.filter(({ r }) => !t || r.title.toLowerCase().includes(t) || (r.tags || []).some((x) => x.toLowerCase().includes(t)));
+    clear(sel).append(...shown.map(({ r, score }) => h('option', { value: r.id, 'data-score': score === undefined ? '' : String(score) }, r.title)));
+    if (!shown.length) sel.append(h('option', { value: '' }, '没有符合的资源'));
+    if (touched && shown.some(({ r }) => r.id === keep)) sel.value = keep;
+  };
+  const describe = () => {
+    const best = ranked[0];
+    hint.textContent = best && best.score !== undefined
+      ? `已按与该需求的匹配度排序：最合适的是“${best.r.title}”（匹配度 ${Math.round(best.score * 100)}）`
+      : '您的资源与该需求的匹配度都不高，请选择最接近的一项';
+  };
+  find.addEventListener('input', fill);
+  rankMine(need, live).then((list) => { ranked = list; fill(); describe(); });
+  const form = h('form', { class: 'form respond-form', novalidate: true },
+    h('div', { class: 'field' }, h('span', { class: 'field-label' }, '用哪项资源响应'), find, sel, hint),
     h('div', { class: 'grid-2' },
       field('报价（元，可选）', h('input', { name: 'quote', type: 'number', min: 0, step: 100 })),
       field('留言', h('input', { name: 'message', maxlength: 2000, placeholder: '方案要点、类似案例、可上门时间…' }))),
     h('div', { class: 'form-actions' }, h('button', { class: 'btn btn-primary btn-small', type: 'submit' }, '提交响应')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const body = { resource_id: form.elements.resource_id.value, message: form.elements.message.value.trim() || undefined, quote: num(form.elements.quote.value) };
+    if (!sel.value) { formError(form, { message: '请选择用哪项资源响应', field: 'resource_id' }); return; }
+    const body = { resource_id: sel.value, message: form.elements.message.value.trim() || undefined, quote: num(form.elements.quote.value) };
     const btn = form.querySelector('button[type=submit]');
     btn.disabled = true;
     try {

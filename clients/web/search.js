@@ -11,7 +11,7 @@ import { api } from './api.js';
 import {
   state, h, clear, add, setHighlight, nameOf, priceText, ratingView, chips, badge, debounce,
   hashQuery, replaceHashQuery, emptyState, errorBox, loading, levelText, dateText,
-  pageHeader, canRole, STATUS_TEXT,
+  pageHeader, canRole, STATUS_TEXT, field, formError,
 } from './ui.js';
 
 const PAGE_SIZE = 20;
@@ -303,6 +303,11 @@ export async function resourcePage(view, [id], ctx) {
   rows.push(['状态', STATUS_TEXT[r.status] || r.status], ['发布时间', dateText(r.created_at)], ['更新时间', dateText(r.updated_at)]);
 
   const provider = h('div', { class: 'card provider-card' }, h('h3', null, '服务商'), h('p', null, h('strong', null, r.provider ? r.provider.name : '—')));
+  // 联系服务商: a message into the provider's inbox, with the sender's contact
+  if (canRole('enterprise') && !mine && r.status === 'published') provider.append(contactForm(r));
+  else if (!state.me && r.status === 'published') {
+    provider.append(h('p', { class: 'small muted' }, h('a', { href: '#/login' }, '登录'), '后可直接联系服务商。'));
+  }
   add(view,
     h('p', { class: 'crumbs' }, h('a', { href: '#/search' }, '资源池'), ' / ', nameOf('kind', r.kind)),
     pageHeader(r.title, null, ...actions),
@@ -336,7 +341,45 @@ export async function resourcePage(view, [id], ctx) {
       add(provider,
         org.description ? h('p', { class: 'muted' }, org.description) : null,
         org.regions && org.regions.length ? h('p', null, '服务地区：', org.regions.join('、')) : null,
-        org.website ? h('p', null, '网站：', h('span', { class: 'mono' }, org.website)) : null);
+        org.website ? h('p', null, '网站：', h('a', { class: 'mono', id: 'provider-website', href: safeUrl(org.website), target: '_blank', rel: 'noopener noreferrer' }, org.website)) : null,
+        org.contact ? h('p', { class: 'small', id: 'provider-contact' }, '联系人：', [org.contact.name, org.contact.phone, org.contact.email].filter(Boolean).join(' · ')) : null);
     }).catch(() => { /* the profile is optional */ });
   }
+}
+
+// Only http(s) links are made clickable; anything else stays text.
+function safeUrl(u) {
+  return /^https?:\/\//i.test(u || '') ? u : '#';
+}
+
+function contactForm(r) {
+  const me = state.me;
+  const u = me.user || {};
+  const msg = h('textarea', { name: 'message', rows: 3, maxlength: 1000, placeholder: '想了解的内容：报价、案例、上门演示时间……' });
+  const name = h('input', { name: 'contact.name', maxlength: 60, value: u.name || '' });
+  const phone = h('input', { name: 'contact.phone', maxlength: 32, value: u.phone || '', inputmode: 'tel' });
+  const form = h('form', { class: 'form contact-form', id: 'contact-form', novalidate: true },
+    h('h4', null, '联系服务商'),
+    field('留言 *', msg),
+    h('div', { class: 'grid-2' }, field('联系人', name), field('电话', phone)),
+    h('p', { class: 'small muted' }, '留言和联系方式会发到服务商的站内信。'),
+    h('div', { class: 'form-actions' }, h('button', { class: 'btn btn-primary', type: 'submit', id: 'contact-submit' }, '发送')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!msg.value.trim()) { formError(form, { message: '请填写留言', field: 'message' }); return; }
+    const contact = {};
+    if (name.value.trim()) contact.name = name.value.trim();
+    if (phone.value.trim()) contact.phone = phone.value.trim();
+    const btn = form.querySelector('button[type=submit]');
+    btn.disabled = true;
+    try {
+      await api.post(`/v1/resources/${encodeURIComponent(r.id)}/contact`, { message: msg.value.trim(), contact: Object.keys(contact).length ? contact : undefined });
+      formError(form, null);
+      form.replaceWith(h('p', { class: 'ok', id: 'contact-sent' }, '已发送，服务商会通过您留的电话联系您。'));
+    } catch (err) {
+      formError(form, err);
+      btn.disabled = false;
+    }
+  });
+  return form;
 }

@@ -31,6 +31,7 @@
  */
 #include "campaign.h"
 
+#include "auth.h"
 #include "db.h"
 #include "log.h"
 #include "need.h"
@@ -227,7 +228,8 @@ const json_t *campaign_tier_for(const json_t *tiers, long count)
 #define CAMP_COLS                                                                      \
     "c.cid, c.id, c.status, c.deadline_at, c.min_participants, c.max_participants,"    \
     " c.center_id, c.center_name, c.resource_id, c.doc, c.version, c.created_at,"      \
-    " c.updated_at, r.provider_id, r.provider_name, r.title"
+    " c.updated_at, r.provider_id, r.provider_name, r.title, c.confirmed_at, c.confirmed_by,"   \
+    " c.confirmed_tiers"
 
 static const char SQL_CAMP[] =
     "SELECT " CAMP_COLS " FROM campaigns c LEFT JOIN resources r ON r.id = c.resource_id"
@@ -395,7 +397,7 @@ static int render_revisions(struct db *db, const struct camp *c, const struct ca
                             json_t *out)
 {
     static const char SQL[] =
-        "SELECT org_id, at, by_org, by_name, by_role, from_status, to_status, reason"
+        "SELECT org_id, at, by_org, by_name, by_role, from_status, to_status, reason, actor"
         " FROM revisions WHERE campaign_id = ?1 ORDER BY id";
     sqlite3_stmt *st = db_stmt(db, SQL);
     if (!st)
@@ -413,6 +415,14 @@ static int render_revisions(struct db *db, const struct camp *c, const struct ca
                          : json_pack("{s:s, s:s, s:s}", "id", sqlite3_column_text(st, 2), "name",
                                      sqlite3_column_text(st, 3), "role",
                                      sqlite3_column_text(st, 4));
+        json_t *actor = sqlite3_column_type(st, 8) == SQLITE_NULL
+                            ? NULL
+                            : json_loads((const char *)sqlite3_column_text(st, 8), 0, NULL);
+        if (actor && json_is_object(by)) { /* the person or key behind the organisation */
+            json_object_set(by, "user", json_object_get(actor, "user"));
+            json_object_set(by, "key", json_object_get(actor, "key"));
+        }
+        json_decref(actor);
         json_t *from = sqlite3_column_type(st, 5) == SQLITE_NULL
                            ? json_null()
                            : json_string((const char *)sqlite3_column_text(st, 5));
@@ -466,6 +476,15 @@ int campaign_json(struct db *db, const char *id, const struct caller *who, json_
                                   "provider",
                                   org_json(sqlite3_column_text(st, 13), sqlite3_column_text(st, 14))));
     json_object_set_new(o, "version", json_integer(c.version));
+    /* the provider's confirmation of the tier prices (issue 21) */
+    json_t *conf = json_null();
+    if (sqlite3_column_type(st, 16) != SQLITE_NULL) {
+        json_t *by = json_loads((const char *)sqlite3_column_text(st, 17), 0, NULL);
+        json_t *tiers = json_loads((const char *)sqlite3_column_text(st, 18), 0, NULL);
+        conf = json_pack("{s:s, s:o, s:o}", "at", sqlite3_column_text(st, 16), "by",
+                         by ? by : json_object(), "tiers", tiers ? tiers : json_array());
+    }
+    json_object_set_new(o, "price_confirmation", conf);
     json_object_set_new(o, "created_at", json_string((const char *)sqlite3_column_text(st, 11)));
     json_object_set_new(o, "updated_at", json_string((const char *)sqlite3_column_text(st, 12)));
     sqlite3_reset(st);
@@ -501,7 +520,7 @@ int revision_add(struct db *db, const char *camp_id, const char *org_id,
 {
     static const char SQL[] =
         "INSERT INTO revisions(campaign_id, org_id, at, by_org, by_name, by_role, from_status,"
-        " to_status, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+        " to_status, reason, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
     sqlite3_stmt *st = db_stmt(db, SQL);
     if (!st)
         return -1;
@@ -514,8 +533,17 @@ int revision_add(struct db *db, const char *camp_id, const char *org_id,
     db_bind_text(st, 7, from);
     sqlite3_bind_text(st, 8, to, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, reason ? reason : "", -1, SQLITE_STATIC);
+    /* who did it, user or key included (auth_actor_json) */
+    char *actor = NULL;
+    if (by) {
+        json_t *a = auth_actor_json(by);
+        actor = json_dumps(a, JSON_COMPACT);
+        json_decref(a);
+    }
+    db_bind_text(st, 10, actor);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
+    free(actor);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 

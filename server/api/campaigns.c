@@ -4,10 +4,12 @@
  */
 #include "handlers.h"
 
+#include "auth.h"
 #include "campaign.h"
 #include "db.h"
 #include "log.h"
 #include "need.h"
+#include "notify.h"
 #include "req.h"
 #include "resource.h"
 #include "taxonomy.h"
@@ -37,6 +39,9 @@ static int create_txn(struct req *r, time_t deadline_at, const char *id, struct 
     if (!res)
         return refuse(o, ERR_INVALID_FIELD, "resource_id", "no resource %s", res_id);
     int live = strcmp(json_string_value(json_object_get(res, "status")), "published") == 0;
+    char provider[48];
+    snprintf(provider, sizeof provider, "%s",
+             json_string_value(json_object_get(json_object_get(res, "provider"), "id")));
     json_decref(res);
     if (!live)
         return refuse(o, ERR_INVALID_FIELD, "resource_id", "resource %s is withdrawn", res_id);
@@ -77,6 +82,14 @@ static int create_txn(struct req *r, time_t deadline_at, const char *id, struct 
     }
     if (revision_add(db, id, NULL, &r->who, NULL, "draft", "created", now) < 0)
         return refuse_db(o, db, __func__);
+    /* the provider confirms the tier prices before the campaign opens */
+    char link[96];
+    snprintf(link, sizeof link, "#/campaigns/%s", id);
+    if (notify_add(db, provider, "campaign_confirm",
+                   json_pack("{s:{s:s, s:O}, s:{s:s, s:s}, s:s}", "campaign", "id", id, "title",
+                             json_object_get(b, "title"), "center", "id", r->who.org_id, "name",
+                             r->who.org_name, "link", link)) < 0)
+        return refuse_db(o, db, __func__);
     return 0;
 }
 
@@ -85,7 +98,7 @@ void h_campaign_create(struct req *r)
     struct verr e;
     time_t deadline_at;
     if (campaign_validate(r->body, time(NULL), &deadline_at, &e) < 0) {
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     char id[48];
@@ -187,6 +200,138 @@ void h_campaigns_list(struct req *r)
                                  req_next_cursor(more, last)));
 }
 
+/* ------------------------------------------------------------ confirmation */
+
+/* 1 when the provider has confirmed campaign id's tier prices, 0 when
+ * not, -1 on error. */
+static int campaign_confirmed(struct db *db, const char *id)
+{
+    static const char SQL[] = "SELECT confirmed_at IS NOT NULL FROM campaigns WHERE id = ?1";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Tells each enterprise with an open need the campaign fits (its
+ * industry, or any for a `general` campaign; a shared scenario; its
+ * region or none) that it may join.  Inside the opening's transaction. */
+static int notify_campaign_opened(struct db *db, const char *id)
+{
+    static const char SQL_CAMP[] =
+        "SELECT title, industry, scenario_mask, region FROM campaigns WHERE id = ?1";
+    static const char SQL_WHO[] =
+        "SELECT DISTINCT enterprise_id FROM needs WHERE status = 'open'"
+        " AND (industry_bit & ?2) <> 0 AND (scenario_mask & ?3) <> 0"
+        " AND (?4 = 0 OR region_bit = 0 OR (region_bit & ?4) <> 0)"
+        " AND enterprise_id NOT IN (SELECT org_id FROM participants WHERE campaign_id = ?1)"
+        " LIMIT 1000";
+    sqlite3_stmt *st = db_stmt(db, SQL_CAMP);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return -1;
+    }
+    char title[512];
+    snprintf(title, sizeof title, "%s", sqlite3_column_text(st, 0));
+    const char *ind = (const char *)sqlite3_column_text(st, 1);
+    int ii = tax_index(TAX_INDUSTRY, ind);
+    int64_t ind_bits = ii < 0 || strcmp(ind, TAX_GENERAL) == 0 ? -1 : (int64_t)1 << ii;
+    int64_t scen = sqlite3_column_int64(st, 2);
+    int ri = sqlite3_column_type(st, 3) == SQLITE_NULL
+                 ? -1
+                 : tax_index(TAX_REGION, (const char *)sqlite3_column_text(st, 3));
+    int64_t reg = ri < 0 ? 0 : (int64_t)1 << ri;
+    sqlite3_reset(st);
+    st = db_stmt(db, SQL_WHO);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, ind_bits);
+    sqlite3_bind_int64(st, 3, scen);
+    sqlite3_bind_int64(st, 4, reg);
+    json_t *who = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(who, json_string((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_reset(st);
+    char link[96];
+    snprintf(link, sizeof link, "#/campaigns/%s", id);
+    size_t i;
+    json_t *v;
+    json_array_foreach(who, i, v) {
+        if (rc != SQLITE_DONE)
+            break;
+        if (notify_add(db, json_string_value(v), "campaign_opened",
+                       json_pack("{s:{s:s, s:s}, s:s}", "campaign", "id", id, "title", title,
+                                 "link", link)) < 0)
+            rc = SQLITE_ERROR;
+    }
+    json_decref(who);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const struct vfield CONFIRM_FIELDS[] = {
+    VFIELD_END,
+};
+
+static int confirm_txn(struct req *r, int64_t want, struct outcome *o)
+{
+    static const char SQL[] =
+        "UPDATE campaigns SET confirmed_at = ?2, confirmed_by = ?3, confirmed_tiers = tiers,"
+        " version = version + 1, updated_at = ?2 WHERE id = ?1 AND status = 'draft'";
+    struct db *db = r->w->db;
+    struct camp c;
+    if (camp_load(db, r->params[0], &r->who, &c, o) < 0)
+        return -1;
+    if (!req_is_caller(r, c.provider_id))
+        return refuse(o, ERR_FORBIDDEN, NULL,
+                      "only the resource's provider may confirm a campaign's prices");
+    if (want && want != c.version)
+        return refuse(o, ERR_CONFLICT, NULL, "If-Match names version %" PRId64
+                      " but the campaign is at version %" PRId64, want, c.version);
+    if (strcmp(c.status, "draft") != 0)
+        return refuse(o, ERR_CONFLICT, NULL, "the campaign is %s: its prices can be confirmed"
+                      " only while it is a draft", c.status);
+    char now[32];
+    util_now_rfc3339(now);
+    json_t *a = auth_actor_json(&r->who);
+    char *by = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    int ok = st != NULL;
+    if (ok) {
+        sqlite3_bind_text(st, 1, c.id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, by, -1, SQLITE_STATIC);
+        ok = sqlite3_step(st) == SQLITE_DONE;
+        sqlite3_reset(st);
+    }
+    free(by);
+    /* No revision: the status does not change; price_confirmation keeps
+     * when, by whom and which tiers. */
+    if (!ok)
+        return refuse_db(o, db, __func__);
+    return 0;
+}
+
+void h_campaign_confirm(struct req *r)
+{
+    int64_t want;
+    if (req_if_match(r, &want) < 0 || body_valid(r, CONFIRM_FIELDS) < 0)
+        return;
+    if (write_begin(r) < 0)
+        return;
+    struct outcome o;
+    int rc = confirm_txn(r, want, &o);
+    campaign_finish(r, rc, &o, 200, r->params[0]);
+}
+
 /* ------------------------------------------------------------ transition */
 
 static int transition_txn(struct req *r, int64_t want, struct outcome *o)
@@ -207,6 +352,14 @@ static int transition_txn(struct req *r, int64_t want, struct outcome *o)
     time_t now_t = time(NULL);
     if (strcmp(to, "open") == 0 && (int64_t)now_t >= c.deadline_at)
         return refuse(o, ERR_CONFLICT, "to", "the campaign's deadline has passed");
+    if (strcmp(to, "open") == 0) {
+        int confirmed = campaign_confirmed(db, c.id);
+        if (confirmed < 0)
+            return refuse_db(o, db, __func__);
+        if (!confirmed)
+            return refuse(o, ERR_CONFLICT, "to", "the provider of the resource has not confirmed"
+                          " the tier prices yet (POST /v1/campaigns/%s/confirm)", c.id);
+    }
     if (strcmp(to, "succeeded") == 0) {
         long count = camp_count(db, c.id);
         if (count < 0)
@@ -221,7 +374,8 @@ static int transition_txn(struct req *r, int64_t want, struct outcome *o)
                   strcmp(to, "completed") == 0;
     if (camp_set(db, c.id, c.status, to, now) != 1 ||
         revision_add(db, c.id, NULL, &r->who, c.status, to, reason, now) < 0 ||
-        (release && needs_release_campaign(db, c.id, strcmp(to, "completed") == 0, now) < 0))
+        (release && needs_release_campaign(db, c.id, strcmp(to, "completed") == 0, now) < 0) ||
+        (strcmp(to, "open") == 0 && notify_campaign_opened(db, c.id) < 0))
         return refuse_db(o, db, __func__);
     return 0;
 }

@@ -64,6 +64,7 @@ void h_campaign_create(struct req *r);
 void h_campaigns_list(struct req *r);
 void h_campaign_get(struct req *r);
 void h_campaign_transition(struct req *r);
+void h_campaign_confirm(struct req *r);
 /* participants.c */
 void h_campaign_join(struct req *r);
 void h_campaign_leave(struct req *r);
@@ -96,5 +97,32 @@ void h_assessment_return(struct req *r);
 /* gaps.c */
 void h_assessment_gaps(struct req *r);
 void h_assessment_needs(struct req *r);
+/* users.c */
+void h_org_user_create(struct req *r);
+void h_org_users_list(struct req *r);
+void h_user_get(struct req *r);
+void h_user_patch(struct req *r);
+void h_user_password_reset(struct req *r);
+void h_me_password(struct req *r);
+/* sessions.c */
+void h_session_create(struct req *r);
+void h_session_delete(struct req *r);
+void h_sessions_list(struct req *r);
+void h_session_revoke(struct req *r);
+/* keys.c */
+void h_org_keys_list(struct req *r);
+void h_key_revoke(struct req *r);
+/* inbox.c */
+void h_inbox_list(struct req *r);
+void h_inbox_kinds(struct req *r);
+void h_inbox_read(struct req *r);
+void h_inbox_read_all(struct req *r);
+void h_resource_contact(struct req *r);
+/* webhooks.c */
+void h_webhook_create(struct req *r);
+void h_webhooks_list(struct req *r);
+void h_webhook_delete(struct req *r);
+void h_webhook_test(struct req *r);
+void h_webhook_deliveries(struct req *r);
 
 #endif

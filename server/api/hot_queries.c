@@ -3,6 +3,18 @@
  * Redis sorted sets, one per kind and UTC day (40-day TTL), and
  * GET /v1/stats/hot-queries (see hot_queries.h).  The counts live only
  * in Redis: without it the endpoint answers "available": false.
+ *
+ * Bounded (issue 23): every distinct query used to stay in its day's set,
+ * so a day of crawled or random queries grew one set to 620k members and
+ * the endpoint's union of a month of sets (a Lua script) blocked Redis for
+ * 4.5 s.  Now each worker trims its day's set to its HOT_KEEP highest
+ * counts every HOT_TRIM_EVERY counts it sends, so a set holds at most
+ * HOT_KEEP + HOT_TRIM_EVERY x workers members (under 10,000 for up to 15
+ * workers): a capped top-k, in which a query that is rare today makes room
+ * for the others.  The endpoint reads each day's top HOT_READ with one
+ * ZREVRANGE per day and kind (no script, nothing that scales with the
+ * sets) and adds them up here; a query outside every day's top HOT_READ
+ * is not counted, which docs/operations.md says.
  */
 #include "hot_queries.h"
 
@@ -21,6 +33,11 @@
 
 #define CACHE_KEY_PREFIX "shucu:v1:"
 #define HOT_TTL_SECONDS (40 * 86400)
+#define HOT_KEEP 9000      /* members a day's set keeps at each trim */
+#define HOT_TRIM_EVERY 64  /* counts a worker sends between trims */
+#define HOT_READ 200       /* members read of each day's set */
+#define HOT_TOP 50         /* queries the endpoint lists */
+#define HOT_MAX_DAYS 31
 
 static void hot_key(char *out, size_t len, const char *kind, time_t t)
 {
@@ -30,13 +47,14 @@ static void hot_key(char *out, size_t len, const char *kind, time_t t)
              tm.tm_mon + 1, tm.tm_mday);
 }
 
-
-/* Today's key of each kind on this worker's thread, and whether it has
- * had its EXPIRE on the current connection (cache_epoch). */
+/* Today's key of each kind on this worker's thread, whether it has had its
+ * EXPIRE on the current connection (cache_epoch), and the counts sent
+ * since the last trim. */
 static _Thread_local struct {
     long day; /* days since the epoch (UTC) that key names */
     char key[96];
     long expired_epoch; /* cache_epoch() when EXPIRE was sent; 0: never */
+    int since_trim;
 } today[2];
 
 void hot_count(struct cache *c, const char *kind, const char *member)
@@ -47,6 +65,7 @@ void hot_count(struct cache *c, const char *kind, const char *member)
         hot_key(today[k].key, sizeof today[k].key, kind, (time_t)day * 86400);
         today[k].day = day;
         today[k].expired_epoch = 0;
+        today[k].since_trim = 0;
     }
     const char *hk = today[k].key;
     const char *z_argv[] = {"ZINCRBY", hk, "1", member};
@@ -60,72 +79,124 @@ void hot_count(struct cache *c, const char *kind, const char *member)
         cache_send(c, NULL, NULL, 3, e_argv, e_lens);
         today[k].expired_epoch = cache_epoch(c);
     }
-}
-/* Top 50 of the union of the last n daily sets, for both kinds. */
-static const char HOT_LUA[] =
-    "local n = tonumber(ARGV[1]) local res = {} "
-    "for part = 0, 1 do "
-    "  local ks = {} for i = 1, n do ks[i] = KEYS[part * n + i] end "
-    "  local tmp = KEYS[2 * n + 1 + part] "
-    "  redis.call('ZUNIONSTORE', tmp, n, unpack(ks)) "
-    "  res[part + 1] = redis.call('ZREVRANGE', tmp, 0, 49, 'WITHSCORES') "
-    "  redis.call('DEL', tmp) "
-    "end return res";
-
-static json_t *hot_list(redisReply *arr)
-{
-    json_t *out = json_array();
-    for (size_t i = 0; arr && arr->type == REDIS_REPLY_ARRAY && i + 1 < arr->elements; i += 2) {
-        redisReply *m = arr->element[i], *s = arr->element[i + 1];
-        if (m->type != REDIS_REPLY_STRING || s->type != REDIS_REPLY_STRING)
-            continue;
-        json_array_append_new(out, json_pack("{s:s%, s:I}", "q", m->str, m->len, "count",
-                                             (json_int_t)atoll(s->str)));
+    if (++today[k].since_trim >= HOT_TRIM_EVERY) {
+        /* Keep the HOT_KEEP highest counts: remove ranks 0 .. -(HOT_KEEP+1). */
+        char stop[24];
+        size_t sl = util_fmt_ll(stop, -(HOT_KEEP + 1));
+        const char *t_argv[] = {"ZREMRANGEBYRANK", hk, "0", stop};
+        size_t t_lens[] = {15, strlen(hk), 1, sl};
+        cache_send(c, NULL, NULL, 4, t_argv, t_lens);
+        today[k].since_trim = 0;
     }
+}
+
+/* One request for the hot queries: a ZREVRANGE per day and kind, summed
+ * as they come. */
+struct hot_ctx {
+    struct req *r; /* NULL once answered */
+    struct cache *c;
+    struct event *timer;
+    long days;
+    int outstanding; /* replies still to come; the last frees this */
+    int failed;
+    json_t *sum[2];  /* member -> count, searches and matches */
+};
+
+static int count_desc(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "count"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "count"));
+    if (x != y)
+        return x < y ? 1 : -1;
+    return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "q")),
+                  json_string_value(json_object_get(*(json_t *const *)b, "q")));
+}
+
+/* The HOT_TOP highest sums of one kind, as [{"q", "count"}] (new). */
+static json_t *top_list(json_t *sum)
+{
+    size_t n = json_object_size(sum), i = 0;
+    json_t **v = xmalloc((n ? n : 1) * sizeof *v);
+    const char *q;
+    json_t *cnt;
+    json_object_foreach(sum, q, cnt) v[i++] = json_pack("{s:s, s:O}", "q", q, "count", cnt);
+    qsort(v, n, sizeof *v, count_desc);
+    json_t *out = json_array();
+    for (i = 0; i < n; i++) {
+        if (i < HOT_TOP)
+            json_array_append(out, v[i]);
+        json_decref(v[i]);
+    }
+    free(v);
     return out;
 }
 
-struct hot_ctx {
-    struct req *r;  /* NULL once answered */
-    long days;
-    struct event *timer;
-    struct cache *c;
-};
-
-static void hot_answer(struct hot_ctx *hc, redisReply *rep)
+static void hot_answer(struct hot_ctx *hc)
 {
-    int ok = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2;
+    int ok = !hc->failed && hc->outstanding == 0;
     reply_json(hc->r, 200, json_pack("{s:I, s:b, s:o, s:o}", "days", (json_int_t)hc->days,
                                      "available", ok, "searches",
-                                     hot_list(ok ? rep->element[0] : NULL), "matches",
-                                     hot_list(ok ? rep->element[1] : NULL)));
+                                     ok ? top_list(hc->sum[0]) : json_array(), "matches",
+                                     ok ? top_list(hc->sum[1]) : json_array()));
     hc->r = NULL;
+}
+
+static void hot_free(struct hot_ctx *hc)
+{
+    if (hc->timer)
+        event_free(hc->timer);
+    json_decref(hc->sum[0]);
+    json_decref(hc->sum[1]);
+    free(hc);
 }
 
 /* Redis did not answer in time: say the counts are unavailable. */
 static void hot_timeout(evutil_socket_t fd, short what, void *arg)
 {
     struct hot_ctx *hc = arg;
+    hc->failed = 1;
     if (hc->r)
-        hot_answer(hc, NULL);
+        hot_answer(hc);
 }
+
+/* The context and kind of one ZREVRANGE (its callback's priv). */
+struct hot_part {
+    struct hot_ctx *hc;
+    int kind;
+};
 
 static void hot_reply(redisAsyncContext *ac, void *reply, void *priv)
 {
-    struct hot_ctx *hc = priv;
-    if (ac)
-        cache_reply_seen(hc->c);
-    if (hc->r)
-        hot_answer(hc, reply);
-    if (hc->timer)
-        event_free(hc->timer);
-    free(hc);
+    struct hot_part *p = priv;
+    struct hot_ctx *hc = p->hc;
+    redisReply *arr = reply;
+    cache_reply_seen(hc->c);
+    if (!arr || arr->type != REDIS_REPLY_ARRAY)
+        hc->failed = 1;
+    for (size_t i = 0; arr && arr->type == REDIS_REPLY_ARRAY && i + 1 < arr->elements; i += 2) {
+        redisReply *m = arr->element[i], *s = arr->element[i + 1];
+        if (m->type != REDIS_REPLY_STRING || s->type != REDIS_REPLY_STRING ||
+            !util_utf8_valid(m->str, m->len) || memchr(m->str, 0, m->len))
+            continue;
+        char *q = xstrndup(m->str, m->len);
+        json_t *cur = json_object_get(hc->sum[p->kind], q);
+        json_int_t add = (json_int_t)atoll(s->str);
+        json_object_set_new(hc->sum[p->kind], q,
+                            json_integer((cur ? json_integer_value(cur) : 0) + add));
+        free(q);
+    }
+    free(p);
+    if (--hc->outstanding == 0) {
+        if (hc->r)
+            hot_answer(hc);
+        hot_free(hc);
+    }
 }
 
 void h_hot_queries(struct req *r)
 {
     long days;
-    if (req_long_param(r, "days", 7, 1, 31, &days) < 0)
+    if (req_long_param(r, "days", 7, 1, HOT_MAX_DAYS, &days) < 0)
         return;
     struct cache *c = r->w->cache;
     if (!cache_usable(c)) {
@@ -134,50 +205,38 @@ void h_hot_queries(struct req *r)
                                      "available", 0, "searches", "matches"));
         return;
     }
-    int nkeys = (int)days * 2 + 2;
-    char **keys = xcalloc((size_t)nkeys + 4, sizeof *keys);
-    const char **argv = xcalloc((size_t)nkeys + 8, sizeof *argv);
-    time_t now = time(NULL);
-    for (int part = 0; part < 2; part++)
-        for (long d = 0; d < days; d++) {
-            keys[part * days + d] = xmalloc(96);
-            hot_key(keys[part * days + d], 96, part ? "match" : "search", now - d * 86400);
-        }
-    char tmp[2][80];
-    char rnd[17];
-    util_random_base32(rnd, 16);
-    snprintf(tmp[0], sizeof tmp[0], CACHE_KEY_PREFIX "tmp:%s:s", rnd);
-    snprintf(tmp[1], sizeof tmp[1], CACHE_KEY_PREFIX "tmp:%s:m", rnd);
-    char nk[16], nd[16];
-    snprintf(nk, sizeof nk, "%d", nkeys);
-    snprintf(nd, sizeof nd, "%ld", days);
-    int argc = 0;
-    argv[argc++] = "EVAL";
-    argv[argc++] = HOT_LUA;
-    argv[argc++] = nk;
-    for (int i = 0; i < nkeys - 2; i++)
-        argv[argc++] = keys[i];
-    argv[argc++] = tmp[0];
-    argv[argc++] = tmp[1];
-    argv[argc++] = nd;
     struct hot_ctx *hc = xcalloc(1, sizeof *hc);
     hc->r = r;
-    hc->days = days;
     hc->c = c;
-    size_t *lens = xcalloc((size_t)argc, sizeof *lens);
-    for (int i = 0; i < argc; i++)
-        lens[i] = strlen(argv[i]);
-    int sent = cache_send(c, hot_reply, hc, argc, argv, lens);
-    free(lens);
-    if (sent == 0) {
-        hc->timer = evtimer_new(r->w->base, hot_timeout, hc);
-        struct timeval tv = {0, 500000}; /* a union of a month of sets is fast */
-        evtimer_add(hc->timer, &tv);
-    } else {
-        hot_reply(NULL, NULL, hc);
+    hc->days = days;
+    hc->sum[0] = json_object();
+    hc->sum[1] = json_object();
+    hc->outstanding = 1; /* held while sending, so no reply frees hc early */
+    time_t now = time(NULL);
+    char stop[24];
+    size_t sl = util_fmt_ll(stop, HOT_READ - 1);
+    for (int kind = 0; kind < 2; kind++)
+        for (long d = 0; d < days; d++) {
+            char key[96];
+            hot_key(key, sizeof key, kind ? "match" : "search", now - d * 86400);
+            const char *argv[] = {"ZREVRANGE", key, "0", stop, "WITHSCORES"};
+            size_t lens[] = {9, strlen(key), 1, sl, 10};
+            struct hot_part *p = xcalloc(1, sizeof *p);
+            p->hc = hc;
+            p->kind = kind;
+            if (cache_send(c, hot_reply, p, 5, argv, lens) == 0) {
+                hc->outstanding++;
+            } else {
+                free(p);
+                hc->failed = 1;
+            }
+        }
+    if (--hc->outstanding == 0) { /* nothing was sent */
+        hot_answer(hc);
+        hot_free(hc);
+        return;
     }
-    for (int i = 0; i < nkeys - 2; i++)
-        free(keys[i]);
-    free(keys);
-    free(argv);
+    hc->timer = evtimer_new(r->w->base, hot_timeout, hc);
+    struct timeval tv = {0, 500000}; /* 62 bounded reads are fast */
+    evtimer_add(hc->timer, &tv);
 }

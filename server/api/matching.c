@@ -20,6 +20,7 @@
 #include "taxonomy.h"
 #include "tokenizer.h"
 #include "util.h"
+#include "write.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +98,7 @@ void h_match(struct req *r)
     struct verr e;
     if (need_validate(r->body, &e) < 0) {
         match_args_free(a);
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     a->need = json_deep_copy(r->body);

@@ -32,7 +32,7 @@ void h_need_create(struct req *r)
 {
     struct verr e;
     if (need_validate(r->body, &e) < 0) {
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     char id[48];
@@ -109,7 +109,7 @@ static int patch_txn(struct req *r, int64_t want, const char *new_status, struct
     struct verr e;
     if (need_validate(doc, &e) < 0) {
         json_decref(doc);
-        return refuse(o, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        return refuse_verr(o, &e);
     }
     char now[32], *text = NULL;
     util_now_rfc3339(now);

@@ -6,12 +6,24 @@
 
 #include "auth.h"
 #include "db.h"
+#include "route.h"
 #include "log.h"
 #include "taxonomy.h"
 #include "util.h"
 #include "validate.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* An organisation's contact (issue 21): private, see org.h. */
+static const struct vfield CONTACT_FIELDS[] = {
+    {"name", V_STRING, 0, 0, 60, 0, NULL, 0},
+    {"title", V_STRING, 0, 0, 60, 0, NULL, 0},
+    {"phone", V_STRING, 0, 0, 40, 0, NULL, 0},
+    {"email", V_STRING, 0, 0, 120, 0, NULL, 0},
+    {"address", V_STRING, 0, 0, 200, 0, NULL, 0},
+    VFIELD_END,
+};
 
 const struct vfield ORG_FIELDS[] = {
     {"name", V_STRING, 1, 1, 120, 0, NULL, 0},
@@ -19,8 +31,61 @@ const struct vfield ORG_FIELDS[] = {
     {"industries", V_CODE_ARRAY, 0, 0, 15, TAX_INDUSTRY, NULL, 0},
     {"regions", V_CODE_ARRAY, 0, 0, 35, TAX_REGION, NULL, 0},
     {"website", V_STRING, 0, 0, 200, 0, NULL, 0},
+    {"contact", V_OBJECT, 0, 0, 0, 0, CONTACT_FIELDS, 0},
     VFIELD_END,
 };
+
+json_t *org_contact(struct db *db, const char *id)
+{
+    static const char SQL[] = "SELECT contact FROM orgs WHERE id = ?1";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    json_t *c = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        c = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+    sqlite3_reset(st);
+    if (c && (!json_is_object(c) || json_object_size(c) == 0)) {
+        json_decref(c);
+        c = NULL;
+    }
+    return c;
+}
+
+int org_set_contact(struct db *db, const char *id, const json_t *contact)
+{
+    static const char SQL[] = "UPDATE orgs SET contact = ?2 WHERE id = ?1";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    char *text = contact && json_object_size(contact) ? json_dumps(contact, JSON_COMPACT) : NULL;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    db_bind_text(st, 2, text);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    free(text);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int org_contact_visible(struct db *db, const char *org_id, const struct caller *who)
+{
+    static const char SQL[] =
+        "SELECT 1 FROM responses s JOIN needs n ON n.id = s.need_id WHERE s.provider_id = ?1"
+        " AND n.enterprise_id = ?2 AND s.status = 'accepted' LIMIT 1";
+    if (!who->role)
+        return 0;
+    if ((who->role & (ROLE_ADMIN | ROLE_CENTER)) || strcmp(who->org_id, org_id) == 0)
+        return 1;
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, who->org_id, -1, SQLITE_STATIC);
+    int yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return yes;
+}
 
 static const char SQL_INSERT[] =
     "INSERT INTO orgs(id, name, description, industries, regions, website,"
@@ -65,6 +130,20 @@ cleanup:
     free(inds);
     free(regs);
     return rc;
+}
+
+int org_find(struct db *db, const char *name, char id[40])
+{
+    static const char SQL[] = "SELECT id FROM orgs WHERE name = ?1";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(id, 40, "%s", sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 int org_ensure(struct db *db, const char *name, char id[40])

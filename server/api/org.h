@@ -16,6 +16,10 @@ struct db;
  * id; returns 0, or -1 on a database error. */
 int org_ensure(struct db *db, const char *name, char id[40]);
 
+/* Finds the organisation named name: 0 with its id written, 1 when there
+ * is none, -1 on a database error. */
+int org_find(struct db *db, const char *name, char id[40]);
+
 /* The public JSON of an organisation, or NULL when there is none. */
 json_t *org_get(struct db *db, const char *id);
 
@@ -23,6 +27,17 @@ json_t *org_get(struct db *db, const char *id);
  * 1 when the name is taken, -1 on error. */
 int org_create(struct db *db, json_t *profile, char id[40]);
 
+
+/* An organisation's contact ({name, title, phone, email, address}, issue
+ * 21) is private: the organisation itself, centers, admins, and an
+ * enterprise that accepted one of its responses see it
+ * (org_contact_visible); org_get() never includes it.  org_contact()
+ * returns it (new reference) or NULL; org_set_contact() stores it (NULL
+ * or {} clears it), inside the caller's transaction. */
+struct caller;
+json_t *org_contact(struct db *db, const char *id);
+int org_set_contact(struct db *db, const char *id, const json_t *contact);
+int org_contact_visible(struct db *db, const char *org_id, const struct caller *who);
 
 /* The fields of a profile (validate.h). */
 extern const struct vfield ORG_FIELDS[];

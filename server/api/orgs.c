@@ -13,6 +13,7 @@
 #include "taxonomy.h"
 #include "util.h"
 #include "validate.h"
+#include "write.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +23,19 @@ void h_org_create(struct req *r)
 {
     struct verr e;
     if (validate(r->body, ORG_FIELDS, &e) < 0) {
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     char id[40];
+    if (write_begin(r) < 0)
+        return;
     int rc = org_create(r->w->db, r->body, id);
+    json_t *contact = json_object_get(r->body, "contact");
+    if (rc == 0 && contact && org_set_contact(r->w->db, id, contact) < 0)
+        rc = -1;
+    struct outcome o;
+    if (write_finish(r, rc < 0 ? refuse_db(&o, r->w->db, "org create") : 0, &o) < 0)
+        return;
     if (rc == 1) {
         reply_error(r, ERR_CONFLICT, "name", "an organisation named \"%s\" exists already",
                     json_string_value(json_object_get(r->body, "name")));
@@ -36,11 +45,13 @@ void h_org_create(struct req *r)
         reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written");
         return;
     }
-    json_t *o = org_get(r->w->db, id);
+    json_t *org = org_get(r->w->db, id);
+    if (contact)
+        json_object_set(org, "contact", contact);
     char loc[80];
     snprintf(loc, sizeof loc, "/v1/orgs/%s", id);
     reply_header(r, "Location", loc);
-    reply_json(r, 201, o);
+    reply_json(r, 201, org);
 }
 
 void h_org_get(struct req *r)
@@ -49,6 +60,11 @@ void h_org_get(struct req *r)
     if (!o) {
         reply_error(r, ERR_NOT_FOUND, NULL, "no organisation %s", r->params[0]);
         return;
+    }
+    if (org_contact_visible(r->w->db, r->params[0], &r->who)) {
+        json_t *c = org_contact(r->w->db, r->params[0]);
+        if (c)
+            json_object_set_new(o, "contact", c);
     }
     reply_json(r, 200, o);
 }
@@ -73,13 +89,16 @@ void h_org_patch(struct req *r)
     json_object_del(cur, "id");
     json_object_del(cur, "created_at");
     json_object_del(cur, "updated_at");
+    json_t *contact = org_contact(r->w->db, id);
+    if (contact)
+        json_object_set_new(cur, "contact", contact);
     const char *k;
     json_t *v;
     json_object_foreach(r->body, k, v) json_object_set(cur, k, v);
     struct verr e;
     if (validate(cur, ORG_FIELDS, &e) < 0) {
         json_decref(cur);
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     char now[32];
@@ -112,6 +131,7 @@ void h_org_patch(struct req *r)
             return;
         }
         ok = s == SQLITE_DONE;
+        ok = ok && org_set_contact(db, id, json_object_get(cur, "contact")) == 0;
         sqlite3_stmt *rs = ok ? db_stmt(db, SQL_RES) : NULL;
         if (rs) {
             sqlite3_bind_text(rs, 1, id, -1, SQLITE_STATIC);
@@ -130,7 +150,13 @@ void h_org_patch(struct req *r)
         reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written");
         return;
     }
-    reply_json(r, 200, org_get(db, id));
+    json_t *out = org_get(db, id);
+    json_t *c = org_contact(db, id);
+    if (out && c)
+        json_object_set_new(out, "contact", c);
+    else
+        json_decref(c);
+    reply_json(r, 200, out);
 }
 
 void h_org_key_create(struct req *r)

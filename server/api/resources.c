@@ -49,7 +49,7 @@ void h_resource_create(struct req *r)
 {
     struct verr e;
     if (resource_validate(r->body, &e) < 0) {
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     char id[48];
@@ -126,7 +126,7 @@ static int write_txn(struct req *r, int64_t want, int merge, struct outcome *o)
     json_decref(t.doc);
     struct verr e;
     int rc = resource_validate(doc, &e) < 0
-                 ? refuse(o, ERR_INVALID_FIELD, e.field, "%s", e.msg)
+                 ? refuse_verr(o, &e)
                  : store_outcome(o, r->w->db,
                                  resource_replace(r->w->db, t.rid, doc, NULL, t.version, NULL));
     json_decref(doc);

@@ -38,13 +38,16 @@ void h_resources_bulk(struct req *r)
         if (s == le)
             continue;
         json_error_t jerr;
+        int zh = req_wants_zh(r); /* Chinese messages for a client that asks (zh.h) */
         json_t *doc = json_loadb(s, (size_t)(le - s), JSON_REJECT_DUPLICATES, &jerr);
         json_t *err = NULL;
         struct verr e;
         if (!doc) {
-            err = json_pack("{s:s, s:s}", "code", http_err_code(ERR_BAD_JSON), "message", jerr.text);
+            err = json_pack("{s:s, s:s}", "code", http_err_code(ERR_BAD_JSON), "message",
+                            zh ? "这一行不是有效的 JSON" : jerr.text);
         } else if (resource_validate(doc, &e) < 0) {
-            err = json_pack("{s:s, s:s}", "code", http_err_code(ERR_INVALID_FIELD), "message", e.msg);
+            err = json_pack("{s:s, s:s}", "code", http_err_code(ERR_INVALID_FIELD), "message",
+                            zh && e.msg_zh[0] ? e.msg_zh : e.msg);
             if (*e.field)
                 json_object_set_new(err, "field", json_string(e.field));
         } else {

@@ -5,6 +5,7 @@
  */
 #include "handlers.h"
 
+#include "auth.h"
 #include "campaign.h"
 #include "db.h"
 #include "log.h"
@@ -52,7 +53,8 @@ static int review_txn(struct req *r, const char *id, const char *now, struct out
         "   AND s.status = 'accepted')";
     static const char SQL_INS[] =
         "INSERT INTO reviews(id, resource_id, enterprise_id, enterprise_name, campaign_id,"
-        " need_id, rating, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+        " need_id, rating, text, created_at, actor)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
     static const char SQL_RATE[] =
         "UPDATE resources SET rating_sum = rating_sum + ?2, rating_count = rating_count + 1"
         " WHERE id = ?1";
@@ -64,7 +66,14 @@ static int review_txn(struct req *r, const char *id, const char *now, struct out
     json_t *res = resource_get(db, res_id);
     if (!res)
         return refuse(o, ERR_NOT_FOUND, NULL, "no resource %s", res_id);
+    /* A review is one organisation's word on another's work: an
+     * organisation holding an enterprise key too may not rate its own. */
+    const char *provider =
+        json_string_value(json_object_get(json_object_get(res, "provider"), "id"));
+    int own = req_is_caller(r, provider);
     json_decref(res);
+    if (own)
+        return refuse(o, ERR_FORBIDDEN, NULL, "an organisation may not review its own resource");
     sqlite3_stmt *st = db_stmt(db, SQL_MAY);
     if (!st)
         return refuse_db(o, db, __func__);
@@ -96,6 +105,11 @@ static int review_txn(struct req *r, const char *id, const char *now, struct out
     sqlite3_bind_int(st, 7, rating);
     sqlite3_bind_text(st, 8, text ? text : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+    json_t *actor = auth_actor_json(&r->who); /* the user or key behind it (issue 21) */
+    char *by = json_dumps(actor, JSON_COMPACT);
+    json_decref(actor);
+    sqlite3_bind_text(st, 10, by, -1, SQLITE_TRANSIENT);
+    free(by);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_UNIQUE)
@@ -135,7 +149,7 @@ void h_review_create(struct req *r)
     int rc = review_txn(r, id, now, &o);
     if (rc < 0) {
         db_rollback(db);
-        reply_error(r, o.err, o.field[0] ? o.field : NULL, "%s", o.msg);
+        reply_error_text(r, o.err, o.field[0] ? o.field : NULL, o.msg, o.msg_zh);
         return;
     }
     if (db_commit(db) < 0) {

@@ -6,6 +6,7 @@
 #include "db.h"
 #include "log.h"
 #include "validate.h"
+#include "zh.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,10 +15,24 @@ int refuse(struct outcome *o, enum http_err err, const char *field, const char *
 {
     o->err = err;
     snprintf(o->field, sizeof o->field, "%s", field ? field : "");
-    va_list ap;
+    va_list ap, ap2;
     va_start(ap, fmt);
+    va_copy(ap2, ap);
     vsnprintf(o->msg, sizeof o->msg, fmt, ap);
+    const char *tpl = zh_template(fmt);
+    if (!tpl || zh_format(o->msg_zh, sizeof o->msg_zh, fmt, tpl, ap2) < 0)
+        o->msg_zh[0] = '\0';
+    va_end(ap2);
     va_end(ap);
+    return -1;
+}
+
+int refuse_verr(struct outcome *o, const struct verr *e)
+{
+    o->err = ERR_INVALID_FIELD;
+    snprintf(o->field, sizeof o->field, "%s", e->field);
+    snprintf(o->msg, sizeof o->msg, "%s", e->msg);
+    snprintf(o->msg_zh, sizeof o->msg_zh, "%s", e->msg_zh);
     return -1;
 }
 
@@ -40,7 +55,7 @@ int write_finish(struct req *r, int rc, const struct outcome *o)
     struct db *db = r->w->db;
     if (rc < 0) {
         db_rollback(db);
-        reply_error(r, o->err, o->field[0] ? o->field : NULL, "%s", o->msg);
+        reply_error_text(r, o->err, o->field[0] ? o->field : NULL, o->msg, o->msg_zh);
         return -1;
     }
     if (db_commit(db) < 0) { /* db_commit has rolled back */
@@ -55,6 +70,11 @@ int body_valid(struct req *r, const struct vfield *spec)
     struct verr e;
     if (validate(r->body, spec, &e) == 0)
         return 0;
-    reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+    reply_verr(r, &e);
     return -1;
+}
+
+void reply_verr(struct req *r, const struct verr *e)
+{
+    reply_error_text(r, ERR_INVALID_FIELD, e->field, e->msg, e->msg_zh);
 }

@@ -25,12 +25,18 @@ struct db;
 struct outcome {
     enum http_err err;
     char field[64];
-    char msg[1024]; /* a refused submit lists every missing answer */
+    char msg[1024];    /* a refused submit lists every missing answer */
+    char msg_zh[1024]; /* the Chinese message (zh.h), "" when none is known */
 };
 
 /* Fills o; returns -1, for `return refuse(...)`. */
 int refuse(struct outcome *o, enum http_err err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* A validation failure (validate.h) as a refusal: 422 naming its field,
+ * in both languages.  Returns -1. */
+struct verr;
+int refuse_verr(struct outcome *o, const struct verr *e);
 
 /* A database failure while doing `what` ("campaign insert"): logs
  * SQLite's last error on db and fills o with 503.  Returns -1. */
@@ -50,5 +56,7 @@ int write_finish(struct req *r, int rc, const struct outcome *o);
  * field and returns -1 on failure. */
 struct vfield;
 int body_valid(struct req *r, const struct vfield *spec);
+/* Answers 422 for a validation failure, in the client's language. */
+void reply_verr(struct req *r, const struct verr *e);
 
 #endif

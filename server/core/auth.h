@@ -20,8 +20,8 @@
 
 struct db;
 
-/* Who is calling: the organisation and role a key (or, later, a session)
- * stands for.  role is one ROLE_* bit (route.h), 0 when anonymous. */
+/* Who is calling: the organisation and role a key or a session stands
+ * for.  role is one ROLE_* bit (route.h), 0 when anonymous. */
 struct caller {
     int role;
     char org_id[40];
@@ -29,6 +29,9 @@ struct caller {
     char prefix[16];     /* key prefix, for logs; "" for a session */
     char user_id[40];    /* the person, when a session (not a key) is used */
     char user_name[128];
+    int org_admin;       /* the user administers its organisation's users */
+    char session_id[40]; /* the session's public id ("ses_…"), "" for a key */
+    char csrf[48];       /* the session's CSRF token (session.h), "" for a key */
 };
 
 /* Who did something, as every revision, sign-off and verification

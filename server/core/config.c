@@ -53,6 +53,10 @@ static const struct opt OPTS[] = {
     LNG("rate_burst", rate_burst, 1, 1000000, "rate-limit bucket size"),
     LNG("match_postings", match_postings, 0, 1L << 30,
         "matching: documents its text terms may hit, summed (0: no bound)"),
+    LNG("webhook_backoff_ms", webhook_backoff_ms, 10, 3600000,
+        "first retry delay of a failed webhook delivery, ms (x4 each attempt)"),
+    LNG("webhook_private", webhook_private, 0, 1,
+        "1: webhooks may post to loopback and private addresses (tests, an intranet)"),
     WGT(text), WGT(industry), WGT(scenario), WGT(level),
     WGT(budget), WGT(region), WGT(quality), WGT(fit),
     SHP("general", general, "industry fit of a resource for every industry (general)"),
@@ -99,6 +103,8 @@ void config_defaults(struct config *cfg)
     /* Fitted on the tune split of bench/relevance/needs2.jsonl only
      * (bench/relevance/tune.py); see docs/ranking.md for how, and for the
      * held-out numbers. */
+    cfg->webhook_backoff_ms = 10000;
+    cfg->webhook_private = 0;
     cfg->weights = (struct rank_weights){
         .text = 0.20, .industry = 0.25, .scenario = 0.20, .level = 0.08,
         .budget = 0.12, .region = 0.12, .quality = 0.05, .fit = 0.04};

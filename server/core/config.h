@@ -36,6 +36,8 @@ struct config {
     long rate_per_addr;  /* requests per second per address; 0 = unlimited */
     long rate_burst;     /* bucket size */
     long match_postings; /* 10000: see docs/ranking.md */
+    long webhook_backoff_ms; /* first retry of a failed webhook delivery (deliver.h) */
+    long webhook_private;    /* 1: webhooks may reach loopback and private addresses */
     struct rank_weights weights;
     struct rank_shape shape;     /* RANK_SHAPE_DEFAULT: see docs/ranking.md */
     double lexicon_terms;        /* weight of the terms the lexicon infers */

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
+#include "zh.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -174,15 +175,43 @@ void reply_json(struct req *r, int status, json_t *body)
 void reply_error(struct req *r, enum http_err e, const char *field,
                  const char *fmt, ...)
 {
-    char msg[1024];
-    va_list ap;
+    char msg[1024], zh[1024] = "";
+    va_list ap, ap2;
     va_start(ap, fmt);
+    va_copy(ap2, ap);
     vsnprintf(msg, sizeof msg, fmt, ap);
+    /* Chinese for a client that asks for it (zh.h): by the format. */
+    if (req_wants_zh(r)) {
+        const char *tpl = zh_template(fmt);
+        if (!tpl || zh_format(zh, sizeof zh, fmt, tpl, ap2) < 0)
+            zh[0] = '\0';
+    }
+    va_end(ap2);
     va_end(ap);
+    reply_error_text(r, e, field, msg, zh);
+}
+
+int req_wants_zh(const struct req *r)
+{
+    return zh_accepts(req_header((struct req *)r, "Accept-Language"));
+}
+
+void reply_error_text(struct req *r, enum http_err e, const char *field, const char *en,
+                      const char *zh)
+{
+    char msg[1024];
+    if (req_wants_zh(r)) {
+        if (zh && *zh && util_utf8_valid(zh, strlen(zh)))
+            snprintf(msg, sizeof msg, "%s", zh);
+        else
+            zh_generic(ERRS[e].code, field, msg, sizeof msg);
+    } else {
+        snprintf(msg, sizeof msg, "%s", en);
+    }
     if (!util_utf8_valid(msg, strlen(msg)))
         snprintf(msg, sizeof msg, "%s", "invalid input");
     if (e == ERR_INTERNAL)
-        log_error("internal error on %s: %s", r->path ? r->path : "-", msg);
+        log_error("internal error on %s: %s", r->path ? r->path : "-", en);
     json_t *err = json_pack("{s:s, s:s}", "code", ERRS[e].code, "message", msg);
     if (field && *field && util_utf8_valid(field, strlen(field)))
         json_object_set_new(err, "field", json_string(field));

@@ -121,3 +121,13 @@ json_t *req_next_cursor(int more, int64_t last)
     cursor_format(buf, last);
     return json_string(buf);
 }
+
+const char *req_header(struct req *r, const char *name)
+{
+    return r->m ? evhttp_find_header(&r->m->in, name) : NULL;
+}
+
+const char *req_peer(struct req *r)
+{
+    return r->m && r->m->peer && *r->m->peer ? r->m->peer : "?";
+}

@@ -73,6 +73,13 @@ void reply_json(struct req *r, int status, json_t *body);
 /* Answer with a contract error; field may be NULL. */
 void reply_error(struct req *r, enum http_err e, const char *field,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Answer with a contract error whose message is already written, in
+ * English (en) and Chinese (zh, may be NULL or "": the generic sentence
+ * of the code is used for a Chinese client then; see zh.h). */
+void reply_error_text(struct req *r, enum http_err e, const char *field, const char *en,
+                      const char *zh);
+/* 1 when the client asked for Chinese messages (Accept-Language: zh…). */
+int req_wants_zh(const struct req *r);
 /* Answer a record (stolen) with ETag "<version>" and, for 201, Location
  * /v1/<collection>/<id>. */
 void reply_record(struct req *r, int status, json_t *rec, const char *collection);
@@ -89,6 +96,11 @@ void reply_raw(struct req *r, int status, const char *ctype, const void *data,
 void reply_parts(struct req *r, int status, const char *ctype, const void *head, size_t hlen,
                  const void *tail, size_t tlen);
 void reply_header(struct req *r, const char *name, const char *value);
+
+/* A request header (the first of that name), or NULL; and the client's
+ * address ("?" when unknown). */
+const char *req_header(struct req *r, const char *name);
+const char *req_peer(struct req *r);
 
 /* 1 when org_id (may be NULL) is the caller's organisation: the one place
  * ownership is compared.  Anonymous callers own nothing. */

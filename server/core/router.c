@@ -23,6 +23,7 @@
 #include "db.h"
 #include "httpd.h"
 #include "ratelimit.h"
+#include "session.h"
 #include "util.h"
 
 #include <event2/buffer.h>
@@ -125,6 +126,8 @@ static int authenticate(struct req *r)
             reply_error(r, ERR_UNAUTHORIZED, NULL, "unknown or revoked API key");
             return -1;
         }
+    } else if (session_authenticate(r) < 0) { /* a login cookie, if any (session.h) */
+        return -1;
     }
     if (r->route->roles == ROLE_PUBLIC)
         return 0;
@@ -327,6 +330,8 @@ static int find_route(struct req *r)
         r->route_index = found;
         return 0;
     }
+    if (!r->method) /* a method shucu does not know: nothing more from this client */
+        reply_header(r, "Connection", "close");
     if (allowed)
         reply_method(r, allowed);
     else if (r->method == M_GET && !r->m->has_body && strncmp(r->path, "/v1/", 4) != 0 &&
@@ -359,6 +364,11 @@ long router_head(struct hmsg *m)
     }
     if (parse_target(r) < 0)
         return -1;
+    if (m->content_length > cfg->bulk_limit) { /* no route takes that much */
+        reply_error(r, ERR_TOO_LARGE, NULL, "the body is %lld bytes; no request may exceed %ld",
+                    (long long)m->content_length, cfg->bulk_limit);
+        return -1;
+    }
     /* Health checks and scrapes are never throttled: a 429 there would
      * look like an outage to the orchestrator watching it. */
     if (strcmp(r->path, "/healthz") != 0 && strcmp(r->path, "/metrics") != 0 &&

@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "instrument.h"
 #include "lexicon.h"
+#include "deliver.h"
 #include "log.h"
 #include "pinyin.h"
 #include "metrics.h"
@@ -255,11 +256,14 @@ int server_run(struct config *cfg)
     event_add(deadline, &every_second);
     for (int i = 0; i < m.n; i++)
         pthread_create(&th[i], NULL, worker_main, &m.workers[i]);
+    if (deliver_start(cfg) < 0) /* webhooks (deliver.h); the API works without them */
+        log_warn("webhooks will not be sent by this process");
     log_info("shucud listening on http://%s (%d worker%s, database %s, cache %s)", cfg->listen, m.n,
              m.n == 1 ? "" : "s", cfg->db, redis_shown);
     event_base_dispatch(m.base);
     for (int i = 0; i < m.n; i++)
         pthread_join(th[i], NULL);
+    deliver_stop();
     event_free(sigint);
     event_free(sigterm);
     event_free(deadline);

@@ -5,6 +5,7 @@
 
 #include "taxonomy.h"
 #include "util.h"
+#include "zh.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -14,15 +15,38 @@
 
 /* Both are cut to whole characters when they do not fit: reply_error()
  * drops a field, and replaces a message, that is not valid UTF-8. */
-int verr_set(struct verr *e, const char *field, const char *fmt, ...)
+static int verr_fill(struct verr *e, const char *field, const char *zh_tpl, const char *fmt,
+                     va_list ap)
 {
     snprintf(e->field, sizeof e->field, "%s", field);
     e->field[util_utf8_cut(e->field, strlen(e->field))] = '\0';
+    va_list ap2;
+    va_copy(ap2, ap);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    e->msg[util_utf8_cut(e->msg, strlen(e->msg))] = '\0';
+    if (!zh_tpl)
+        zh_tpl = zh_template(fmt);
+    if (!zh_tpl || zh_format(e->msg_zh, sizeof e->msg_zh, fmt, zh_tpl, ap2) < 0)
+        e->msg_zh[0] = '\0';
+    va_end(ap2);
+    return -1;
+}
+
+int verr_set(struct verr *e, const char *field, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    verr_fill(e, field, NULL, fmt, ap);
     va_end(ap);
-    e->msg[util_utf8_cut(e->msg, strlen(e->msg))] = '\0';
+    return -1;
+}
+
+int verr_setz(struct verr *e, const char *field, const char *zh_tpl, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr_fill(e, field, zh_tpl, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -68,6 +92,9 @@ static int check_string(const json_t *v, const char *path, double min, double ma
     if ((double)n < min || (double)n > max) {
         if (min > 0 && n == 0)
             return verr_set(e, path, "%s must not be empty", path);
+        if ((double)n > max)
+            return verr_setz(e, path, "{1:f}最多 {3} 个字，现为 {4} 个字",
+                             "%s must be %g to %g characters, not %zu", path, min, max, n);
         return verr_set(e, path, "%s must be %g to %g characters, not %zu", path, min, max, n);
     }
     return 0;
@@ -107,6 +134,9 @@ static int check_field(json_t *v, const struct vfield *f, const char *path,
         if (!json_is_integer(v))
             return verr_set(e, path, "%s must be an integer", path);
         json_int_t n = json_integer_value(v);
+        if (n < 0 && f->min == 0)
+            return verr_setz(e, path, "{1:f}不能为负数", "%s must be from %g to %g", path,
+                             f->min, f->max);
         if ((double)n < f->min || (double)n > f->max)
             return verr_set(e, path, "%s must be from %g to %g", path, f->min, f->max);
         return 0;
@@ -115,6 +145,12 @@ static int check_field(json_t *v, const struct vfield *f, const char *path,
         if (!json_is_number(v))
             return verr_set(e, path, "%s must be a number", path);
         double d = json_number_value(v);
+        if (isfinite(d) && d < 0 && f->min == 0)
+            return verr_setz(e, path, "{1:f}不能为负数", "%s must be from %g to %g", path,
+                             f->min, f->max);
+        if (isfinite(d) && d > f->max)
+            return verr_setz(e, path, "{1:f}不能超过 {3}", "%s must be from %g to %g", path,
+                             f->min, f->max);
         if (!isfinite(d) || d < f->min || d > f->max)
             return verr_set(e, path, "%s must be from %g to %g", path, f->min, f->max);
         return 0;
@@ -140,8 +176,10 @@ static int check_field(json_t *v, const struct vfield *f, const char *path,
         if (!json_is_array(v))
             return verr_set(e, path, "%s must be an array", path);
         if ((double)json_array_size(v) < f->min)
-            return verr_set(e, path, "%s needs at least %g item%s", path, f->min,
-                            f->min == 1 ? "" : "s");
+            return verr_setz(e, path, f->type == V_STRING_ARRAY ? "{1:f}至少 {2} 项"
+                                                                : "请至少选择一项{1:f}",
+                             "%s needs at least %g item%s", path, f->min,
+                             f->min == 1 ? "" : "s");
         if ((double)json_array_size(v) > f->max)
             return verr_set(e, path, "%s has %zu items; at most %g are allowed", path,
                             json_array_size(v), f->max);

@@ -47,18 +47,26 @@ struct vfield {
     int item_max;
 };
 
+/* A validation failure: the field's JSON path and the message in
+ * English (msg) and in Chinese (msg_zh, zh.h; "" when no translation is
+ * known, and the reply then falls back to the generic Chinese sentence). */
 struct verr {
     char field[160];
     char msg[256];
+    char msg_zh[256];
 };
 
 /* 0 when obj satisfies spec; -1 with e filled otherwise.  Removes null
  * members of obj (and of nested objects) as a side effect. */
 int validate(json_t *obj, const struct vfield *spec, struct verr *e);
 
-/* Fills e; returns -1 for convenience in `return verr_set(...)`. */
+/* Fills e; returns -1 for convenience in `return verr_set(...)`.  The
+ * Chinese message comes from zh.h's catalogue, by fmt. */
 int verr_set(struct verr *e, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same with the Chinese template given (zh.h: {1}, {1:f}, ...). */
+int verr_setz(struct verr *e, const char *field, const char *zh_tpl, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 
 

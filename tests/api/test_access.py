@@ -117,6 +117,8 @@ def opened_campaign(**over):
     r = lib.request("POST", "/v1/campaigns", b, key=K["center"])
     assert_status(r, 201)
     cid = r.json["id"]
+    # issue 21: the resource's provider confirms the tier prices first
+    assert_status(lib.request("POST", "/v1/campaigns/%s/confirm" % cid, key=K["provA"]), 200)
     assert_status(lib.request("POST", "/v1/campaigns/%s/transition" % cid, {"to": "open"},
                               key=K["center"]), 200)
     return cid

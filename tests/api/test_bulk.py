@@ -428,7 +428,7 @@ def test_cli_import_into_stopped_server_db():
         srv.stop()
         path = _cli_file(srv.dir, "a", "鹈鹕")
         p = lib.run_cli("import", "--db", srv.db, "--provider", pname, path, check=False)
-        eq(p.returncode, 3, "exit code with bad lines (stderr: %s)" % p.stderr)
+        eq(p.returncode, 4, "exit code with bad lines (stderr: %s)" % p.stderr)
         assert ":2:" in p.stderr, "bad JSON line 2 named on stderr: %s" % p.stderr
         assert ":5:" in p.stderr, "invalid line 5 named on stderr: %s" % p.stderr
         for n in (1, 3, 4, 6):
@@ -457,7 +457,7 @@ def test_cli_import_into_stopped_server_db():
         # rerun with new titles: updates, no duplicates
         path = _cli_file(srv.dir, "b", "鸬鹚")
         p = lib.run_cli("import", "--db", srv.db, "--provider", pname, path, check=False)
-        eq(p.returncode, 3, "exit code of the rerun (stderr: %s)" % p.stderr)
+        eq(p.returncode, 4, "exit code of the rerun (stderr: %s)" % p.stderr)
         assert "0 created" in p.stderr and "3 updated" in p.stderr, p.stderr
         srv.start()
         r = srv.request("GET", "/v1/resources?limit=100&provider=" + org)
@@ -478,10 +478,10 @@ def test_cli_import_fresh_db_clean_file():
     path = os.path.join(d, "clean.ndjson")
     _write(path, [line(res("白鹳导入%d" % i, external_id="c-%d" % i)) for i in range(5)]
            + ["", ""])
-    p = lib.run_cli("import", "--db", db, "--provider", "新建供应商", path, check=False)
+    p = lib.run_cli("import", "--db", db, "--provider", "新建供应商", "--create-org", path, check=False)
     eq(p.returncode, 0, "exit code of a clean import (stderr: %s)" % p.stderr)
     assert "5 created" in p.stderr, p.stderr
-    p = lib.run_cli("import", "--db", db, "--provider", "新建供应商", path, check=False)
+    p = lib.run_cli("import", "--db", db, "--provider", "新建供应商", "--create-org", path, check=False)
     eq(p.returncode, 0, "exit code of a clean rerun (stderr: %s)" % p.stderr)
     assert "0 created" in p.stderr and "5 updated" in p.stderr, p.stderr
     srv = lib.Server(db=db)
@@ -516,9 +516,9 @@ def test_cli_import_many_batches_with_repeats():
             lines.append("{bad json")
             lines.append(line(res("无编号鹈鹕")))                     # no external_id
     _write(path, lines)
-    p = lib.run_cli("import", "--db", db, "--provider", "鹈鹕供应商", "--batch", "1000", path,
+    p = lib.run_cli("import", "--db", db, "--provider", "鹈鹕供应商", "--create-org", "--batch", "1000", path,
                     check=False)
-    eq(p.returncode, 3, "exit code with one bad line (stderr: %s)" % p.stderr[-500:])
+    eq(p.returncode, 4, "exit code with one bad line (stderr: %s)" % p.stderr[-500:])
     assert "2401 created, 2 updated, 1 failed" in p.stderr, p.stderr[-500:]
     c = lib.run_cli("check", "--db", db, check=False)
     eq(c.returncode, 0, "check after a staged import (%s)" % (c.stdout + c.stderr)[-800:])
@@ -549,12 +549,12 @@ def test_cli_import_rejects_a_bad_batch_size():
     path = os.path.join(d, "one.ndjson")
     _write(path, [line(res("鹳设备", external_id="b-1"))])
     for bad in ("0", "-5", "12a", "", "100001"):
-        p = lib.run_cli("import", "--db", db, "--provider", "鹳供应商", "--batch", bad, path,
+        p = lib.run_cli("import", "--db", db, "--provider", "鹳供应商", "--create-org", "--batch", bad, path,
                         check=False)
         eq(p.returncode, 2, "exit code for --batch %r" % bad)
         assert "--batch must be a number of lines" in p.stderr, p.stderr[-300:]
     eq(os.path.exists(db), False, "no database made by a refused import")
-    p = lib.run_cli("import", "--db", db, "--provider", "鹳供应商", "--batch=1", path, check=False)
+    p = lib.run_cli("import", "--db", db, "--provider", "鹳供应商", "--create-org", "--batch=1", path, check=False)
     eq(p.returncode, 0, "--batch=1 imports (stderr: %s)" % p.stderr[-300:])
     assert "1 created, 0 updated, 0 failed" in p.stderr, p.stderr[-300:]
 
@@ -573,8 +573,8 @@ def test_cli_import_reports_bad_lines_in_file_order():
     for n in range(1, 3501):
         lines.append(bad.get(n) or line(res("鹡鸰设备 QX%04d" % n, external_id="o-%d" % n)))
     _write(path, lines)
-    p = lib.run_cli("import", "--db", db, "--provider", "鹡鸰供应商", path, check=False)
-    eq(p.returncode, 3, "exit code with bad lines (stderr: %s)" % p.stderr[-500:])
+    p = lib.run_cli("import", "--db", db, "--provider", "鹡鸰供应商", "--create-org", path, check=False)
+    eq(p.returncode, 4, "exit code with bad lines (stderr: %s)" % p.stderr[-500:])
     reported = [int(m) for m in re.findall(r"order\.ndjson:(\d+): ", p.stderr)]
     eq(reported, sorted(bad), "bad lines reported once each, in file order")
     assert "3495 created, 0 updated, 5 failed" in p.stderr, p.stderr[-500:]
@@ -597,7 +597,7 @@ def test_cli_import_whitespace_lines_are_blank():
     path = os.path.join(d, "ws.ndjson")
     _write(path, [line(res("空白行一", external_id="w-1")), "   ", "\t",
                   line(res("空白行二", external_id="w-2"))])
-    p = lib.run_cli("import", "--db", db, "--provider", "空白供应商", path, check=False)
+    p = lib.run_cli("import", "--db", db, "--provider", "空白供应商", "--create-org", path, check=False)
     eq(p.returncode, 0, "exit code (stderr: %s)" % p.stderr)
     assert "2 created" in p.stderr and "0 failed" in p.stderr, p.stderr
     r = bulk(line(res("空白行三")) + "\n   \n\t\n")

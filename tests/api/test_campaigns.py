@@ -72,10 +72,24 @@ def ent(prefix="企业"):
     return k, me(k)
 
 
+RES_KEY = {}    # resource id -> its provider's key (issue 21: the provider confirms prices)
+
+
 def new_resource(key=None, **over):
     r = request("POST", "/v1/resources", resource(**over), key=key or P)
     assert_status(r, 201)
+    RES_KEY[r.json["id"]] = key or P
     return r.json["id"]
+
+
+def confirm(cid):
+    """The resource's provider confirms the tier prices (issue 21: a
+    campaign opens only once they are confirmed)."""
+    c = get(cid)
+    if c.get("price_confirmation") or c["status"] != "draft":
+        return
+    r = request("POST", "/v1/campaigns/%s/confirm" % cid, key=RES_KEY.get(c["resource_id"], P))
+    assert_status(r, 200)
 
 
 def when(seconds):
@@ -113,6 +127,8 @@ def create(key=None, **over):
 
 
 def move(cid, to, key=None, reason=None, status=200):
+    if to == "open":
+        confirm(cid)
     b = {"to": to}
     if reason is not None:
         b["reason"] = reason
@@ -623,14 +639,17 @@ def test_transition_roles():
 
 
 def test_transition_if_match():
+    # issue 21: the provider's price confirmation comes first and is a
+    # change of the campaign (version 1 -> 2)
     c = create()
+    confirm(c["id"])
     r = request("POST", "/v1/campaigns/%s/transition" % c["id"], {"to": "open"}, key=CEN,
                 headers={"If-Match": '"7"'})
     assert_error(r, 409, "conflict")
     r = request("POST", "/v1/campaigns/%s/transition" % c["id"], {"to": "open"}, key=CEN,
-                headers={"If-Match": '"1"'})
+                headers={"If-Match": '"2"'})
     assert_status(r, 200)
-    eq(r.headers.get("ETag"), '"2"')
+    eq(r.headers.get("ETag"), '"3"')
 
 
 def test_cancel_releases_needs():
@@ -875,6 +894,8 @@ def test_restart_keeps_campaigns_and_closes_missed_deadlines():
         due = time.time() + 3
         short_c = request("POST", "/v1/campaigns", b, key=cen, server=srv).json["id"]
         for i, cid in enumerate((long_c, short_c)):
+            assert_status(request("POST", "/v1/campaigns/%s/confirm" % cid, key=prov,
+                                  server=srv), 200)
             assert_status(request("POST", "/v1/campaigns/%s/transition" % cid, {"to": "open"},
                                   key=cen, server=srv), 200)
             for ek in eks[2 * i:2 * i + 2]:

@@ -60,6 +60,8 @@ def campaign(rid, **over):
 
 
 def move(cid, to):
+    if to == "open":  # issue 21: the provider confirms the tier prices first
+        ok(request("POST", "/v1/campaigns/%s/confirm" % cid, key=P))
     ok(request("POST", "/v1/campaigns/%s/transition" % cid, {"to": to}, key=CEN))
 
 

@@ -49,9 +49,9 @@ VERBS = [
     "resources delete", "resources import", "needs create", "needs list", "needs get",
     "needs matches", "needs respond", "needs responses", "needs accept", "match",
     "campaigns list", "campaigns get", "campaigns create", "campaigns join",
-    "campaigns leave", "campaigns transition", "stats", "taxonomy", "me", "health",
-    "enterprises", "assess list", "assess show", "assess submit", "assess verify", "assess return",
-    "gaps",
+    "campaigns leave", "campaigns transition", "campaigns confirm", "stats", "taxonomy", "me",
+    "health", "enterprises", "assess list", "assess show", "assess submit", "assess verify",
+    "assess return", "gaps",
 ]
 
 
@@ -459,14 +459,14 @@ def test_resources_import():
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     o = run("resources", "import", path, k=ST.prov)
-    ok(o)
+    eq(o.rc, 4, "some lines failed: exit 4, as shucud import (issue 21)")
     j = o.json
     eq((j["created"], j["updated"], j["failed"]), (2, 0, 2), "counts")
     eq([e["line"] for e in j["errors"]], [2, 3], "error lines")
     eq(j["errors"][0]["error"]["field"], "title")
     # on a terminal: the counts and each error with its line number
     o = run_tty("resources", "import", path, k=ST.prov)
-    ok(o)
+    eq(o.rc, 4, "some lines failed")
     assert re.search(r"created: 0\s+updated: 2\s+failed: 2", o.out), o
     assert re.search(r"^line 2: invalid_field: .*title", o.out, re.M), o
     assert re.search(r"^line 3: bad_json", o.out, re.M), o
@@ -629,6 +629,10 @@ def test_campaigns():
     cid = c["id"]
     assert c["status"] in ("draft", "open"), c
     if c["status"] == "draft":
+        # issue 21: the resource's provider confirms the tier prices first
+        o = run("campaigns", "confirm", cid, k=ST.prov)
+        ok(o, "confirm prices")
+        assert o.json["price_confirmation"], o
         o = run("campaigns", "transition", cid, "--to", "open", "--reason", "开始报名", k=ST.center)
         ok(o, "transition to open")
         eq(o.json["status"], "open")
@@ -786,6 +790,34 @@ def test_tty_matches_explain_bars():
         assert abs(first[k2] - v) <= 0.005 + 1e-9, "%s bar says %s, API %s" % (k2, v, first[k2])
     widths = {len(b) for _, b, _ in bars}
     eq(len(widths), 1, "bars have one width")
+
+
+def test_tty_80_columns_titles_prices_and_chinese_names():
+    """Issue 21: on an 80-column terminal titles stay readable (less
+    important columns are left out first), prices read as people say them
+    (6万–20万/套) and codes show by their Chinese names."""
+    for name, env in LOCALES:
+        o = run_tty("resources", "list", "--limit", "100", k=ST.prov, cols=80, env=env)
+        ok(o)
+        lines = table_block(o.out, "ID")
+        head = lines[0].split()
+        assert "TITLE" in head and "ID" in head and "PRICE" in head, head
+        for ln in lines:
+            assert dwidth(ln) <= 80, "%s: wider than 80: %r" % (name, ln)
+        starts = cell_starts(lines[0])
+        titles = {}
+        for ln in lines[1:]:
+            c = cells(ln, starts)
+            titles[c[0]] = c
+        qc = titles[ST.res["qc"]["id"]]
+        ti = head.index("TITLE")
+        assert dwidth(qc[ti]) >= 20 and qc[ti].startswith("面向机械行业的AI视觉"), \
+            "%s: a readable title at 80 columns: %r" % (name, qc[ti])
+        eq(qc[head.index("KIND")], "解决方案", name + ": the kind by its Chinese name")
+        assert qc[head.index("PRICE")].startswith("5万–"), "%s: price %r" % (name, qc)
+    o = run_tty("resources", "list", "--limit", "100", k=ST.prov, cols=160)
+    ok(o)
+    assert "5万–20万/套" in o.out and "机械, 汽车" in o.out and "已发布" in o.out, o.out[:600]
 
 
 def test_tty_record_key_value():

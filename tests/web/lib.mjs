@@ -53,6 +53,7 @@ export class Server {
     this.db = path.join(this.dir, 'shucu.db');
     this.keys = {};       // role -> key (the demo key of that role)
     this.orgs = {};       // role -> organisation name
+    this.users = {};      // role -> [{login, password, org}] (the demo users, issue 21)
     this.proc = null;
     this.log = path.join(this.dir, 'server.log');
   }
@@ -71,9 +72,13 @@ export class Server {
     this.seeded = fs.existsSync(path.join(demo, 'orgs.ndjson')) && fs.existsSync(path.join(demo, 'resources.ndjson'));
     if (this.seeded) {
       const out = this.shucud(['seed', '--db', this.db, '--dir', demo]);
+      this.seedOut = path.join(this.dir, 'demo-keys.txt');
+      fs.writeFileSync(this.seedOut, out);
       for (const line of out.split('\n')) {
         const m = line.match(/^(\w+)\s+(shk_\S+)\s+(.+)$/);
         if (m) { this.keys[m[1]] = m[2]; this.orgs[m[1]] = m[3].trim(); }
+        const u = line.match(/^user\s+(\w+)\s+(\S+)\s+(\S+)\s+(.+)$/);
+        if (u) (this.users[u[1]] = this.users[u[1]] || []).push({ login: u[2], password: u[3], org: u[4].trim() });
       }
     }
     const names = { admin: '数促平台运维', center: '测试市数促中心', provider: '测试智造科技有限公司', enterprise: '测试精密机械有限公司' };
@@ -96,6 +101,11 @@ export class Server {
       await sleep(100);
     }
     if (!this.seeded) await this.postFallbackResources();
+    // what `make run` shows on first start: the demo's weeks of activity
+    else if (fs.existsSync(path.join(REPO, 'scripts', 'demo_activity.py'))) {
+      execFileSync('/usr/bin/python3', [path.join(REPO, 'scripts', 'demo_activity.py'), '--url', this.base,
+        '--keys', this.seedOut, '--orgs', path.join(demo, 'orgs.ndjson')], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    }
   }
 
   async api(method, p, body, key) {

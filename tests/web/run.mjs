@@ -300,7 +300,7 @@ test('center creates a campaign from a cluster; enterprises join; progress and l
   } else {
     await center.fill('#campaign-form [name=title]', '浏览器测试集采');
     await center.selectOption('#campaign-form [name=industry]', 'machinery');
-    await center.selectOption('#campaign-form [name=scenario]', 'quality');
+    await center.check('#campaign-form input[name=scenarios][value=quality]');
   }
   await center.fill('#campaign-form [name=min_participants]', '2');
   const tiers = await center.$$('#campaign-form .tier-row');
@@ -315,6 +315,14 @@ test('center creates a campaign from a cluster; enterprises join; progress and l
   const cid = decodeURIComponent((await center.evaluate(() => location.hash)).split('/')[2]);
   shared.campaignId = cid;
   await center.waitForSelector('#campaign-actions [data-to=open]');
+  // issue 21: the resource's provider confirms the tier prices before the
+  // campaign opens (its key made by the admin: the resource may be anyone's)
+  const made = await server.api('GET', `/v1/campaigns/${cid}`, undefined, server.keys.center);
+  const pkey = (await server.api('POST', `/v1/orgs/${made.data.resource.provider.id}/keys`, { role: 'provider' }, server.keys.admin)).data.key;
+  const conf = await server.api('POST', `/v1/campaigns/${cid}/confirm`, {}, pkey);
+  assert(conf.status === 200, `the provider confirms the prices: ${conf.status}`);
+  await open(center, server, `/campaigns/${cid}`);
+  await center.waitForSelector('#campaign-actions [data-to=open]:not([disabled])');
   await center.click('#campaign-actions [data-to=open]');
   await center.waitForSelector('.badge.cstatus-open');
 
