@@ -1,0 +1,168 @@
+"""
+test_hardening.py - defects an outside test found in the landed server
+(issue 23), one test or more each, every one failing on the server before
+its fix:
+
+  5  the hot-query sets grew without bound (620k members) and the endpoint
+     ran a 4.5 s Lua script that blocked Redis;
+  6  an organisation holding an enterprise key too could review its own
+     resource;
+  8  the Redis password was written to the start-up log line;
+  9  control bytes in a request path reached the access log raw.
+
+(Items 1-3 and 11 are in test_cache_identity.py and test_framing.py.)
+"""
+
+import datetime
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.parse
+
+import lib
+from lib import assert_error, assert_status, eq, request
+
+R = S = None
+CEN = None
+
+
+def setup_module():
+    global R, S, CEN
+    R = lib.Redis()
+    S = lib.use(lib.Server(redis=R, workers=2))
+    CEN = S.key("center", "加固测试促进中心")
+
+
+def teardown_module():
+    try:
+        if S:
+            S.stop()
+    finally:
+        if R:
+            R.stop()
+
+
+def redis_cmd(*args, port=None):
+    """One command through redis-cli; its output as text."""
+    p = subprocess.run(["redis-cli", "-p", str(port or R.port)] + [str(a) for a in args],
+                       capture_output=True, timeout=30)
+    return p.stdout.decode("utf-8", "replace").strip()
+
+
+def redis_load(commands, port=None):
+    """Many commands at once (redis-cli --pipe, RESP)."""
+    out = []
+    for argv in commands:
+        out.append(b"*%d\r\n" % len(argv))
+        for a in argv:
+            a = str(a).encode("utf-8")
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    p = subprocess.run(["redis-cli", "-p", str(port or R.port), "--pipe"], input=b"".join(out),
+                       capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+
+
+def day_key(kind, days_ago=0):
+    d = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days_ago)
+    return "shucu:v1:hot:%s:%s" % (kind, d.strftime("%Y%m%d"))
+
+
+# ------------------------------------------------------------ 5: hot queries
+
+
+def test_hot_query_sets_stay_bounded():
+    key = day_key("search")
+    redis_load([["ZADD", key, 1, "随机查询%06d" % i] for i in range(30000)])
+    eq(redis_cmd("ZCARD", key), "30000", "members loaded")
+    # Searches keep counting; each worker trims its day's set as it goes.
+    for i in range(300):
+        assert_status(request("GET", "/v1/search?q=" + urllib.parse.quote("加固%d号" % i)), 200)
+    n = int(redis_cmd("ZCARD", key))
+    assert n <= 10000, "today's search set holds %d members after 300 searches" % n
+
+
+def test_hot_queries_read_without_a_script():
+    # Three days of large sets, the ones the endpoint reads.
+    for d in range(3):
+        key = day_key("match", d)
+        cmds = [["ZADD", key, 1, "噪声%d-%d" % (d, i)] for i in range(40000)]
+        cmds.append(["ZADD", key, 1000 + d, "注塑排产"])
+        cmds.append(["ZADD", key, 500, "视觉质检%d" % d])
+        redis_load(cmds)
+    redis_cmd("CONFIG", "RESETSTAT")
+    t0 = time.time()
+    r = request("GET", "/v1/stats/hot-queries?days=7", key=CEN)
+    took = time.time() - t0
+    assert_status(r, 200)
+    eq(r.json["available"], True, "available")
+    top = r.json["matches"][0]
+    eq(top, {"q": "注塑排产", "count": 3003}, "the top match summed over three days")
+    assert [m["q"] for m in r.json["matches"][1:4]] == ["视觉质检0", "视觉质检1", "视觉质检2"], \
+        r.json["matches"][:5]
+    stats = redis_cmd("INFO", "commandstats")
+    assert "cmdstat_eval" not in stats and "cmdstat_zunionstore" not in stats, stats
+    assert took < 2.0, "the endpoint took %.2f s" % took
+
+
+# ------------------------------------------------------------ 6: self-review
+
+
+def test_an_organisation_may_not_review_its_own_resource():
+    org = "左手右手科技"
+    prov = S.key("provider", org)
+    ent = S.key("enterprise", org)       # the same organisation, another role
+    r = request("POST", "/v1/resources", lib.resource(title="自家的排产软件"), key=prov)
+    assert_status(r, 201)
+    rid = r.json["id"]
+    n = request("POST", "/v1/needs", {"title": "排产软件", "industry": "machinery",
+                                      "scenarios": ["planning"]}, key=ent)
+    assert_status(n, 201)
+    nid = n.json["id"]
+    resp = request("POST", "/v1/needs/%s/responses" % nid, {"resource_id": rid, "message": "我们自己"},
+                   key=prov)
+    assert_status(resp, 201)
+    acc = request("POST", "/v1/needs/%s/responses/%s/accept" % (nid, resp.json["id"]), key=ent)
+    assert_status(acc, 200)
+    r = request("POST", "/v1/resources/%s/reviews" % rid, {"rating": 5, "text": "好", "need_id": nid},
+                key=ent)
+    assert_error(r, 403, "forbidden")
+    eq(request("GET", "/v1/resources/" + rid).json["rating"]["count"], 0, "no rating recorded")
+
+
+# ------------------------------------------------------------ 8, 9: the log
+
+
+def test_redis_password_never_reaches_the_log():
+    port = lib.free_port()
+    d = lib.tmpdir("redis-pw")
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no", "--requirepass", "s3cretPW77"],
+                            cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.3)
+        srv = lib.Server(redis="redis://:s3cretPW77@127.0.0.1:%d" % port, workers=1)
+        try:
+            assert_status(request("GET", "/v1/search?q=%E8%B4%A8%E6%A3%80", server=srv), 200)
+            h = request("GET", "/healthz", server=srv).json
+            eq(h["cache"]["connected"], True, "connected with the password")
+        finally:
+            srv.stop()
+        text = srv.log_text()
+        assert "s3cretPW77" not in text, "the password is in the log"
+        assert ":***@127.0.0.1" in text, "the start-up line names the Redis, redacted"
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def test_control_bytes_in_a_path_are_escaped_in_the_log():
+    sock = socket.create_connection(("127.0.0.1", S.port), timeout=5)
+    sock.sendall(b"GET /v1/nope%1b[31m%0d%0aFAKE HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    sock.recv(4096)
+    sock.close()
+    lib.raw_exchange(b"GET /v1/\x1b[31mraw HTTP/1.1\r\nHost: x\r\n\r\n", timeout=3)
+    time.sleep(0.3)  # the access log is flushed every 100 ms
+    text = open(S.log, "rb").read()
+    assert b"\x1b" not in text and b"\r" not in text, "a raw control byte in the log"
