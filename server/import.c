@@ -9,6 +9,8 @@
  */
 #include "verbs.h"
 
+#include "resource_batch.h"
+
 #include "auth.h"
 #include "config.h"
 #include "db.h"
@@ -191,6 +193,21 @@ static int import_next(struct import_pipe *p, struct import_item *it)
     return got;
 }
 
+struct import_report {
+    const char *path, *clear;
+    struct import_stats *s;
+};
+
+/* A line the database did not take (resource_batch.h): said on stderr. */
+static void report_line(void *ctx, long line, enum http_err err, const char *field,
+                        const char *msg)
+{
+    struct import_report *ir = ctx;
+    fprintf(stderr, "%s%s:%ld: %s%s%s\n", ir->clear, ir->path, line, field ? field : "",
+            field ? ": " : "", msg);
+    ir->s->failed++;
+}
+
 /*
  * Imports one NDJSON file for provider org_id: one transaction per
  * batch_lines lines, a bad line reported with its number and skipped.  When
@@ -209,7 +226,7 @@ int import_file(struct db *db, const char *path, const char *org_id, const char 
     long total = fstat(fileno(f), &sb) == 0 ? (long)sb.st_size : 0;
     int tty = isatty(STDERR_FILENO);
     const char *clear = tty ? "\r\033[K" : "";
-    int in_tx = 0, batch = 0, rc = 0;
+    int rc = 0;
     double t0 = util_monotonic();
     struct import_pipe *p = xcalloc(1, sizeof *p);
     p->f = f;
@@ -227,67 +244,56 @@ int import_file(struct db *db, const char *path, const char *org_id, const char 
         return -1;
     }
     struct import_item it;
+    struct import_report ir = {.path = path, .clear = clear, .s = s};
+    struct rbatch batch;
+    rbatch_init(&batch, db, report_line, &ir);
+    char pid[40] = "", last_pname[256] = "";
     while (import_next(p, &it)) {
-        char pid[40];
         const char *pname = provider_field ? it.pname : org_name;
         if (!it.doc) {
             fprintf(stderr, "%s%s:%ld: %s\n", clear, path, it.lineno, it.msg);
             s->failed++;
             continue;
         }
-        if (!in_tx) {
-            if (db_begin(db) < 0 || resource_stage_begin(db) < 0) {
+        if (provider_field && strcmp(pname, last_pname) != 0) {
+            /* The provider's organisation, made (if new) in a transaction of
+             * its own: a batch replayed after a failure must find it. */
+            int ok = rbatch_commit(&batch, &s->created, &s->updated) == 0 && db_begin(db) == 0;
+            if (ok && org_ensure(db, pname, pid) < 0) {
+                db_rollback(db);
+                fprintf(stderr, "%s%s:%ld: \"provider\" must name the provider organisation\n",
+                        clear, path, it.lineno);
+                s->failed++;
+                last_pname[0] = '\0';
+                json_decref(it.doc);
+                free(it.dumped);
+                free(it.pname);
+                continue;
+            }
+            if (!ok || db_commit(db) < 0) {
                 json_decref(it.doc);
                 free(it.dumped);
                 free(it.pname);
                 rc = -1;
                 break;
             }
-            in_tx = 1;
+            snprintf(last_pname, sizeof last_pname, "%s", pname);
+        } else if (!provider_field) {
+            snprintf(pid, sizeof pid, "%s", org_id);
         }
-        int r = -1;
-        if (provider_field && org_ensure(db, pname, pid) < 0) {
-            fprintf(stderr, "%s%s:%ld: \"provider\" must name the provider organisation\n", clear,
-                    path, it.lineno);
-            s->failed++;
-            r = 0;
-        } else {
-            char id[48];
-            if (!provider_field)
-                snprintf(pid, sizeof pid, "%s", org_id);
-            r = resource_store(db, pid, pname, it.doc, it.dumped, RES_UPSERT | RES_STAGED, id);
-            if (r == RES_CREATED)
-                s->created++;
-            else if (r == RES_UPDATED)
-                s->updated++;
-            else if (r == RES_CONFLICT_EXTERNAL) {
-                fprintf(stderr, "%s%s:%ld: external_id conflicts with another resource\n", clear,
-                        path, it.lineno);
-                s->failed++;
-            } else
-                r = -1;
-        }
-        json_decref(it.doc);
-        free(it.dumped);
+        rbatch_add(&batch, it.doc, it.dumped, pid, pname, it.lineno); /* takes doc, dumped */
         free(it.pname);
-        if (r < 0) {
-            rc = -1;
-            break;
-        }
-        if (++batch >= batch_lines) {
-            if (resource_stage_flush(db) < 0) {
-                rc = -1; /* rolled back below */
-                break;
-            }
-            if (db_commit(db) < 0) {
+        if ((long)rbatch_size(&batch) >= batch_lines) {
+            if (rbatch_commit(&batch, &s->created, &s->updated) < 0) {
                 rc = -1;
-                in_tx = 0;
                 break;
             }
-            in_tx = batch = 0;
             progress(it.lineno, total, it.pos, tty);
         }
     }
+    if (rc == 0 && rbatch_commit(&batch, &s->created, &s->updated) < 0)
+        rc = -1;
+    rbatch_free(&batch);
     /* Stop the reader (it may be waiting on a full queue) and drop what
      * it had read ahead, when the writer gave up early. */
     pthread_mutex_lock(&p->mu);
@@ -306,10 +312,6 @@ int import_file(struct db *db, const char *path, const char *org_id, const char 
     s->lines += p->lines;
     if (p->read_err && rc == 0) {
         fprintf(stderr, "%sshucud import: reading %s: %s\n", clear, path, strerror(p->read_err));
-        rc = -1;
-    }
-    if (in_tx && (rc < 0 || resource_stage_flush(db) < 0 || db_commit(db) < 0)) {
-        db_rollback(db);
         rc = -1;
     }
     pthread_cond_destroy(&p->not_empty);

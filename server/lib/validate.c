@@ -71,6 +71,35 @@ static const char *type_word(enum vtype t)
     return "a value";
 }
 
+/* The nesting depth of v (a scalar is 0, {} or [] is 1), counted no
+ * further than cap: free-form objects (attrs) are stored as given, and
+ * SQLite's JSON functions, which the triggers run over a stored document,
+ * refuse a depth near 2,000 that Jansson (2,048) lets through. */
+static int json_depth(json_t *v, int cap)
+{
+    if (cap <= 0 || !(json_is_object(v) || json_is_array(v)))
+        return 0;
+    int deepest = 0;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x) {
+            int d = json_depth(x, cap - 1);
+            if (d > deepest)
+                deepest = d;
+        }
+    } else {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) {
+            int d = json_depth(x, cap - 1);
+            if (d > deepest)
+                deepest = d;
+        }
+    }
+    return deepest + 1;
+}
+
 static int has_control(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
@@ -204,6 +233,9 @@ static int check_field(json_t *v, const struct vfield *f, const char *path,
     case V_ANY_OBJECT:
         if (!json_is_object(v))
             return verr_set(e, path, "%s must be an object", path);
+        if (json_depth(v, VALIDATE_MAX_DEPTH + 1) > VALIDATE_MAX_DEPTH)
+            return verr_set(e, path, "%s nests more than %d levels deep", path,
+                            VALIDATE_MAX_DEPTH);
         return 0;
     }
     return verr_set(e, path, "%s must be %s", path, type_word(f->type));

@@ -166,3 +166,103 @@ def test_control_bytes_in_a_path_are_escaped_in_the_log():
     time.sleep(0.3)  # the access log is flushed every 100 ms
     text = open(S.log, "rb").read()
     assert b"\x1b" not in text and b"\r" not in text, "a raw control byte in the log"
+
+
+# ------------------------------------------------------------ 4: deep JSON
+
+
+def nested(depth):
+    v = 1
+    for _ in range(depth):
+        v = {"a": v}
+    return v
+
+
+def deep_text(depth):
+    """attrs nested `depth` levels, as text (json.dumps recurses too far)."""
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+def test_deep_attrs_are_422_naming_attrs():
+    prov = S.key("provider", "深层属性服务商")
+    r = request("POST", "/v1/resources", lib.resource(attrs=nested(10)), key=prov)
+    assert_status(r, 201)
+    r = request("POST", "/v1/resources", lib.resource(attrs=nested(40)), key=prov)
+    assert_error(r, 422, "invalid_field", "attrs")
+    body = lib.json.dumps(lib.resource(), ensure_ascii=False)[:-1] + ', "attrs": ' + \
+        deep_text(2040) + "}"
+    r = request("POST", "/v1/resources", raw=body.encode(), key=prov)
+    assert_error(r, 422, "invalid_field", "attrs")
+
+
+def test_one_deep_line_in_a_bulk_costs_that_line_only():
+    prov = S.key("provider", "批量深层服务商")
+    lines = []
+    for i in range(21):
+        if i == 10:
+            lines.append(lib.json.dumps(lib.resource(title="深层%d" % i), ensure_ascii=False)[:-1]
+                         + ', "attrs": ' + deep_text(2040) + "}")
+        else:
+            lines.append(lib.json.dumps(lib.resource(title="正常%d" % i), ensure_ascii=False))
+    r = request("POST", "/v1/resources:bulk", raw="\n".join(lines).encode(), key=prov,
+                headers={"Content-Type": "application/x-ndjson"})
+    assert_status(r, 200)
+    eq((r.json["created"], r.json["failed"]), (20, 1), "created, failed")
+    eq(r.json["errors"][0]["line"], 11, "the deep line named")
+    eq(r.json["errors"][0]["error"].get("field"), "attrs", "its field")
+
+
+def _import_file(n, bad_at, bad_line):
+    d = lib.tmpdir("import")
+    path = os.path.join(d, "res.ndjson")
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(1, n + 1):
+            f.write((bad_line if i == bad_at else
+                     lib.json.dumps(lib.resource(title="导入%d" % i, external_id="E%d" % i),
+                                    ensure_ascii=False)) + "\n")
+    return d, path
+
+
+def _count(db):
+    import sqlite3
+    c = sqlite3.connect(db)
+    try:
+        return c.execute("SELECT count(*) FROM resources").fetchone()[0]
+    finally:
+        c.close()
+
+
+def test_shucud_import_keeps_every_good_line_around_a_bad_one():
+    bad = lib.json.dumps(lib.resource(title="深层"), ensure_ascii=False)[:-1] + \
+        ', "attrs": ' + deep_text(2040) + "}"
+    d, path = _import_file(3001, 1501, bad)
+    db = os.path.join(d, "x.db")
+    p = lib.run_cli("import", "--db", db, "--provider", "导入测试服务商", "--create-org",
+                    "--batch", "1000", path, check=False)
+    eq(p.returncode, 4, "exit code of an import with a failed line: %s" % p.stderr[-300:])
+    assert ":1501:" in p.stderr, p.stderr[-500:]
+    assert "3000 created" in p.stderr and "1 failed" in p.stderr, p.stderr[-300:]
+    eq(_count(db), 3000, "resources saved")
+
+
+def test_a_line_sqlite_refuses_costs_that_line_only():
+    """A line that passes validation but that SQLite refuses (here a trigger
+    planted in the file) inside a staged batch: the batch is stored again
+    line by line, and only that line is lost."""
+    import sqlite3
+    d, path = _import_file(2500, 1200, lib.json.dumps(lib.resource(title="BOOM"),
+                                                      ensure_ascii=False))
+    db = os.path.join(d, "x.db")
+    lib.run_cli("import", "--db", db, "--provider", "触发器服务商", "--create-org",
+                os.devnull, check=False)
+    c = sqlite3.connect(db)
+    c.execute("CREATE TRIGGER boom BEFORE INSERT ON resources WHEN new.title = 'BOOM' "
+              "BEGIN SELECT RAISE(ABORT, 'boom'); END")
+    c.commit()
+    c.close()
+    p = lib.run_cli("import", "--db", db, "--provider", "触发器服务商", "--batch", "1000", path,
+                    check=False)
+    eq(p.returncode, 4, "exit code: %s" % p.stderr[-300:])
+    assert ":1200:" in p.stderr and "boom" in p.stderr, p.stderr[-500:]
+    assert "2499 created" in p.stderr, p.stderr[-300:]
+    eq(_count(db), 2499, "resources saved")
