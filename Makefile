@@ -26,7 +26,7 @@ INC       := -Iserver $(SERVER_DIRS:%=-I%) -Iindex
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(INC) $(PKG_CFLAGS) $(CFLAGS)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
-LDLIBS    := $(PKG_LIBS) -lm -pthread
+LDLIBS    := $(PKG_LIBS) -lunistring -lm -pthread
 
 SRC       := $(wildcard server/*.c $(SERVER_DIRS:%=%/*.c) index/*.c)
 LIB_SRC   := $(filter-out server/main.c,$(SRC))

@@ -9,7 +9,7 @@ set -euo pipefail
 PKGS=(
   # build and run
   gcc make pkg-config libevent-dev libjansson-dev libhiredis-dev
-  libsqlite3-dev libsodium-dev libcurl4-openssl-dev redis-server curl
+  libsqlite3-dev libsodium-dev libunistring-dev libcurl4-openssl-dev redis-server curl
   # data regeneration and its checks: scripts/gen_t2s.py runs OpenCC's
   # opencc command (t2s.json from libopencc-data) to build the tokenizer's
   # 繁体 -> 简体 table; scripts/gen_pinyin.py reads Unihan from unicode-data.

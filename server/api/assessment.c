@@ -18,6 +18,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "org.h"
 #include "enterprise.h"
 #include "instrument.h"
 #include "log.h"
@@ -460,20 +461,15 @@ void assessment_finish(struct req *r, int rc, const struct outcome *o, int statu
  * organisation; -1 on error). */
 static int caller_named(struct db *db, const char *name, int role, struct caller *who)
 {
-    static const char SQL[] = "SELECT id FROM orgs WHERE name = ?1";
     memset(who, 0, sizeof *who);
-    sqlite3_stmt *st = db_stmt(db, SQL);
-    if (!st || !name)
-        return st ? 1 : -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    if (!name)
+        return 1;
+    int rc = org_find(db, name, who->org_id);
+    if (rc == 0) {
         who->role = role;
-        snprintf(who->org_id, sizeof who->org_id, "%s", sqlite3_column_text(st, 0));
         snprintf(who->org_name, sizeof who->org_name, "%s", name);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+    return rc;
 }
 
 int assessment_seed(struct db *db, json_t *line, char *msg, size_t msglen)

@@ -49,17 +49,8 @@ static int org_by_uscc(struct db *db, const char *uscc, char id[40])
 
 static int org_by_name(struct db *db, const char *name, char id[40])
 {
-    static const char SQL[] = "SELECT id FROM orgs WHERE name = ?1";
     id[0] = '\0';
-    sqlite3_stmt *st = db_stmt(db, SQL);
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        snprintf(id, 40, "%s", sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    return org_find(db, name, id) < 0 ? -1 : 0;
 }
 
 static const struct vfield NAME_FIELD[] = {

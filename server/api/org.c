@@ -8,6 +8,7 @@
 #include "db.h"
 #include "route.h"
 #include "log.h"
+#include "names.h"
 #include "taxonomy.h"
 #include "util.h"
 #include "validate.h"
@@ -89,8 +90,22 @@ int org_contact_visible(struct db *db, const char *org_id, const struct caller *
 
 static const char SQL_INSERT[] =
     "INSERT INTO orgs(id, name, description, industries, regions, website,"
-    " industry_mask, region_mask, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+    " industry_mask, region_mask, created_at, updated_at, name_key)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)";
+
+int org_name_taken(struct db *db, const char *key, const char *except_id)
+{
+    static const char SQL[] =
+        "SELECT 1 FROM orgs WHERE name_key = ?1 AND (?2 IS NULL OR id <> ?2) LIMIT 1";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    db_bind_text(st, 2, except_id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
 
 char *org_dump_or(json_t *v, const char *dflt)
 {
@@ -99,6 +114,19 @@ char *org_dump_or(json_t *v, const char *dflt)
 
 int org_create(struct db *db, json_t *p, char id[40])
 {
+    char *name = name_display(json_string_value(json_object_get(p, "name")));
+    char *key = name_key(name);
+    if (!name || !key) {
+        free(name);
+        free(key);
+        return 1; /* nothing visible: no organisation can be called that */
+    }
+    int taken = org_name_taken(db, key, NULL);
+    if (taken != 0) {
+        free(name);
+        free(key);
+        return taken < 0 ? -1 : 1;
+    }
     char now[32];
     util_now_rfc3339(now);
     util_new_id(id, 40, "org");
@@ -109,7 +137,7 @@ int org_create(struct db *db, json_t *p, char id[40])
     if (!st)
         goto cleanup;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, json_string_value(json_object_get(p, "name")), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     const char *desc = json_string_value(json_object_get(p, "description"));
     sqlite3_bind_text(st, 3, desc ? desc : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, inds, -1, SQLITE_STATIC);
@@ -118,6 +146,7 @@ int org_create(struct db *db, json_t *p, char id[40])
     sqlite3_bind_int64(st, 7, ind ? tax_mask(TAX_INDUSTRY, ind) : 0);
     sqlite3_bind_int64(st, 8, reg ? tax_mask(TAX_REGION, reg) : 0);
     sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, key, -1, SQLITE_STATIC);
     int s = sqlite3_step(st);
     sqlite3_reset(st);
     if (s == SQLITE_DONE)
@@ -129,16 +158,24 @@ int org_create(struct db *db, json_t *p, char id[40])
 cleanup:
     free(inds);
     free(regs);
+    free(name);
+    free(key);
     return rc;
 }
 
 int org_find(struct db *db, const char *name, char id[40])
 {
-    static const char SQL[] = "SELECT id FROM orgs WHERE name = ?1";
+    static const char SQL[] = "SELECT id FROM orgs WHERE name_key = ?1";
+    char *key = name_key(name);
+    if (!key)
+        return 1;
     sqlite3_stmt *st = db_stmt(db, SQL);
-    if (!st)
+    if (!st) {
+        free(key);
         return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    free(key);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         snprintf(id, 40, "%s", sqlite3_column_text(st, 0));
@@ -148,19 +185,11 @@ int org_find(struct db *db, const char *name, char id[40])
 
 int org_ensure(struct db *db, const char *name, char id[40])
 {
-    static const char SQL[] = "SELECT id FROM orgs WHERE name = ?1";
-    sqlite3_stmt *st = db_stmt(db, SQL);
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        snprintf(id, 40, "%s", sqlite3_column_text(st, 0));
-        sqlite3_reset(st);
-        return 0;
-    }
-    sqlite3_reset(st);
+    int rc = org_find(db, name, id);
+    if (rc <= 0)
+        return rc;
     json_t *p = json_pack("{s:s}", "name", name);
-    int rc = org_create(db, p, id);
+    rc = org_create(db, p, id);
     json_decref(p);
     return rc == 0 ? 0 : -1;
 }

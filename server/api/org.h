@@ -16,8 +16,10 @@ struct db;
  * id; returns 0, or -1 on a database error. */
 int org_ensure(struct db *db, const char *name, char id[40]);
 
-/* Finds the organisation named name: 0 with its id written, 1 when there
- * is none, -1 on a database error. */
+/* Finds the organisation named name, compared by name key (names.h: a
+ * trailing space, an invisible character or full-width letters name the
+ * same one): 0 with its id written, 1 when there is none, -1 on a
+ * database error. */
 int org_find(struct db *db, const char *name, char id[40]);
 
 /* The public JSON of an organisation, or NULL when there is none. */
@@ -43,5 +45,9 @@ int org_contact_visible(struct db *db, const char *org_id, const struct caller *
 extern const struct vfield ORG_FIELDS[];
 /* v dumped as compact JSON, or a copy of dflt when v is NULL (to free). */
 char *org_dump_or(json_t *v, const char *dflt);
+
+/* 1 when another organisation than except_id (may be NULL) has name key
+ * key (names.h), 0 when none, -1 on a database error. */
+int org_name_taken(struct db *db, const char *key, const char *except_id);
 
 #endif

@@ -13,6 +13,7 @@
 #include "taxonomy.h"
 #include "util.h"
 #include "validate.h"
+#include "names.h"
 #include "write.h"
 
 #include <stdio.h>
@@ -69,13 +70,96 @@ void h_org_get(struct req *r)
     reply_json(r, 200, o);
 }
 
-void h_org_patch(struct req *r)
+/* Where an organisation's name is kept beside its id, for lists that show
+ * it without a join: a rename rewrites every one, so every view shows the
+ * new name (needs and responses kept the old one). */
+static const char *const SQL_RENAME[] = {
+    "UPDATE resources SET provider_name = ?2 WHERE provider_id = ?1 AND provider_name <> ?2",
+    "UPDATE needs SET enterprise_name = ?2 WHERE enterprise_id = ?1 AND enterprise_name <> ?2",
+    "UPDATE responses SET provider_name = ?2 WHERE provider_id = ?1 AND provider_name <> ?2",
+    "UPDATE campaigns SET center_name = ?2 WHERE center_id = ?1 AND center_name <> ?2",
+    "UPDATE participants SET org_name = ?2 WHERE org_id = ?1 AND org_name <> ?2",
+    "UPDATE reviews SET enterprise_name = ?2 WHERE enterprise_id = ?1 AND enterprise_name <> ?2",
+};
+
+static int patch_txn(struct req *r, json_t *cur, struct outcome *o)
 {
     static const char SQL[] =
         "UPDATE orgs SET name = ?2, description = ?3, industries = ?4, regions = ?5,"
-        " website = ?6, industry_mask = ?7, region_mask = ?8, updated_at = ?9 WHERE id = ?1";
-    static const char SQL_RES[] =
-        "UPDATE resources SET provider_name = ?2 WHERE provider_id = ?1 AND provider_name <> ?2";
+        " website = ?6, industry_mask = ?7, region_mask = ?8, updated_at = ?9, name_key = ?10"
+        " WHERE id = ?1";
+    struct db *db = r->w->db;
+    const char *id = r->params[0];
+    char *name = name_display(json_string_value(json_object_get(cur, "name")));
+    char *key = name_key(name);
+    int rc = 0;
+    char *inds = NULL, *regs = NULL;
+    if (!name || !key) {
+        rc = refuse(o, ERR_INVALID_FIELD, "name", "name has nothing visible in it");
+        goto out;
+    }
+    int taken = org_name_taken(db, key, id);
+    if (taken) {
+        rc = taken < 0 ? refuse_db(o, db, "org rename")
+                       : refuse(o, ERR_CONFLICT, "name", "that name is taken");
+        goto out;
+    }
+    char now[32];
+    util_now_rfc3339(now);
+    json_t *ind = json_object_get(cur, "industries"), *reg = json_object_get(cur, "regions");
+    inds = org_dump_or(ind, "[]");
+    regs = org_dump_or(reg, "[]");
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st) {
+        rc = refuse_db(o, db, "org update");
+        goto out;
+    }
+    const char *desc = json_string_value(json_object_get(cur, "description"));
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, desc ? desc : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, inds, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, regs, -1, SQLITE_STATIC);
+    db_bind_text(st, 6, json_string_value(json_object_get(cur, "website")));
+    sqlite3_bind_int64(st, 7, ind ? tax_mask(TAX_INDUSTRY, ind) : 0);
+    sqlite3_bind_int64(st, 8, reg ? tax_mask(TAX_REGION, reg) : 0);
+    sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = refuse(o, ERR_CONFLICT, "name", "that name is taken");
+        goto out;
+    }
+    if (step != SQLITE_DONE || org_set_contact(db, id, json_object_get(cur, "contact")) != 0) {
+        rc = refuse_db(o, db, "org update");
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof SQL_RENAME / sizeof SQL_RENAME[0]; i++) {
+        sqlite3_stmt *rs = db_stmt(db, SQL_RENAME[i]);
+        if (!rs) {
+            rc = refuse_db(o, db, "org rename");
+            goto out;
+        }
+        sqlite3_bind_text(rs, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(rs, 2, name, -1, SQLITE_STATIC);
+        step = sqlite3_step(rs);
+        sqlite3_reset(rs);
+        if (step != SQLITE_DONE) {
+            rc = refuse_db(o, db, "org rename");
+            goto out;
+        }
+    }
+out:
+    free(name);
+    free(key);
+    free(inds);
+    free(regs);
+    return rc;
+}
+
+void h_org_patch(struct req *r)
+{
     const char *id = r->params[0];
     if (r->who.role != ROLE_ADMIN && !req_is_caller(r, id)) {
         reply_error(r, ERR_FORBIDDEN, NULL, "you may edit only your own organisation");
@@ -101,61 +185,26 @@ void h_org_patch(struct req *r)
         reply_verr(r, &e);
         return;
     }
-    char now[32];
-    util_now_rfc3339(now);
-    json_t *ind = json_object_get(cur, "industries"), *reg = json_object_get(cur, "regions");
-    char *inds = org_dump_or(ind, "[]"), *regs = org_dump_or(reg, "[]");
-    struct db *db = r->w->db;
-    int ok = db_begin(db) == 0;
-    sqlite3_stmt *st = ok ? db_stmt(db, SQL) : NULL;
-    if (st) {
-        const char *name = json_string_value(json_object_get(cur, "name"));
-        const char *desc = json_string_value(json_object_get(cur, "description"));
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, desc ? desc : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, inds, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, regs, -1, SQLITE_STATIC);
-        db_bind_text(st, 6, json_string_value(json_object_get(cur, "website")));
-        sqlite3_bind_int64(st, 7, ind ? tax_mask(TAX_INDUSTRY, ind) : 0);
-        sqlite3_bind_int64(st, 8, reg ? tax_mask(TAX_REGION, reg) : 0);
-        sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
-        int s = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (s == SQLITE_CONSTRAINT_UNIQUE) {
-            db_rollback(db);
-            free(inds);
-            free(regs);
-            json_decref(cur);
-            reply_error(r, ERR_CONFLICT, "name", "that name is taken");
-            return;
-        }
-        ok = s == SQLITE_DONE;
-        ok = ok && org_set_contact(db, id, json_object_get(cur, "contact")) == 0;
-        sqlite3_stmt *rs = ok ? db_stmt(db, SQL_RES) : NULL;
-        if (rs) {
-            sqlite3_bind_text(rs, 1, id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(rs, 2, name, -1, SQLITE_STATIC);
-            ok = sqlite3_step(rs) == SQLITE_DONE;
-            sqlite3_reset(rs);
-        }
-    }
-    ok = ok && db_commit(db) == 0;
-    if (!ok)
-        db_rollback(db);
-    free(inds);
-    free(regs);
-    json_decref(cur);
-    if (!ok) {
-        reply_error(r, ERR_UNAVAILABLE, NULL, "the database cannot be written");
+    if (write_begin(r) < 0) {
+        json_decref(cur);
         return;
     }
+    struct outcome o;
+    int rc = patch_txn(r, cur, &o);
+    json_decref(cur);
+    if (write_finish(r, rc, &o) < 0)
+        return;
+    struct db *db = r->w->db;
     json_t *out = org_get(db, id);
     json_t *c = org_contact(db, id);
     if (out && c)
         json_object_set_new(out, "contact", c);
     else
         json_decref(c);
+    if (!out) {
+        reply_db_error(r, DB_READ);
+        return;
+    }
     reply_json(r, 200, out);
 }
 

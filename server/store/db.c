@@ -18,6 +18,7 @@
 #include "bm25.h"
 #include "highlight.h"
 #include "log.h"
+#include "names.h"
 #include "tokenizer.h"
 #include "util.h"
 
@@ -237,6 +238,40 @@ static int db_tokens_current(struct db *db)
                : 0;
 }
 
+/* Gives every organisation without one its name key (migration 9; new
+ * organisations get theirs when made).  0 or -1. */
+static int name_keys_fill(struct db *db)
+{
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(db->h, "SELECT rid, name FROM orgs WHERE name_key IS NULL", -1, &sel,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db->h, "UPDATE orgs SET name_key = ?2 WHERE rid = ?1", -1, &upd,
+                           NULL) != SQLITE_OK)
+        goto out;
+    int s;
+    while ((s = sqlite3_step(sel)) == SQLITE_ROW) {
+        char *key = name_key((const char *)sqlite3_column_text(sel, 1));
+        sqlite3_bind_int64(upd, 1, sqlite3_column_int64(sel, 0));
+        if (key)
+            sqlite3_bind_text(upd, 2, key, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(upd, 2);
+        free(key);
+        int u = sqlite3_step(upd);
+        sqlite3_reset(upd);
+        if (u != SQLITE_DONE)
+            goto out;
+    }
+    rc = s == SQLITE_DONE ? 0 : -1;
+out:
+    if (rc < 0)
+        log_error("filling organisation name keys: %s", sqlite3_errmsg(db->h));
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    return rc;
+}
+
 static int db_migrate(struct db *db)
 {
     if (db_exec(db, "BEGIN IMMEDIATE") < 0)
@@ -260,7 +295,7 @@ static int db_migrate(struct db *db)
         if (db_exec(db, sql) < 0)
             goto fail;
     }
-    if (db_tokens_current(db) < 0)
+    if (db_tokens_current(db) < 0 || name_keys_fill(db) < 0)
         goto fail;
     return db_exec(db, "COMMIT");
 fail:

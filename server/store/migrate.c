@@ -559,6 +559,14 @@ const char *const MIGRATIONS[] = {
     "ALTER TABLE campaigns ADD COLUMN confirmed_at TEXT;"
     "ALTER TABLE campaigns ADD COLUMN confirmed_by TEXT;"
     "ALTER TABLE campaigns ADD COLUMN confirmed_tiers TEXT;",
+    /* 9 (issue 23): the key organisation names are compared by (names.h:
+     * NFKC, no invisible characters, collapsed white space, lower case),
+     * so that "provider_orgA " or full-width letters cannot pass for
+     * another organisation.  Filled by C on open (db.c), which SQL cannot
+     * compute; unique in practice because every create and rename checks
+     * it inside its write transaction. */
+    "ALTER TABLE orgs ADD COLUMN name_key TEXT;"
+    "CREATE INDEX orgs_name_key ON orgs(name_key);",
 };
 
 const int migrations_count = (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]);

@@ -266,3 +266,50 @@ def test_a_line_sqlite_refuses_costs_that_line_only():
     assert ":1200:" in p.stderr and "boom" in p.stderr, p.stderr[-500:]
     assert "2499 created" in p.stderr, p.stderr[-300:]
     eq(_count(db), 2499, "resources saved")
+
+
+# ------------------------------------------------------------ 7: names
+
+
+def test_names_that_look_alike_are_one_name():
+    adm = S.key("admin", "加固测试运营方")
+    r = request("POST", "/v1/orgs", {"name": "provider_orgA"}, key=adm)
+    assert_status(r, 201)
+    first = r.json["id"]
+    for twin in ("provider_orgA ", " provider_orgA", "provider\u200b_orgA", "provider_org\ufeffA",
+                 "ｐｒｏｖｉｄｅｒ＿ｏｒｇＡ", "Provider_OrgA", "provider_orgA\u00ad"):
+        r = request("POST", "/v1/orgs", {"name": twin}, key=adm)
+        assert_error(r, 409, "conflict", "name")
+    # The command line finds the same organisation by a look-alike name.
+    k = S.key("provider", "provider_orgA ")
+    eq(request("GET", "/v1/me", key=k).json["org"]["id"], first, "keys create --org 'provider_orgA '")
+    # A stored name is its visible form.
+    r = request("POST", "/v1/orgs", {"name": "  华中\u200b智造　科技  "}, key=adm)
+    assert_status(r, 201)
+    eq(r.json["name"], "华中智造 科技", "a name stored trimmed, without invisible characters")
+    # A rename to a look-alike of another organisation is refused too.
+    r2 = request("PATCH", "/v1/orgs/" + r.json["id"], {"name": "ｐｒｏｖｉｄｅｒ_orgA"}, key=adm)
+    assert_error(r2, 409, "conflict", "name")
+
+
+def test_a_rename_shows_everywhere():
+    prov = S.key("provider", "改名前服务商")
+    ent = S.key("enterprise", "改名前机械厂")
+    res = request("POST", "/v1/resources", lib.resource(title="改名测试排产"), key=prov).json
+    need = request("POST", "/v1/needs", {"title": "改名测试需求", "industry": "machinery",
+                                         "scenarios": ["planning"]}, key=ent).json
+    resp = request("POST", "/v1/needs/%s/responses" % need["id"],
+                   {"resource_id": res["id"], "message": "可以做"}, key=prov)
+    assert_status(resp, 201)
+    pid = request("GET", "/v1/me", key=prov).json["org"]["id"]
+    eid = request("GET", "/v1/me", key=ent).json["org"]["id"]
+    assert_status(request("PATCH", "/v1/orgs/" + pid, {"name": "改名后服务商"}, key=prov), 200)
+    assert_status(request("PATCH", "/v1/orgs/" + eid, {"name": "改名后机械厂"}, key=ent), 200)
+    eq(request("GET", "/v1/needs/" + need["id"], key=ent).json["enterprise"]["name"], "改名后机械厂",
+       "the need's enterprise")
+    rs = request("GET", "/v1/needs/%s/responses" % need["id"], key=ent).json
+    items = rs["items"] if isinstance(rs, dict) and "items" in rs else rs
+    names = {x["provider"]["name"] for x in items}
+    eq(names, {"改名后服务商"}, "the responses' provider")
+    eq(request("GET", "/v1/resources/" + res["id"]).json["provider"]["name"], "改名后服务商",
+       "the resource's provider")
