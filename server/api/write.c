@@ -38,6 +38,7 @@ int refuse_verr(struct outcome *o, const struct verr *e)
 
 int refuse_db(struct outcome *o, struct db *db, const char *what)
 {
+    db_note_write(db, 0);
     log_error("%s: %s", what, db ? sqlite3_errmsg(db_handle(db)) : "no database");
     return refuse(o, ERR_UNAVAILABLE, NULL, "the database cannot be written right now");
 }

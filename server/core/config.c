@@ -55,6 +55,8 @@ static const struct opt OPTS[] = {
         "matching: documents its text terms may hit, summed (0: no bound)"),
     LNG("webhook_backoff_ms", webhook_backoff_ms, 10, 3600000,
         "first retry delay of a failed webhook delivery, ms (x4 each attempt)"),
+    LNG("max_db_mb", max_db_mb, 0, 1L << 30,
+        "cap on the database file, MB (0: none); writes beyond it are 503, /healthz degraded"),
     LNG("webhook_private", webhook_private, 0, 1,
         "1: webhooks may post to loopback and private addresses (tests, an intranet)"),
     WGT(text), WGT(industry), WGT(scenario), WGT(level),

@@ -38,6 +38,7 @@ struct config {
     long match_postings; /* 10000: see docs/ranking.md */
     long webhook_backoff_ms; /* first retry of a failed webhook delivery (deliver.h) */
     long webhook_private;    /* 1: webhooks may reach loopback and private addresses */
+    long max_db_mb;          /* cap on the database file, MB (0: none) */
     struct rank_weights weights;
     struct rank_shape shape;     /* RANK_SHAPE_DEFAULT: see docs/ranking.md */
     double lexicon_terms;        /* weight of the terms the lexicon infers */

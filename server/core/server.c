@@ -216,6 +216,7 @@ int server_run(struct config *cfg)
         return 1;
     }
     metrics_label_routes(ROUTES, NROUTES);
+    db_set_max_bytes((int64_t)cfg->max_db_mb << 20);
     struct db *mdb = db_open(cfg->db); /* migrates before workers start */
     if (!mdb)
         return 1;

@@ -22,6 +22,8 @@
 #include "tokenizer.h"
 #include "util.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +55,13 @@ struct db {
 };
 
 #define NMIGRATIONS migrations_count
+
+/* The last write outcome of the process (every connection, every
+ * thread): when it failed and why, for /healthz.  write_lock guards why. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_llong write_failed_us, write_ok_us;
+static char write_why[200];
+static int64_t max_bytes; /* set once before any connection opens */
 
 /* The generation and, in the same read, the identity (db->id). */
 static long long generation_read(struct db *db)
@@ -328,6 +337,12 @@ struct db *db_open(const char *path)
         db_exec(db, "PRAGMA temp_store=MEMORY") < 0 ||
         db_exec(db, "PRAGMA cache_size=-32000") < 0)
         goto fail;
+    if (max_bytes > 0) { /* --max-db-mb: writes beyond it fail as a full disk would */
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", (long long)(max_bytes / 4096));
+        if (db_exec(db, sql) < 0)
+            goto fail;
+    }
     if (db_migrate(db) < 0) {
         log_error("cannot migrate database %s", path);
         goto fail;
@@ -389,19 +404,80 @@ int db_begin(struct db *db)
     return 0;
 }
 
+
+void db_set_max_bytes(int64_t bytes)
+{
+    max_bytes = bytes;
+}
+
+void db_note_write(struct db *db, int ok)
+{
+    long long now = (long long)(util_monotonic() * 1e6);
+    if (ok) {
+        atomic_store(&write_ok_us, now);
+        return;
+    }
+    pthread_mutex_lock(&write_lock);
+    snprintf(write_why, sizeof write_why, "%s", db ? sqlite3_errmsg(db->h) : "unknown");
+    pthread_mutex_unlock(&write_lock);
+    atomic_store(&write_failed_us, now);
+}
+
+int db_write_health(struct db *db, char *why, size_t n)
+{
+    /* A probe at most every PROBE_SECONDS per process: a write that needs
+     * the disk (WAL append and sync), never waiting on another writer. */
+    enum { PROBE_SECONDS = 5 };
+    static atomic_llong probed_us;
+    long long now = (long long)(util_monotonic() * 1e6);
+    long long last = atomic_load(&probed_us);
+    if (now - last > PROBE_SECONDS * 1000000LL &&
+        atomic_compare_exchange_strong(&probed_us, &last, now) && sqlite3_get_autocommit(db->h)) {
+        sqlite3_busy_timeout(db->h, 50);
+        int rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rc == SQLITE_OK) {
+            char sql[96];
+            snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES ('probe', %lld)",
+                     now / 1000000);
+            rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+            if (rc == SQLITE_OK)
+                rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+            if (rc != SQLITE_OK) {
+                db_note_write(db, 0);
+                sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+            } else {
+                db_note_write(db, 1);
+            }
+        } /* busy: another writer is at work, which says the disk is fine */
+        sqlite3_busy_timeout(db->h, 10000);
+    }
+    long long failed = atomic_load(&write_failed_us), ok = atomic_load(&write_ok_us);
+    if (failed && failed >= ok) {
+        pthread_mutex_lock(&write_lock);
+        snprintf(why, n, "the last write failed: %s", write_why);
+        pthread_mutex_unlock(&write_lock);
+        return 0;
+    }
+    return 1;
+}
+
 int db_commit(struct db *db)
 {
     static const char SQL[] = "COMMIT";
     sqlite3_stmt *st = db_stmt(db, SQL);
-    if (!st)
+    if (!st) {
+        db_note_write(db, 0);
         return -1;
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         log_error("commit: %s", sqlite3_errmsg(db->h));
+        db_note_write(db, 0);
         db_rollback(db);
         return -1;
     }
+    db_note_write(db, 1);
     return 0;
 }
 

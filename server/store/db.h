@@ -15,6 +15,7 @@
 #define SHUCU_DB_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -66,6 +67,16 @@ long db_hot_mismatches(struct db *db);
 int db_schema_version(void);
 /* Size of the database file in bytes (page_count * page_size). */
 int64_t db_size(struct db *db);
+
+/* Writes and their failures (for /healthz): db_commit notes every outcome
+ * itself; write.h notes a failure inside a transaction that is rolled back.
+ * db_write_health() is 1 when the last write of the process succeeded (and
+ * a write probe, run at most every 5 s, succeeds), else 0 with *why. */
+void db_note_write(struct db *db, int ok);
+int db_write_health(struct db *db, char *why, size_t n);
+/* Caps the database file at bytes (0: none) for every connection opened
+ * afterwards: writes beyond it fail like a full disk (--max-db-mb). */
+void db_set_max_bytes(int64_t bytes);
 
 /* Binds text that may be NULL. */
 int db_bind_text(sqlite3_stmt *st, int i, const char *s);

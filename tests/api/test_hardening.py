@@ -313,3 +313,33 @@ def test_a_rename_shows_everywhere():
     eq(names, {"改名后服务商"}, "the responses' provider")
     eq(request("GET", "/v1/resources/" + res["id"]).json["provider"]["name"], "改名后服务商",
        "the resource's provider")
+
+
+# ------------------------------------------------------------ 10: healthz
+
+
+def test_healthz_says_degraded_when_no_write_can_succeed():
+    """The outside test filled the disk: reads went on, every write was 503,
+    and /healthz said ok.  --max-db-mb makes writes fail as a full disk
+    does; /healthz then says degraded, with the reason."""
+    srv = lib.Server(redis="none", workers=1, extra_args=["--max-db-mb", "3"])
+    try:
+        prov = srv.key("provider", "磁盘满测试服务商")
+        h = request("GET", "/healthz", server=srv).json
+        eq((h["status"], h["db"]["writable"]), ("ok", True), "healthz before")
+        big = "满" * 6000
+        status = 201
+        for i in range(400):
+            r = request("POST", "/v1/resources", lib.resource(title="占位%d" % i, description=big),
+                        key=prov, server=srv)
+            status = r.status
+            if status != 201:
+                break
+        eq(status, 503, "writes end in 503 once the database is full")
+        h = request("GET", "/healthz", server=srv).json
+        eq(h["status"], "degraded", "healthz after writes failed")
+        eq(h["db"]["writable"], False, "db.writable")
+        assert "full" in h.get("reason", ""), h
+        assert_status(request("GET", "/v1/search?q=%E5%8D%A0%E4%BD%8D", server=srv), 200)
+    finally:
+        srv.stop()
