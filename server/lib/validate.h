@@ -77,7 +77,7 @@ json_t *json_merge_patch(const json_t *target, const json_t *patch);
 /* The deepest nesting a free-form object (V_ANY_OBJECT, e.g. a resource's
  * attrs) may have; deeper is 422 naming the field.  Well below SQLite's
  * JSON depth limit (2,000), which a stored document must stay under. */
-#define VALIDATE_MAX_DEPTH 32
+#define VALIDATE_MAX_DEPTH 64
 
 /* The row that ends a field table. */
 #define VFIELD_END {NULL, 0, 0, 0, 0, 0, NULL, 0}

@@ -187,7 +187,7 @@ def test_deep_attrs_are_422_naming_attrs():
     prov = S.key("provider", "深层属性服务商")
     r = request("POST", "/v1/resources", lib.resource(attrs=nested(10)), key=prov)
     assert_status(r, 201)
-    r = request("POST", "/v1/resources", lib.resource(attrs=nested(40)), key=prov)
+    r = request("POST", "/v1/resources", lib.resource(attrs=nested(70)), key=prov)
     assert_error(r, 422, "invalid_field", "attrs")
     body = lib.json.dumps(lib.resource(), ensure_ascii=False)[:-1] + ', "attrs": ' + \
         deep_text(2040) + "}"
