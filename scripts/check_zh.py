@@ -6,14 +6,23 @@ template in server/lib/zh.c (docs/api.md, "Errors in Chinese").
 
 Reads every reply_error(), refuse(), verr_set() and verr_setz() call in
 server/**/*.c, takes its format string (adjacent literals joined, PRId64 and
-JSON_INTEGER_FORMAT expanded as on Linux x86-64), and prints the ones the
-catalogue lacks with the file that raises them.  A message without an entry
-still reaches a Chinese client, as the generic Chinese sentence of its code
-and field; this report says where a more precise one would help.  Exit 0,
-or 1 with --strict when something is missing.  Standard library only.
+JSON_INTEGER_FORMAT expanded as on Linux x86-64; both literals of a
+`cond ? "..." : "..."` format), and prints the ones the catalogue lacks
+with the file that raises them.  A message without an entry still reaches
+a Chinese client, as the generic Chinese sentence of its code and field;
+this report says where a more precise one would help.
+
+Then the names: every question, evidence figure and scene of
+schemas/instruments/*.json and every scenario of schemas/taxonomy.json must
+have its row in zh.c's QUESTIONS, FIGURES and SCENARIOS (what answers.<code>,
+evidence.<code>.<figure> and scenes.<code> are called in Chinese).
+
+Exit 0, or 1 with --strict when something is missing (make test runs it so:
+tests/api/test_zh_catalogue.py).  Standard library only.
 """
 
 import glob
+import json
 import os
 import re
 import sys
@@ -74,6 +83,45 @@ def literal(a):
     return out.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
 
 
+def top_level(a, ch, start=0):
+    """The index of ch in a at depth 0 outside string literals, or -1."""
+    depth, instr, j = 0, False, start
+    while j < len(a):
+        c = a[j]
+        if instr:
+            if c == "\\":
+                j += 2
+                continue
+            if c == '"':
+                instr = False
+        elif c == '"':
+            instr = True
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == ch and depth == 0:
+            return j
+        j += 1
+    return -1
+
+
+def formats(a):
+    """The formats an argument may be: its literal, or both literals of a
+    conditional (nested ones too); [] when it is not made of literals."""
+    s = literal(a)
+    if s is not None:
+        return [s]
+    q = top_level(a, "?")
+    if q < 0:
+        return []
+    c = top_level(a, ":", q + 1)
+    if c < 0:
+        return []
+    yes, no = formats(a[q + 1:c]), formats(a[c + 1:])
+    return yes + no if yes and no else []
+
+
 def catalogue():
     text = open(os.path.join(ROOT, "server", "lib", "zh.c"), encoding="utf-8").read()
     body = text[text.index("CATALOGUE[] = {"):]
@@ -84,6 +132,34 @@ def catalogue():
         if s is not None:
             found.add(s)
     return found
+
+
+def names_missing():
+    """The codes of the instruments and the taxonomy that zh.c cannot name,
+    as (table, code, source file)."""
+    text = open(os.path.join(ROOT, "server", "lib", "zh.c"), encoding="utf-8").read()
+
+    def table(name):
+        body = text[text.index(name + "[] = {"):]
+        return set(re.findall(r'\{"([^"]+)", "', body[:body.index("\n};")]))
+    have = {t: table(t) for t in ("QUESTIONS", "FIGURES", "SCENARIOS")}
+    out = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "schemas", "instruments", "*.json"))):
+        doc = json.load(open(path, encoding="utf-8"))
+        rel = os.path.relpath(path, ROOT)
+        for dim in doc.get("dimensions", []):
+            for group in dim.get("groups", []):
+                for q in group.get("questions", []):
+                    if q["code"] not in have["QUESTIONS"]:
+                        out.append(("QUESTIONS", q["code"], rel))
+                    out += [("FIGURES", f["key"], rel) for f in q.get("evidence", [])
+                            if f["key"] not in have["FIGURES"]]
+        out += [("SCENARIOS", s["code"], rel) for s in doc.get("scenes", [])
+                if s["code"] not in have["SCENARIOS"]]
+    tax = json.load(open(os.path.join(ROOT, "schemas", "taxonomy.json"), encoding="utf-8"))
+    out += [("SCENARIOS", s["code"], "schemas/taxonomy.json") for s in tax.get("scenarios", [])
+            if s["code"] not in have["SCENARIOS"]]
+    return out
 
 
 def main(argv):
@@ -98,14 +174,19 @@ def main(argv):
             k = FMT_ARG[m.group(1)]
             if m.group(1) == "verr_setz" or len(args) <= k:
                 continue  # verr_setz carries its own template
-            fmt = literal(args[k])
-            if fmt is None or fmt == "%s" or fmt in known:
-                continue
-            missing.setdefault(fmt, os.path.relpath(path, ROOT))
+            for fmt in formats(args[k]):
+                if fmt == "%s" or fmt in known:
+                    continue
+                missing.setdefault(fmt, os.path.relpath(path, ROOT))
     for fmt, where in sorted(missing.items(), key=lambda x: x[1]):
         print("%s: %s" % (where, fmt))
     print("check_zh: %d message formats without a Chinese template" % len(missing))
-    return 1 if missing and "--strict" in argv else 0
+    names = names_missing()
+    for tbl, code, where in names:
+        print("%s: %s has no row in zh.c's %s" % (where, code, tbl))
+    if names:
+        print("check_zh: %d codes without a Chinese name" % len(names))
+    return 1 if (missing or names) and "--strict" in argv else 0
 
 
 if __name__ == "__main__":

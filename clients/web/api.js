@@ -107,15 +107,25 @@ export function errorLead(err, status) {
   return text;
 }
 
+// The server's Chinese sentence, after the lead of its code: it names the
+// field already ("填写有误：统一社会信用代码校验位不正确").  A sentence with no
+// more to say than the lead (the server's generic "填写有误：uscc", from an
+// older server or a message with no template) is not led twice, and a field
+// it could only name by its path gets the console's name for it.
+function serverText(err) {
+  const lead = CODE_TEXT[err.code] || '请求失败';
+  let msg = err.message;
+  if (err.field && msg.endsWith(`：${err.field}`)) msg = msg.slice(0, -err.field.length) + fieldText(err.field);
+  return msg.startsWith(`${lead}：`) || msg === lead ? msg : `${lead}：${msg}`;
+}
+
 export class ApiError extends Error {
   constructor(status, body, network = false) {
     const err = (body && body.error) || {};
     let text;
     if (network) text = '无法连接服务器，请检查网络或服务是否已启动';
-    else if (chinese(err.message)) {
-      // the server's own Chinese sentence names the field already
-      text = `${CODE_TEXT[err.code] || '请求失败'}：${err.message}`;
-    } else {
+    else if (chinese(err.message)) text = serverText(err);
+    else {
       text = errorLead(err, status);
     }
     super(text);

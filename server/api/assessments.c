@@ -22,6 +22,7 @@
 #include "taxonomy.h"
 #include "util.h"
 #include "write.h"
+#include "zh.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -66,7 +67,7 @@ void h_assessment_create(struct req *r)
     const struct instrument *in = NULL;
     struct verr e;
     if (assessment_body_check(r->body, 1, &in, &e) < 0) {
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     const char *org_id = json_string_value(json_object_get(r->body, "org_id"));
@@ -289,7 +290,7 @@ static int patch_txn(struct req *r, int64_t want, struct outcome *o)
     struct verr e;
     int rc = 0;
     if (instrument_check(in, maps[0], maps[1], maps[2], &e) < 0)
-        rc = refuse(o, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        rc = refuse_verr(o, &e);
     char now[32];
     util_now_rfc3339(now);
     if (rc == 0 && asmt_save(db, a.id, in, maps[0], maps[1], maps[2],
@@ -319,7 +320,7 @@ void h_assessment_patch(struct req *r)
     if (req_if_match(r, &want) < 0)
         return;
     if (assessment_body_check(r->body, 0, &in, &e) < 0) {
-        reply_error(r, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     if (write_begin(r) < 0)
@@ -330,13 +331,17 @@ void h_assessment_patch(struct req *r)
 }
 
 /* The missing questions and scenes as "answers.x, scenes.y, …" (to free);
- * NULL when nothing is missing.  *first gets the first one's field. */
+ * NULL when nothing is missing.  *first gets the first one's field, and zh
+ * their Chinese names, the first few of them ("“网络建设”题、“质量管理”场景等
+ * 12 项"). */
 static char *missing_list(const struct instrument *in, const struct instr_score *s,
-                          char first[64])
+                          char first[64], char zh[200])
 {
-    size_t cap = 64, len = 0;
+    size_t cap = 64, len = 0, zl = 0;
+    int count = 0, named = 0;
     char *out = NULL;
     first[0] = '\0';
+    zh[0] = '\0';
     for (int pass = 0; pass < 2; pass++) {
         int n = pass ? in->ns : in->nq;
         for (int i = 0; i < n; i++) {
@@ -348,6 +353,14 @@ static char *missing_list(const struct instrument *in, const struct instr_score 
                              pass ? "scenes" : "answers", code);
             if (!first[0])
                 snprintf(first, 64, "%s.%s", pass ? "scenes" : "answers", code);
+            char path[96], name[160];
+            snprintf(path, sizeof path, "%s.%s", pass ? "scenes" : "answers", code);
+            zh_field(path, name, sizeof name);
+            count++;
+            if (named < 4 && zl + strlen(name) + 4 < 150) {
+                zl += (size_t)snprintf(zh + zl, 200 - zl, "%s%s", named ? "、" : "", name);
+                named++;
+            }
             if (!out || len + (size_t)k + 1 > cap) {
                 cap = (cap + (size_t)k) * 2;
                 out = xrealloc(out, cap);
@@ -356,6 +369,8 @@ static char *missing_list(const struct instrument *in, const struct instr_score 
             len += (size_t)k;
         }
     }
+    if (count > named)
+        snprintf(zh + zl, 200 - zl, "等 %d 项", count);
     return out;
 }
 
@@ -371,11 +386,12 @@ static int submit_txn(struct req *r, int64_t want, struct outcome *o)
         return refuse_db(o, db, "assessment submit");
     struct instr_score s;
     instrument_score(in, ans, sc, &s);
-    char first[64];
-    char *missing = missing_list(in, &s, first);
+    char first[64], zh[200];
+    char *missing = missing_list(in, &s, first, zh);
     int rc = 0;
     if (missing) {
         rc = refuse(o, ERR_INVALID_FIELD, first, "still missing: %s", missing);
+        refuse_zh(o, "still missing: %s", zh);
         free(missing);
     } else {
         char now[32];
@@ -429,7 +445,7 @@ static int verify_txn(struct req *r, int64_t want, struct outcome *o)
     json_t *corr = json_object_get(r->body, "scenes");
     struct verr e;
     if (corr && instrument_check(in, NULL, NULL, corr, &e) < 0)
-        return refuse(o, ERR_INVALID_FIELD, e.field, "%s", e.msg);
+        return refuse_verr(o, &e);
     json_t *ans, *ev, *sc;
     if (asmt_contents(db, a.id, &ans, &ev, &sc) < 0)
         return refuse_db(o, db, "assessment verify");

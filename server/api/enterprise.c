@@ -42,7 +42,7 @@ static const struct vfield CONTACT_FIELDS[] = {
 };
 
 static const struct vfield FILE_FIELDS[] = {
-    {"uscc", V_STRING, 0, 18, 18, 0, NULL, 0},
+    {"uscc", V_STRING, 0, 1, 40, 0, NULL, 0}, /* its 18 characters: uscc_valid() */
     {"province", V_STRING, 0, 1, 40, 0, NULL, 0},
     {"city", V_STRING, 0, 1, 40, 0, NULL, 0},
     {"district", V_STRING, 0, 1, 40, 0, NULL, 0},

@@ -130,6 +130,7 @@ struct ent_import {
     json_t *errors;
     long max_errors;
     long line; /* the line a database failure stopped at */
+    int zh;    /* 1: the messages in Chinese (zh.h), for a client that asks */
 };
 
 /*

@@ -92,7 +92,7 @@ void h_org_file_put(struct req *r)
     struct file_cols c;
     struct verr e;
     if (enterprise_file_validate(r->body, &c, &e) < 0) {
-        reply_error(r, ERR_INVALID_FIELD, *e.field ? e.field : NULL, "%s", e.msg);
+        reply_verr(r, &e);
         return;
     }
     if (write_begin(r) < 0)

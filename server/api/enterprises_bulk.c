@@ -18,6 +18,7 @@
 #include "req.h"
 #include "util.h"
 #include "write.h"
+#include "zh.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -74,7 +75,7 @@ int enterprise_import_line(struct db *db, json_t *line, struct outcome *o)
     /* The line alone must be a valid file before anything is looked up. */
     json_t *alone = json_deep_copy(line), *merged = NULL;
     if (enterprise_file_validate(alone, &c, &e) < 0) {
-        refuse(o, ERR_INVALID_FIELD, *e.field ? e.field : NULL, "%s", e.msg);
+        refuse_verr(o, &e);
         goto out;
     }
     char by_uscc[40] = "", by_name[40] = "", id[40];
@@ -114,7 +115,7 @@ int enterprise_import_line(struct db *db, json_t *line, struct outcome *o)
     old = NULL;
     json_object_update(merged, line);
     if (enterprise_file_validate(merged, &c, &e) < 0) {
-        refuse(o, ERR_INVALID_FIELD, *e.field ? e.field : NULL, "%s", e.msg);
+        refuse_verr(o, &e);
         goto out;
     }
     if (!*id) {
@@ -146,7 +147,18 @@ static void report(struct ent_import *rep, long line, const struct outcome *o)
     rep->failed++;
     if ((long)json_array_size(rep->errors) >= rep->max_errors)
         return;
-    json_t *err = json_pack("{s:s, s:s}", "code", http_err_code(o->err), "message", o->msg);
+    const char *msg = o->msg;
+    char zh[1024];
+    if (rep->zh) { /* the Chinese message, or the generic one of its code and field */
+        msg = o->msg_zh;
+        if (o->err == ERR_BAD_JSON)
+            msg = "这一行不是有效的 JSON";
+        else if (!*msg || !util_utf8_valid(msg, strlen(msg))) {
+            zh_generic(http_err_code(o->err), o->field, zh, sizeof zh);
+            msg = zh;
+        }
+    }
+    json_t *err = json_pack("{s:s, s:s}", "code", http_err_code(o->err), "message", msg);
     if (o->field[0])
         json_object_set_new(err, "field", json_string(o->field));
     json_array_append_new(rep->errors, json_pack("{s:I, s:o}", "line", (json_int_t)line, "error", err));
@@ -224,7 +236,7 @@ dberr_committed:
 
 void h_enterprises_bulk(struct req *r)
 {
-    struct ent_import rep = {0};
+    struct ent_import rep = {.zh = req_wants_zh(r)};
     int rc = enterprise_import_ndjson(r->w->db, r->raw, r->rawlen, BULK_BATCH, &rep);
     if (rc < 0) {
         json_decref(rep.errors);

@@ -200,7 +200,7 @@ void h_assessment_gaps(struct req *r)
     struct outcome o;
     if (ctx_load(r, &g, &o) < 0) {
         ctx_free(&g);
-        reply_error(r, o.err, o.field[0] ? o.field : NULL, "%s", o.msg);
+        reply_error_text(r, o.err, o.field[0] ? o.field : NULL, o.msg, o.msg_zh);
         return;
     }
     long target;

@@ -27,6 +27,16 @@ int refuse(struct outcome *o, enum http_err err, const char *field, const char *
     return -1;
 }
 
+void refuse_zh(struct outcome *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *tpl = zh_template(fmt);
+    if (!tpl || zh_format(o->msg_zh, sizeof o->msg_zh, fmt, tpl, ap) < 0)
+        o->msg_zh[0] = '\0';
+    va_end(ap);
+}
+
 int refuse_verr(struct outcome *o, const struct verr *e)
 {
     o->err = ERR_INVALID_FIELD;

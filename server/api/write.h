@@ -33,6 +33,13 @@ struct outcome {
 int refuse(struct outcome *o, enum http_err err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Rewrites o's Chinese message from the template of fmt (zh.h), the
+ * English format refuse() was given, with other arguments: for an
+ * argument whose Chinese is not its English, such as a list of fields:
+ *     refuse(o, ERR_INVALID_FIELD, f, "still missing: %s", paths);
+ *     refuse_zh(o, "still missing: %s", chinese_names); */
+void refuse_zh(struct outcome *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* A validation failure (validate.h) as a refusal: 422 naming its field,
  * in both languages.  Returns -1. */
 struct verr;

@@ -14,8 +14,11 @@
  *
  * To add a message: write the English one where it is raised, as usual,
  * and add its row here.  scripts/check_zh.py lists the formats that have
- * none (they still reach a Chinese client, as the generic sentence of
- * their error code).
+ * none (they would still reach a Chinese client, as the generic sentence
+ * of their error code), and `make test` fails while it lists any
+ * (tests/api/test_zh_catalogue.py).  An argument whose Chinese is not its
+ * English (a list of field paths) is given again in Chinese with
+ * refuse_zh() (write.h).
  */
 #include "zh.h"
 
@@ -72,18 +75,115 @@ static const struct {
     {"login", "手机号或邮箱"}, {"org_admin", "机构管理员"}, {"disabled", "停用"},
     {"url", "接收地址"}, {"format", "消息格式"}, {"kinds", "事件类型"}, {"ids", "消息"},
     {"key", "密钥"}, {"prefix", "密钥前缀"},
+    /* enterprise files (enterprise.c) */
+    {"uscc", "统一社会信用代码"}, {"province", "省份"}, {"city", "城市"}, {"district", "区县"},
+    {"gbt4754", "国民经济行业分类"}, {"size", "企业规模"}, {"above_scale", "规上企业"},
+    {"employees", "员工人数"}, {"revenue", "上年营业收入"}, {"specialized", "专精特新"},
+    {"certificates", "资质证书"}, {"certificates.type", "证书名称"},
+    {"certificates.grade", "证书等级"}, {"certificates.year", "证书年份"},
+    /* assessments and gaps (assessment*.c, gaps.c, instrument_score.c); answers.<code>,
+     * evidence.<code>[.<figure>] and scenes.<code> are named by rule (zh_field) */
+    {"instrument", "评估指标"}, {"org_id", "企业"}, {"mode", "评估方式"},
+    {"answers", "评估答案"}, {"evidence", "佐证数据"}, {"scenes", "场景"},
+    {"target", "目标等级"}, {"level", "等级"}, {"score", "得分"}, {"level_check", "等级判定"},
+    {"missing", "未填写项"}, {"id", "编号"}, {"org", "机构"}, {"version", "版本号"},
+    {"created_by", "创建人"}, {"verified_by", "核验人"}, {"verified_at", "核验时间"},
+    {"submitted_at", "提交时间"}, {"revisions", "修改记录"}, {"created_at", "创建时间"},
+    {"updated_at", "更新时间"},
     /* query parameters and headers */
     {"q", "关键词"}, {"limit", "每页条数"}, {"offset", "起始位置"}, {"cursor", "分页游标"},
     {"sort", "排序"}, {"max_price", "最高价格"}, {"days", "天数"}, {"provider", "服务商"},
-    {"explain", "解释"}, {"min_size", "最小规模"}, {"unread", "未读"},
+    {"explain", "解释"}, {"min_size", "最小规模"}, {"unread", "未读"}, {"highlight", "高亮"},
+    {"user_id", "用户"},
     {"If-Match", "版本号（If-Match）"},
 };
+
+/* The questions and evidence figures of the instruments in
+ * schemas/instruments/ (their "name"s; a figure by what it counts, without
+ * its unit), and the scenes, the taxonomy's scenarios
+ * (schemas/taxonomy.json): what answers.<code>, evidence.<code>.<figure>
+ * and scenes.<code> are called.  scripts/check_zh.py checks that every
+ * code of those files has its row. */
+struct code_name {
+    const char *code;
+    const char *zh;
+};
+
+static const struct code_name QUESTIONS[] = {
+    {"network", "网络建设"}, {"device_digital_rate", "设备数字化"},
+    {"device_network_rate", "设备联网"}, {"auto_collection", "数据采集"},
+    {"it_coverage", "信息系统"}, {"network_security", "网络安全"}, {"data_security", "数据安全"},
+    {"planning", "规划实施"}, {"mechanisms", "管理机制"}, {"talent", "人才建设"},
+    {"investment", "资金保障"}, {"energy_per_revenue", "绿色低碳"}, {"pass_rate", "产品质量"},
+    {"revenue_per_head", "市场表现"}, {"cost_per_revenue", "价值效益"},
+};
+
+static const struct code_name FIGURES[] = {
+    {"devices_total", "生产设备数量"}, {"devices_digital", "实现数字化的生产设备数量"},
+    {"devices_networked", "实现联网的生产设备数量"}, {"invest_per_year", "每年数字化投入"},
+    {"energy_last_year", "上年综合能源消费量"}, {"energy_year_before", "前年综合能源消费量"},
+    {"pass_rate", "月均产品合格率"}, {"employees_last_year", "上年员工人数"},
+    {"revenue_last_year", "上年营业收入"}, {"employees_year_before", "前年员工人数"},
+    {"revenue_year_before", "前年营业收入"}, {"cost_last_year", "上年成本"},
+    {"cost_year_before", "前年成本"},
+};
+
+static const struct code_name SCENARIOS[] = {
+    {"product_design", "产品设计"}, {"process_design", "工艺设计"}, {"marketing", "营销管理"},
+    {"after_sales", "售后服务"}, {"planning", "计划排程"}, {"production_control", "生产管控"},
+    {"quality", "质量管理"}, {"equipment", "设备管理"}, {"safety", "安全生产"},
+    {"energy", "能耗管理"}, {"procurement", "采购管理"}, {"warehouse_logistics", "仓储物流"},
+    {"finance", "财务管理"}, {"hr", "人力资源"}, {"collaboration", "协同办公"},
+    {"decision_support", "决策支持"}, {"network", "网络建设"},
+    {"connectivity", "设备联网与数据采集"}, {"security", "网络与数据安全"},
+    {"cloud", "云与算力"},
+};
+
+#define NAME_OF(table, code, len) code_lookup(table, sizeof table / sizeof table[0], code, len)
+
+static const char *code_lookup(const struct code_name *t, size_t n, const char *code, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(t[i].code) == len && memcmp(t[i].code, code, len) == 0)
+            return t[i].zh;
+    return NULL;
+}
 
 static const char *field_lookup(const char *path, size_t len)
 {
     for (size_t i = 0; i < sizeof FIELDS / sizeof FIELDS[0]; i++)
         if (strlen(FIELDS[i].path) == len && memcmp(FIELDS[i].path, path, len) == 0)
             return FIELDS[i].zh;
+    return NULL;
+}
+
+/* The name of a member of an assessment's maps, into buf: answers.<q>
+ * ("“网络建设”题"), evidence.<q> ("“绿色低碳”题的佐证数据"),
+ * evidence.<q>.<figure> ("上年综合能源消费量"), scenes.<s> ("“质量管理”场景");
+ * an unknown code after its map's name ("评估答案（xyz）").  NULL for any
+ * other path. */
+static const char *map_member(const char *bare, char *buf, size_t len)
+{
+    static const char *const MAPS[] = {"answers.", "evidence.", "scenes."};
+    for (int m = 0; m < 3; m++) {
+        size_t pl = strlen(MAPS[m]);
+        if (strncmp(bare, MAPS[m], pl) != 0 || !bare[pl])
+            continue;
+        const char *code = bare + pl, *dot = m == 1 ? strchr(code, '.') : NULL;
+        size_t cl = dot ? (size_t)(dot - code) : strlen(code);
+        const char *name = m == 2 ? NAME_OF(SCENARIOS, code, cl) : NAME_OF(QUESTIONS, code, cl);
+        if (dot) {
+            const char *fig = NAME_OF(FIGURES, dot + 1, strlen(dot + 1));
+            if (fig)
+                snprintf(buf, len, "%s", fig);
+            else
+                snprintf(buf, len, "%s（%s）", field_lookup("evidence", 8), dot + 1);
+        } else if (!name)
+            snprintf(buf, len, "%s（%.*s）", field_lookup(MAPS[m], pl - 1), (int)cl, code);
+        else
+            snprintf(buf, len, m == 0 ? "“%s”题" : m == 1 ? "“%s”题的佐证数据" : "“%s”场景", name);
+        return buf;
+    }
     return NULL;
 }
 
@@ -112,7 +212,10 @@ const char *zh_field(const char *path, char *out, size_t outlen)
         bare[b++] = *p;
     }
     bare[b] = '\0';
+    char member[160];
     const char *name = field_lookup(bare, b);
+    if (!name)
+        name = map_member(bare, member, sizeof member);
     if (!name) {
         const char *dot = strrchr(bare, '.');
         if (dot)
@@ -148,6 +251,7 @@ static const struct {
     {"application/json", "JSON（application/json）"},
     {"application/x-ndjson", "NDJSON（application/x-ndjson）"},
     {"no Content-Type", "未声明内容类型"},
+    {"submitted", "待核验"}, {"verified", "已核验"}, {"self", "企业自评"}, {"onsite", "现场评定"},
 };
 
 const char *zh_word(const char *code)
@@ -157,7 +261,8 @@ const char *zh_word(const char *code)
     for (size_t i = 0; i < sizeof WORDS / sizeof WORDS[0]; i++)
         if (strcmp(WORDS[i].code, code) == 0)
             return WORDS[i].zh;
-    return code;
+    const char *scenario = NAME_OF(SCENARIOS, code, strlen(code));
+    return scenario ? scenario : code;
 }
 
 /* ------------------------------------------------------------ codes */
@@ -257,6 +362,11 @@ static const struct {
     {"the request line or headers are malformed or too long", "请求格式有误或请求头过长"},
     {"the request is too large", "提交的内容过大"},
     {"this method is not supported", "不支持此操作"},
+    {"the request target is malformed", "请求地址格式有误"},
+    {"the body is %lld bytes; no request may exceed %ld", "提交的内容有 {1} 字节，超过上限 {2} 字节"},
+    {"the body is %lld bytes; the limit is %ld", "提交的内容有 {1} 字节，超过上限 {2} 字节"},
+    {"the body is larger than %ld bytes, the limit", "提交的内容超过上限 {1} 字节"},
+    {"%s %s takes no request body", "此操作不需要提交内容"},
 
     /* validation (validate.c); the field is argument 1 */
     {"%s must be a string", "{1:f}应为文字"},
@@ -311,6 +421,7 @@ static const struct {
     {"the need is in a campaign; leave the campaign first", "需求正在集采中，请先退出集采活动"},
     {"status may be set to open or closed", "状态只能设为征集中或已关闭"},
     {"status must be open, matched, in_campaign, closed or all", "状态参数无效"},
+    {"status must be draft, open, matched, in_campaign, closed or all", "状态参数无效"},
     {"matches are shown to the need's enterprise and to centers", "匹配结果仅对发布需求的企业和数促中心可见"},
     {"the need is no longer open for responses", "该需求已不再征集响应"},
     {"you have already responded to this need with this resource", "您已用这项资源响应过该需求"},
@@ -375,6 +486,7 @@ static const struct {
     {"only the enterprise that accepted a response with this resource to that need may review it",
      "只有接受了这项资源响应的企业可以评价"},
     {"you have already reviewed this resource for this %s", "您已就此{1:w}评价过这项资源"},
+    {"an organisation may not review its own resource", "不能评价本机构的资源"},
     {"give exactly one of campaign_id and need_id: what the review is about",
      "请指明评价针对的集采活动或需求（二选一）"},
     {"only the resource's provider may confirm a campaign's prices", "只有资源的服务商可以确认阶梯价格"},
@@ -382,6 +494,93 @@ static const struct {
      "活动{1:w}，只有草稿状态下可以确认价格"},
     {"the provider of the resource has not confirmed the tier prices yet"
      " (POST /v1/campaigns/%s/confirm)", "服务商尚未确认阶梯价格，确认后才能开始报名"},
+
+    /* enterprise files and the register (enterprise*.c) */
+    {"a file must be a JSON object", "企业档案应为 JSON 对象"},
+    {"uscc must be 18 characters of 0-9 and A-Z without I, O, S, V and Z (统一社会信用代码)",
+     "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）"},
+    {"uscc's check character (GB 32100-2015) is wrong: a character was mistyped",
+     "统一社会信用代码校验位不正确，请检查是否有填错的字符"},
+    {"an enterprise's industry is one of the 14 key industries, not general",
+     "企业所属行业应为 14 个重点行业之一，不能选“通用”"},
+    {"gbt4754 must be a GB/T 4754 class such as C3484 or 3484",
+     "国民经济行业分类应为行业代码，例如 C3484 或 3484"},
+    {"specialized must be none, innovative, specialized or little_giant",
+     "专精特新应为否、创新型中小企业、专精特新中小企业或专精特新“小巨人”"},
+    {"province is needed with a city or district", "填写城市或区县时，请同时填写省份"},
+    {"city is needed with a district", "填写区县时，请同时填写城市"},
+    {"\"%s\" is not a province of GB/T 2260 (e.g. 湖北省)", "“{1}”不是有效的省份名称，例如：湖北省"},
+    {"\"%s\" is not a city of %s", "{2}下没有名为“{1}”的城市"},
+    {"%s has no districts: leave district out", "{1}下不设区县，请不要填写区县"},
+    {"\"%s\" is not a district of %s", "{2}下没有名为“{1}”的区县"},
+    {"no enterprise file for %s", "企业档案不存在或无权查看"},
+    {"%s is not an enterprise: its keys are of another role", "该机构不是企业，不能建立企业档案"},
+    {"If-Match names version " I64 " but the file is at version " I64,
+     "档案已更新（当前版本 {2}），请刷新后重试"},
+    {"another enterprise's file has this uscc", "该统一社会信用代码已用于另一家企业的档案"},
+    {"level must be 0 to 4, or none (never verified)", "等级应为 0 到 4，或“未核验”"},
+    {"above_scale must be true or false", "规上企业应为是或否"},
+    {"q is searched up to 200 bytes", "关键词过长，请缩短后再搜索"},
+    {"the search cannot be built right now", "搜索暂时不可用，请稍后再试"},
+    {"%s \"%s\" names several places: give its six-digit code",
+     "{1:f}“{2}”有重名，请填写六位行政区划代码"},
+    {"%s \"%s\" is not a GB/T 2260 place of that kind", "“{2}”不是有效的{1:f}名称"},
+    {"a line must be a JSON object", "这一行应为 JSON 对象"},
+    {"this uscc is the file of another organisation than \"%s\"",
+     "该统一社会信用代码属于另一家企业，不是“{1}”"},
+    {"\"%s\" is an organisation of another role, not an enterprise", "“{1}”是其他类型的机构，不是企业"},
+    {"%s (a new enterprise needs its name)", "新建企业须填写企业名称（1 到 120 个字）"},
+
+    /* assessments, instruments and gaps (assessment*.c, instrument_score.c, gaps.c) */
+    {"no assessment %s", "评估记录不存在或无权查看"},
+    {"no instrument %s", "评估指标不存在"},
+    {"no instrument \"%s\" (GET /v1/instruments lists them)", "没有名为“{1}”的评估指标"},
+    {"%s is set by the server (score and level are computed from the instrument): do not send it",
+     "{1:f}由系统生成，不需要提交"},
+    {"an assessment keeps its instrument: start a new one for another",
+     "评估开始后不能更换评估指标，如需使用其他指标请新建评估"},
+    {"an assessment keeps its enterprise", "评估开始后不能更换企业"},
+    {"mode must be self or onsite", "评估方式应为企业自评或现场评定"},
+    {"%s is not an enterprise", "该机构不是企业"},
+    {"an enterprise assesses itself only", "企业只能评估本企业"},
+    {"an onsite assessment (现场评定) is made by a center", "现场评定只能由数促中心进行"},
+    {"an onsite assessment is made by a center", "现场评定只能由数促中心进行"},
+    {"a center names the enterprise it assesses in org_id", "请选择要评估的企业"},
+    {"status must be draft, submitted or verified", "状态应为草稿、待核验或已核验"},
+    {"unknown industry code \"%s\"", "未知的行业代码“{1}”"},
+    {"district \"%s\" names several places: give its six-digit code",
+     "区县“{1}”有重名，请填写六位行政区划代码"},
+    {"district \"%s\" is not a GB/T 2260 district", "“{1}”不是有效的区县名称"},
+    {"only the organisation that created an assessment changes or submits it",
+     "只有创建这份评估的机构可以修改或提交"},
+    {"If-Match names version " I64 " but the assessment is at version " I64,
+     "评估已更新（当前版本 {2}），请刷新后重试"},
+    {"the assessment is %s: only a draft changes", "这份评估当前为“{1:w}”，只有草稿可以修改"},
+    {"the assessment is %s: only a submitted one is verified or returned",
+     "这份评估当前为“{1:w}”，只有待核验的评估可以核验或退回"},
+    {"instrument %s is no longer loaded", "这份评估所用的评估指标（{1}）已停用"},
+    {"still missing: %s", "还有内容未填写：{1}"},
+    {"answers must be an object of question code -> option ids", "评估答案格式有误"},
+    {"%s has no question \"%s\"", "评估指标中没有“{2}”这道题"},
+    {"%s must be a non-empty array of option ids such as [\"B\"]", "{1:f}请至少选择一项"},
+    {"%s (%s) takes one option, not %zu", "“{2}”题只能选一项，现选了 {3} 项"},
+    {"%s (%s) has options A to %c; \"%s\" is not one", "“{2}”题的选项为 A 到 {3}，没有“{4}”"},
+    {"option %c is given twice", "选项 {1} 选了两次"},
+    {"\"无\" stands alone: it cannot go with another option of %s", "选了“无”就不能再选本题的其他选项"},
+    {"evidence must be an object of question code -> {figure: number}", "佐证数据格式有误"},
+    {"%s must be an object of figure -> number", "{1:f}格式有误"},
+    {"question %s asks for no figure \"%s\"", "这道题不需要填写“{2}”"},
+    {"%s must be a number from 0 to %g", "{1:f}应为 0 到 {2} 之间的数字"},
+    {"scenes must be an object of scene code -> step 0-4", "场景等级格式有误"},
+    {"%s must be a step from 0 to %d", "{1:f}应为 0 到 {2} 级"},
+    {"%s has levels 1 to %d", "目标等级应为 1 到 {2} 级"},
+    {"the enterprise's file has no industry: fill it in first (PUT /v1/orgs/%s/file)",
+     "企业档案还没有填写所属行业，请先完善档案"},
+    {"%s has no scene \"%s\"", "评估指标中没有“{2}”这个场景"},
+    {"scene %s is asked for twice", "“{1:w}”场景重复了"},
+    {"scene %s is at step %d already, not below the target %d",
+     "“{1:w}”场景已达到第 {2} 级，不低于目标 {3} 级，无需提升"},
+    {"the file cannot make a need: %s", "企业档案中的信息无法生成需求，请先完善档案"},
 
     /* users, sessions, passwords */
     {"the login is a phone number or an e-mail address", "请填写手机号或电子邮箱"},

@@ -120,6 +120,21 @@ TEST(field_names)
     ASSERT_STR_EQ(zh_field("cases[0].result", b, sizeof b), "案例成效（第 1 项）");
     ASSERT_STR_EQ(zh_field("attrs.voltage", b, sizeof b), "attrs.voltage");
     ASSERT_STR_EQ(zh_field("contact.phone", b, sizeof b), "联系电话");
+    /* enterprise files and assessments */
+    ASSERT_STR_EQ(zh_field("uscc", b, sizeof b), "统一社会信用代码");
+    ASSERT_STR_EQ(zh_field("certificates[1].year", b, sizeof b), "证书年份（第 2 项）");
+    ASSERT_STR_EQ(zh_field("answers.network", b, sizeof b), "“网络建设”题");
+    ASSERT_STR_EQ(zh_field("answers.planning", b, sizeof b), "“规划实施”题");
+    ASSERT_STR_EQ(zh_field("scenes.planning", b, sizeof b), "“计划排程”场景");
+    ASSERT_STR_EQ(zh_field("evidence.pass_rate", b, sizeof b), "“产品质量”题的佐证数据");
+    ASSERT_STR_EQ(zh_field("evidence.energy_per_revenue.energy_last_year", b, sizeof b),
+                  "上年综合能源消费量");
+    ASSERT_STR_EQ(zh_field("answers.nosuch", b, sizeof b), "评估答案（nosuch）");
+    ASSERT_STR_EQ(zh_field("scenes.nosuch", b, sizeof b), "场景（nosuch）");
+    ASSERT_STR_EQ(zh_field("evidence.pass_rate.nosuch", b, sizeof b), "佐证数据（nosuch）");
+    ASSERT_STR_EQ(zh_field("scenes[2]", b, sizeof b), "场景（第 3 项）");
+    ASSERT_STR_EQ(zh_word("quality"), "质量管理");
+    ASSERT_STR_EQ(zh_word("submitted"), "待核验");
     char g[200];
     zh_generic("invalid_field", "price.min", g, sizeof g);
     ASSERT_STR_EQ(g, "填写有误：最低价格");
