@@ -439,6 +439,8 @@ static const struct {
     {"no organisation %s", "机构不存在"},
     {"you may edit only your own organisation", "只能修改本机构的资料"},
     {"that name is taken", "该名称已被使用"},
+    {"name has nothing visible in it", "名称不能为空，也不能只有空格或不可见字符"},
+    {"%s nests more than %d levels deep", "{1:f}嵌套层数过多，最多 {2} 层"},
     {"role is required", "请选择角色"},
     {"role must be enterprise, provider, center or admin", "角色应为企业、服务商、数促中心或管理员"},
 
