@@ -33,7 +33,7 @@ struct opt {
 static const struct opt OPTS[] = {
     STR(listen, "address:port to serve on"),
     STR(db, "SQLite database file"),
-    STR(redis, "redis://[:password@]host:port[/db], unix:///path.sock, or none"),
+    STR(redis, "redis://[:password@]host:port[/db], sentinel://host:port[,host:port]/master, unix:///path.sock, or none"),
     STR(schemas, "directory with taxonomy.json and synonyms.json"),
     STR(web, "directory of the web console (empty: none)"),
     {"log_level", OPT_STR, offsetof(struct config, log_level), 0, 0, "debug, info, warn or error"},

@@ -211,7 +211,7 @@ int server_run(struct config *cfg)
     char redis_shown[512];
     util_redact_url(cfg->redis, redis_shown, sizeof redis_shown);
     if (cache_url_valid(cfg->redis) < 0) {
-        log_error("--redis must be redis://[:password@]host:port[/db], unix:///path or none, not \"%s\"",
+        log_error("--redis must be redis://[:password@]host:port[/db], sentinel://[:password@]host:port[,host:port...]/master, unix:///path or none, not \"%s\"",
                   redis_shown);
         return 1;
     }

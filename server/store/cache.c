@@ -7,6 +7,7 @@
 #include "cache.h"
 
 #include "log.h"
+#include "sentinel.h"
 #include "metrics.h"
 #include "db.h"
 #include "util.h"
@@ -45,10 +46,14 @@ struct cache {
     double ping_sent;
     int ping_ok;           /* the last PING got PONG */
     long epoch;            /* connections made so far (cache_epoch) */
+    struct sentinel *snt;  /* sentinel:// - where the master is (sentinel.h) */
+    char *sentinel_spec;
+    int resolve;           /* ask the sentinels before connecting */
     const struct timeval *lookup_tv; /* a common timeout: O(1) timer adds */
 };
 
 static void cache_connect(struct cache *c);
+static void ping_cb(evutil_socket_t fd, short what, void *arg);
 
 /* Parses redis://[:pass@]host[:port][/db] or unix:///path[?db=N]. */
 static int parse_url(struct cache *c, const char *url)
@@ -62,15 +67,22 @@ static int parse_url(struct cache *c, const char *url)
             c->dbnum = atoi(q + 4);
         return *c->path ? 0 : -1;
     }
-    if (strncmp(url, "redis://", 8) != 0)
+    int sentinel = strncmp(url, "sentinel://", 11) == 0;
+    if (strncmp(url, "redis://", 8) != 0 && !sentinel)
         return -1;
-    const char *p = url + 8;
+    const char *p = url + (sentinel ? 11 : 8);
     const char *at = strchr(p, '@');
     if (at) {
         const char *colon = memchr(p, ':', (size_t)(at - p));
         const char *pw = colon ? colon + 1 : p;
         c->password = xstrndup(pw, (size_t)(at - pw));
         p = at + 1;
+    }
+    if (sentinel) { /* the rest is "h:p[,h:p…]/mastername" */
+        if (sentinel_spec_valid(p) < 0)
+            return -1;
+        c->sentinel_spec = xstrdup(p);
+        return 0;
     }
     size_t hl = strcspn(p, ":/");
     if (hl == 0)
@@ -107,6 +119,7 @@ int cache_url_valid(const char *url)
     free(tmp.host);
     free(tmp.path);
     free(tmp.password);
+    free(tmp.sentinel_spec);
     return rc;
 }
 
@@ -137,6 +150,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
     if (status != REDIS_OK) {
         log_debug("redis connect failed: %s", ac->errstr);
         c->ac = NULL; /* hiredis frees the context after this callback */
+        if (c->snt)
+            c->resolve = 1; /* the master may have moved while we were away */
         schedule_retry(c);
         return;
     }
@@ -152,6 +167,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
         redisAsyncCommand(mac, on_reply_ignore, NULL, "AUTH %s", c->password);
     if (c->dbnum)
         redisAsyncCommand(mac, on_reply_ignore, NULL, "SELECT %d", c->dbnum);
+    if (c->snt)
+        ping_cb(-1, 0, c); /* is it still the master?  ROLE at once */
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -160,6 +177,8 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     c->ac = NULL;
     if (c->closing)
         return;
+    if (c->snt)
+        c->resolve = 1; /* a failover may have moved the master */
     if (c->connected)
         log_warn("redis connection lost%s%s", status == REDIS_OK ? "" : ": ",
                  status == REDIS_OK ? "" : ac->errstr);
@@ -178,22 +197,65 @@ static void on_pong(redisAsyncContext *ac, void *reply, void *priv)
     c->ping_ok = ok;
 }
 
-/* Every second: PING, unless the last one is still unanswered. */
+/* The answer to ROLE (sentinel mode): a master is healthy; a replica means
+ * a failover happened behind this connection, which then goes, so the
+ * sentinels are asked where the master is now. */
+static void on_role(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct cache *c = priv;
+    redisReply *rep = reply;
+    c->ping_outstanding = 0;
+    int master = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements > 0 &&
+                 rep->element[0]->type == REDIS_REPLY_STRING &&
+                 strcmp(rep->element[0]->str, "master") == 0;
+    c->ping_ok = master;
+    if (rep && !master && c->ac == ac) {
+        log_warn("redis at %s:%d is no longer the master: asking the sentinels", c->host,
+                 c->port);
+        c->resolve = 1;
+        redisAsyncDisconnect(ac);
+    }
+}
+
+/* Every second: PING (ROLE behind sentinels), unless the last one is
+ * still unanswered. */
 static void ping_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct cache *c = arg;
     if (!c->connected || !c->ac || c->ping_outstanding)
         return;
-    if (redisAsyncCommand(c->ac, on_pong, c, "PING") == REDIS_OK) {
+    if (c->snt ? redisAsyncCommand(c->ac, on_role, c, "ROLE") == REDIS_OK
+               : redisAsyncCommand(c->ac, on_pong, c, "PING") == REDIS_OK) {
         c->ping_outstanding = 1;
         c->ping_sent = util_monotonic();
     }
+}
+
+/* The sentinels named the master (host NULL: none did). */
+static void on_master(void *arg, const char *host, int port)
+{
+    struct cache *c = arg;
+    if (!host) {
+        schedule_retry(c);
+        return;
+    }
+    if (!c->host || strcmp(c->host, host) != 0 || c->port != port)
+        log_info("the sentinels name %s:%d the Redis master", host, port);
+    free(c->host);
+    c->host = xstrdup(host);
+    c->port = port;
+    c->resolve = 0;
+    cache_connect(c);
 }
 
 static void cache_connect(struct cache *c)
 {
     if (c->closing || c->ac)
         return;
+    if (c->snt && c->resolve) {
+        sentinel_resolve(c->snt, on_master, c);
+        return;
+    }
     redisAsyncContext *ac = c->path ? redisAsyncConnectUnix(c->path)
                                     : redisAsyncConnect(c->host, c->port);
     if (!ac || ac->err) {
@@ -222,6 +284,14 @@ struct cache *cache_new(struct event_base *base, const char *url)
     }
     c->base = base;
     c->backoff_ms = 100;
+    if (c->sentinel_spec) {
+        c->snt = sentinel_new(base, c->sentinel_spec);
+        if (!c->snt) {
+            cache_free(c);
+            return NULL;
+        }
+        c->resolve = 1;
+    }
     c->retry_ev = evtimer_new(base, retry_cb, c);
     c->ping_ev = event_new(base, -1, EV_PERSIST, ping_cb, c);
     struct timeval one = {1, 0};
@@ -248,6 +318,8 @@ void cache_free(struct cache *c)
         event_free(c->retry_ev);
     if (c->ping_ev)
         event_free(c->ping_ev);
+    sentinel_free(c->snt);
+    free(c->sentinel_spec);
     free(c->host);
     free(c->path);
     free(c->password);
