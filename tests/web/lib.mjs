@@ -143,6 +143,10 @@ export class Server {
   }
 
   async stop() {
+    if (this.exited) { /* it died while the tests ran: say how */
+      console.log(`shucud exited during the tests (${JSON.stringify(this.exited)}); the end of its log:`);
+      console.log(fs.readFileSync(this.log, 'utf8').slice(-4000));
+    }
     if (this.proc && !this.exited) {
       this.proc.kill('SIGTERM');
       for (let i = 0; i < 50 && !this.exited; i++) await sleep(100);
