@@ -136,6 +136,12 @@ void h_ticket_create(struct req *r);
 void h_tickets_list(struct req *r);
 void h_ticket_reply(struct req *r);
 void h_ticket_close(struct req *r);
+/* cases.c */
+void h_case_publish(struct req *r);
+void h_cases_list(struct req *r);
+void h_case_get(struct req *r);
+void h_case_patch(struct req *r);
+void h_cases_export(struct req *r);
 /* outcomes.c */
 void h_resource_outcomes(struct req *r);
 
