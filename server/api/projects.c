@@ -516,9 +516,23 @@ static int accept_check(struct db *db, const struct proj *p, struct move_state *
         snprintf(missing + strlen(missing), sizeof missing - strlen(missing),
                  "%sa verified assessment made after the delivery (%s)", missing[0] ? ", " : "",
                  p->delivered_at);
-    if (missing[0])
-        return refuse(o, ERR_CONFLICT, "to", "the project cannot be accepted yet: missing %s",
-                      missing);
+    if (missing[0]) {
+        refuse(o, ERR_CONFLICT, "to", "the project cannot be accepted yet: missing %s", missing);
+        /* the list in Chinese too (the catalogue cannot translate a list) */
+        const char *zh[3];
+        int n = 0;
+        if (!json_object_get(m->signoffs, "enterprise"))
+            zh[n++] = "企业的签收";
+        if (!json_object_get(m->signoffs, "center"))
+            zh[n++] = "数促中心的签收";
+        if (!m->after)
+            zh[n++] = "交付之后经数促中心核验的评估";
+        size_t len = (size_t)snprintf(o->msg_zh, sizeof o->msg_zh, "项目尚不能验收，还缺：");
+        for (int i = 0; i < n && len < sizeof o->msg_zh; i++)
+            len += (size_t)snprintf(o->msg_zh + len, sizeof o->msg_zh - len, "%s%s",
+                                    i ? "、" : "", zh[i]);
+        return -1;
+    }
     m->la = (int)json_integer_value(json_object_get(m->after, "level"));
     m->lb = m->before ? (int)json_integer_value(json_object_get(m->before, "level")) : -1;
     if (m->before) {
