@@ -92,16 +92,16 @@ static json_t *case_hit(sqlite3_stmt *st, double score, const char *hl_title,
     json_t *inds = json_array();
     if (industry)
         json_array_append_new(inds, json_string(industry));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:o, s:O?, s:f, s:s,"
-                          " s:{s:O?, s:O?}}",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:o, s:O?, s:f,"
+                          " s:{s:s, s:O?, s:O?}}",
                           "id", sqlite3_column_text(st, 1), "kind", "case", "title",
                           sqlite3_column_text(st, 13), "summary", problem, "provider", "id",
                           sqlite3_column_text(st, 5), "name", sqlite3_column_text(st, 18),
                           "industries", inds, "scenarios",
                           json_object_get(doc, "scenarios"), "score",
-                          round(score * 10000.0) / 10000.0, "resource_id",
-                          sqlite3_column_text(st, 4), "levels", "from",
-                          json_object_get(doc, "level_before"), "to",
+                          round(score * 10000.0) / 10000.0, "case", "resource_id",
+                          sqlite3_column_text(st, 4), "level_before",
+                          json_object_get(doc, "level_before"), "level_after",
                           json_object_get(doc, "level_after"));
     if (!json_object_get(o, "scenarios"))
         json_object_set_new(o, "scenarios", json_array());

@@ -3,7 +3,7 @@
  *   POST  /v1/projects/{id}/case    a center: publish an accepted project as a case
  *   GET   /v1/cases?q=&industry=&scenario=&resource_id=&provider=&limit=&offset=   public
  *   GET   /v1/cases/{id}            public (a withdrawn one: centers and admins)
- *   PATCH /v1/cases/{id}            a center: the texts, hide_enterprise, status
+ *   PATCH /v1/cases/{id}            the center that published it: texts, hide_enterprise, status
  *   GET   /v1/cases:export?ids=&format=html|pdf&title=    centers, admins: a 案例集
  *
  * A case copies, when published, what the project proved (project_json:
@@ -315,7 +315,7 @@ static int patch_txn(struct req *r, int64_t want, struct outcome *o)
 {
     static const char SQL_GET[] =
         "SELECT version, hide_enterprise, industry, json_extract(doc, '$.province'),"
-        " json_extract(doc, '$.enterprise_name') FROM cases WHERE id = ?1";
+        " json_extract(doc, '$.enterprise_name'), center_id FROM cases WHERE id = ?1";
     static const char SQL[] =
         "UPDATE cases SET title = coalesce(?2, title), problem = coalesce(?3, problem),"
         " solution = coalesce(?4, solution), quote = coalesce(?5, quote), hide_enterprise = ?6,"
@@ -330,8 +330,9 @@ static int patch_txn(struct req *r, int64_t want, struct outcome *o)
     int rc = sqlite3_step(st);
     int64_t version = 0;
     int hide = 0;
-    char industry[48] = "", province[64] = "", name[256] = "";
+    char industry[48] = "", province[64] = "", name[256] = "", center[40] = "";
     if (rc == SQLITE_ROW) {
+        snprintf(center, sizeof center, "%s", sqlite3_column_text(st, 5));
         version = sqlite3_column_int64(st, 0);
         hide = sqlite3_column_int(st, 1);
         const unsigned char *t[3] = {sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
@@ -345,6 +346,8 @@ static int patch_txn(struct req *r, int64_t want, struct outcome *o)
         return refuse_db(o, db, "case patch");
     if (rc == SQLITE_DONE)
         return refuse(o, ERR_NOT_FOUND, NULL, "no case %s", r->params[0]);
+    if (!req_is_caller(r, center))
+        return refuse(o, ERR_FORBIDDEN, NULL, "only the center that published a case changes it");
     if (want && want != version)
         return refuse(o, ERR_CONFLICT, NULL, "If-Match names version %" PRId64 " but the case is"
                       " at version %" PRId64, want, version);

@@ -510,6 +510,7 @@ static const struct {
     {"the project is %s: only an accepted project is published as a case",
      "项目{1:w}：只有已验收的项目才能发布为案例"},
     {"the project is already published as a case", "该项目已发布为案例"},
+    {"only the center that published a case changes it", "只有发布该案例的数促中心可以修改"},
     {"If-Match names version " I64 " but the case is at version " I64,
      "案例已更新（当前版本 {2}），请刷新后重试"},
     {"status must be published or withdrawn", "状态应为已发布或已撤下"},
