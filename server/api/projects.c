@@ -622,10 +622,14 @@ static int transition_txn(struct req *r, int64_t want, struct outcome *o)
     struct proj p;
     if (proj_load(db, r->params[0], &r->who, &p, o) < 0)
         return -1;
+    int parties = proj_parties(&p, &r->who);
+    if (!parties)
+        return refuse(o, ERR_FORBIDDEN, NULL, "only the enterprise, the provider and the"
+                      " supervising center move a project");
     int allowed = project_move_parties(p.status, to);
     if (!allowed)
         return refuse(o, ERR_CONFLICT, "to", "a project cannot go from %s to %s", p.status, to);
-    if (!(allowed & proj_parties(&p, &r->who)))
+    if (!(allowed & parties))
         return refuse(o, ERR_FORBIDDEN, "to", "only %s may move a project from %s to %s",
                       parties_text(allowed), p.status, to);
     if (want && want != p.version)

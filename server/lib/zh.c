@@ -471,6 +471,8 @@ static const struct {
     {"If-Match names version " I64 " but the project is at version " I64,
      "项目已更新（当前版本 {2}），请刷新后重试"},
     {"the project is %s: it no longer changes", "项目{1:w}，不能再修改"},
+    {"only the enterprise, the provider and the supervising center move a project",
+     "只有企业、服务商和监理的数促中心可以推进项目"},
     {"give title, amount, costs or milestones", "请填写名称、合同金额、费用明细或里程碑"},
     {"the project cannot be accepted yet: missing %s", "项目尚不能验收，还缺：{1}"},
     {"a project cannot go from %s to %s", "项目不能从{1:w}变为{2:w}"},
