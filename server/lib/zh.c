@@ -77,6 +77,11 @@ static const struct {
     {"sort", "排序"}, {"max_price", "最高价格"}, {"days", "天数"}, {"provider", "服务商"},
     {"explain", "解释"}, {"min_size", "最小规模"}, {"unread", "未读"},
     {"If-Match", "版本号（If-Match）"},
+    /* enterprise files (issue 18; named here by issue 19, whose browser
+     * tests meet them) */
+    {"uscc", "统一社会信用代码"}, {"province", "省份"}, {"city", "城市"}, {"district", "区县"},
+    {"gbt4754", "国民经济行业分类"}, {"above_scale", "规上企业"}, {"employees", "员工人数"},
+    {"revenue", "营业收入"}, {"specialized", "专精特新"}, {"certificates", "资质证书"},
     /* projects, tickets, cases (issue 19) */
     {"response_id", "响应"}, {"center_id", "数促中心"}, {"amount", "合同金额"},
     {"costs", "费用明细"}, {"costs.type", "费用类别"}, {"costs.amount", "费用金额"},
@@ -448,6 +453,12 @@ static const struct {
     {"an organisation has at most %d webhooks", "每个机构最多 {1} 个 Webhook"},
     {"the webhooks of an organisation are managed by its members and admins",
      "只有本机构成员和管理员可以管理 Webhook"},
+
+    /* enterprise files (issue 18) */
+    {"uscc must be 18 characters of 0-9 and A-Z without I, O, S, V and Z (统一社会信用代码)",
+     "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）"},
+    {"uscc's check character (GB 32100-2015) is wrong: a character was mistyped",
+     "统一社会信用代码校验位不对，可能有一位填错了"},
 
     /* projects, O&M tickets, reviews, cases (issue 19) */
     {"no project %s", "项目不存在"},
