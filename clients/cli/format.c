@@ -788,6 +788,8 @@ static view_fn *const VIEWS[] = {
     [VIEW_ASSESSMENTS] = view_assessments,
     [VIEW_ASSESSMENT] = fmt_assessment,
     [VIEW_GAPS] = fmt_gaps,
+    [VIEW_PROJECTS] = fmt_projects, [VIEW_PROJECT] = fmt_project,
+    [VIEW_TICKETS] = fmt_tickets, [VIEW_CASES] = fmt_cases,
 };
 
 void fmt_view(FILE *out, enum view v, json_t *doc, const struct view_opts *o)
