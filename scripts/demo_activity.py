@@ -341,8 +341,8 @@ def main(argv):
                        {"type": "hardware", "amount": 42000, "note": "振动温度传感器12套"},
                        {"type": "integration", "amount": 12000}, {"type": "training", "amount": 6000}],
                       [{"code": "plan", "planned": day(-40)}, {"code": "start", "planned": day(-35)},
-                       {"code": "go_live", "planned": day(-10)},
-                       {"code": "acceptance", "planned": day(5)}])
+                       {"code": "go_live", "planned": day(3)},
+                       {"code": "acceptance", "planned": day(10)}])
         pmove(pid, "implementing", key_for(P))
         pmove(pid, "delivered", key_for(P))
         accept_project(pid, E, P, ["equipment"], "两台主轴的故障都提前一周报了警，同意验收")

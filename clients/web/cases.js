@@ -155,6 +155,13 @@ function costBreakdown(c) {
     h('table', { class: 'table' }, h('tbody', null, rows.map(([t, v]) => h('tr', null, h('td', null, COST_TEXT[t] || t), h('td', { class: 'num' }, money(v)))))));
 }
 
+// Hours as a person reads them: minutes under an hour.
+export function hoursText(h) {
+  if (h === null || h === undefined) return '—';
+  if (h < 1) return h * 60 < 1 ? '不到 1 分钟' : `${Math.round(h * 60)} 分钟`;
+  return `${h} 小时`;
+}
+
 // The resource page's verified outcomes and cases (GET …/outcomes).
 export function outcomesCards(resourceId, ctx) {
   const box = h('div', { id: 'resource-outcomes-box' });
@@ -166,7 +173,7 @@ export function outcomesCards(resourceId, ctx) {
         ['按期上线', x.on_time_share === null ? '—' : `${Math.round(x.on_time_share * 100)}%`],
         ['平均水平提升', x.avg_level_uplift === null ? '—' : `${x.avg_level_uplift} 级`],
         ['平均场景提升', x.avg_scene_step_gain === null ? '—' : `${x.avg_scene_step_gain} 级`],
-        ['工单首次响应', x.ticket_response_hours === null ? '—' : `${x.ticket_response_hours} 小时`],
+        ['工单首次响应', hoursText(x.ticket_response_hours)],
       ];
       return h('dl', { class: 'kv' }, rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
     };

@@ -15,6 +15,7 @@
 // past its planned date first (GET /v1/projects?sort=due).
 
 import { api } from './api.js';
+import { hoursText } from './cases.js';
 import {
   state, h, clear, add, badge, money, dateText, pageHeader, field, select, toast, emptyState,
   loading, canRole, levelText, nameOf, ROLE_TEXT,
@@ -262,8 +263,8 @@ function ticketRow(t, p, enc, isProvider, isEnterprise, ctx) {
       badge(`紧急程度：${SEVERITY[t.severity] || t.severity}`)),
     t.description ? h('p', { class: 'small' }, t.description) : null,
     h('div', { class: 'muted small' }, `提交于 ${dateText(t.opened_at)}`,
-      t.response_hours !== null ? ` · 首次响应 ${t.response_hours} 小时` : ' · 尚未响应',
-      t.resolution_hours !== null ? ` · 解决用时 ${t.resolution_hours} 小时` : ''),
+      t.response_hours !== null ? ` · 首次响应 ${hoursText(t.response_hours)}` : ' · 尚未响应',
+      t.resolution_hours !== null ? ` · 解决用时 ${hoursText(t.resolution_hours)}` : ''),
     (t.replies || []).map((x) => h('div', { class: 'ticket-reply small' }, h('span', { class: 'muted' }, `${byText(x.by)} · ${dateText(x.at)}：`), x.text)));
   if (t.status !== 'closed' && (isProvider || isEnterprise)) {
     const text = h('input', { name: 'text', maxlength: 1000, placeholder: isProvider ? '回复处理情况' : '补充说明' });
