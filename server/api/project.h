@@ -157,7 +157,8 @@ int projects_for_campaign(struct db *db, const char *camp_id, const struct calle
  * The snapshot of the enterprise's latest verified assessment created at
  * or after `since` (NULL: any) and, when min_aid > 0, later than that row
  * (new reference: {assessment_id, instrument, created_at, verified_at,
- * level, total, figures, points, scenes}); NULL when there is none.  *err
+ * level, total, dimensions, dimension_max, figures, points, scenes}); NULL
+ * when there is none.  *err
  * is set on a database error.
  */
 json_t *project_snapshot(struct db *db, const char *enterprise_id, const char *since,

@@ -61,6 +61,7 @@ json_t *project_snapshot(struct db *db, const char *enterprise_id, const char *s
         struct instr_score sc;
         assessment_row_score(st, 5, in, NULL, scenes, &sc);
         json_t *figures = json_object(), *points = json_object(), *dims = json_object();
+        json_t *dmax = json_object();
         for (int i = 0; i < in->nq; i++) {
             if (!in->q[i].outcome)
                 continue;
@@ -70,14 +71,17 @@ json_t *project_snapshot(struct db *db, const char *enterprise_id, const char *s
             if (sc.answered[i])
                 json_object_set_new(points, in->q[i].code, json_real(sc.question[i]));
         }
-        for (int d = 0; d < in->nd; d++)
+        for (int d = 0; d < in->nd; d++) {
             json_object_set_new(dims, in->d[d].name, json_real(sc.dim[d]));
-        out = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:o, s:o, s:o, s:o}", "assessment_id",
+            json_object_set_new(dmax, in->d[d].name, json_real(in->d[d].points));
+        }
+        out = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:o, s:o, s:o, s:o, s:o}", "assessment_id",
                         sqlite3_column_text(st, 1), "instrument", in->code, "created_at",
                         sqlite3_column_text(st, 3), "verified_at",
                         sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "",
                         "level", sqlite3_column_int(st, 6), "total", sqlite3_column_double(st, 5),
-                        "dimensions", dims, "figures", figures, "points", points, "scenes",
+                        "dimensions", dims, "dimension_max", dmax, "figures", figures, "points",
+                        points, "scenes",
                         json_is_object(scenes) ? json_incref(scenes) : json_object());
         json_decref(evidence);
         json_decref(scenes);
