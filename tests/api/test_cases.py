@@ -154,6 +154,13 @@ def test_a_chinese_search_finds_cases():
     j = search("能耗", kind="case,product")
     assert all(h["kind"] != "case" for h in j["hits"]), "beside a resource kind, hits stay resources"
     eq(j["facets"]["kind"].get("case"), 1)
+    # the cache keeps the kinds apart: each answer, asked again, is the same one cached
+    for kind in ("case", "provider", "product"):
+        first, again = search("能耗", kind=kind), search("能耗", kind=kind)
+        eq(again["cached"], True, "kind=%s cached" % kind)
+        eq([h["id"] for h in again["hits"]], [h["id"] for h in first["hits"]])
+        eq(all(h["kind"] == "case" for h in again["hits"]), kind == "case" or not again["hits"],
+           "kind=%s answers its own hits" % kind)
 
 
 def test_hidden_enterprise_and_withdrawal():
