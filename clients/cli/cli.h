@@ -240,7 +240,8 @@ struct view_opts {
 /* Render doc (an API answer) for a person. */
 void fmt_view(FILE *out, enum view v, json_t *doc, const struct view_opts *o);
 
-/* Report a 4xx/5xx answer on stderr: the server's message and field. */
+/* Report a 4xx/5xx answer on stderr: the server's message and field
+ * (request.c, which maps every answer to an exit status). */
 void fmt_error(FILE *err, const struct http_resp *r);
 
 /* ------------------------------------------------------------ format_assess.c */

@@ -367,3 +367,27 @@ cleanup:
     sbuf_free(&target);
     return rc;
 }
+
+/* Report a 4xx/5xx answer on stderr: the server's message, its field and
+ * code (cli.h). */
+void fmt_error(FILE *err, const struct http_resp *r)
+{
+    json_t *doc = r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+    json_t *e = json_object_get(doc, "error");
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    const char *code = json_string_value(json_object_get(e, "code"));
+    const char *field = json_string_value(json_object_get(e, "field"));
+    if (msg) {
+        fprintf(err, "shucu: %s", msg);
+        if (field)
+            fprintf(err, " (field: %s)", field);
+        fprintf(err, " [%ld %s]", r->status, code ? code : "error");
+    } else {
+        int n = r->len > 200 ? 200 : (int)r->len;
+        fprintf(err, "shucu: HTTP %ld%s%.*s", r->status, n ? ": " : "", n, r->body ? r->body : "");
+    }
+    if (*r->retry_after)
+        fprintf(err, "; retry after %s s", r->retry_after);
+    fputc('\n', err);
+    json_decref(doc);
+}
