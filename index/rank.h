@@ -59,6 +59,18 @@ struct rank_need {
                             so structure weighs more) */
 };
 
+/* Verified outcomes (issue 19): what accepted projects showed.  n is how
+ * many were accepted; each figure has a flag, since a project may lack
+ * it (no planned go-live date, no level before, no ticket). */
+struct rank_outcome {
+    int n;
+    int has_on_time, has_uplift, has_steps, has_resp;
+    double on_time;  /* share delivered by the planned go-live, [0, 1] */
+    double uplift;   /* mean verified level uplift (levels) */
+    double steps;    /* mean scene steps gained */
+    double resp_h;   /* mean first response to an O&M ticket, hours */
+};
+
 /* What ranking needs to know about a resource. */
 struct rank_res {
     int64_t industries, scenarios, regions; /* masks */
@@ -72,6 +84,8 @@ struct rank_res {
     int downloadable;    /* a data set, model or process package with no
                             delivery: nothing to deliver on site */
     double text;         /* text relevance already normalised to [0, 1] */
+    struct rank_outcome own;  /* this resource's accepted projects */
+    struct rank_outcome prov; /* its provider's, all resources together */
 };
 
 struct rank_parts {
@@ -87,6 +101,11 @@ struct rank_tax {
     int nscenarios;
     int scenario_group[64];
 };
+
+/* The quality part's fit in [0, 1] alone: the listing's stated quality
+ * (stars, case count) blended with its verified outcomes as far as their
+ * number makes them credible (docs/ranking.md, "Quality"). */
+double rank_quality(const struct rank_res *r);
 
 void rank_score(const struct rank_weights *w, const struct rank_tax *t,
                 const struct rank_need *n, const struct rank_res *r,

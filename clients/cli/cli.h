@@ -98,12 +98,18 @@ enum view {
     VIEW_ASSESSMENTS, /* {"items": [assessment summary]} */
     VIEW_ASSESSMENT,  /* one assessment: score, level check, scenes */
     VIEW_GAPS,        /* an assessment's gaps to a level */
+    VIEW_PROJECTS,    /* {"items": [project]} (issue 19) */
+    VIEW_PROJECT,     /* one project: state, milestones, costs, before/after */
+    VIEW_TICKETS,     /* {"items": [ticket]} */
+    VIEW_CASES,       /* {"items": [case], "total"} */
+    VIEW_FILE,        /* raw bytes (a PDF, an HTML page) written to --out */
 };
 
 #define VERB_TABLES 3
 
 #define VF_PAGED 1        /* accepts --all: follow next_cursor */
 #define VF_POS_QUERY 2    /* positionals joined with spaces are the `q` parameter */
+#define VF_POS_IDS 4      /* positionals joined with commas are the `ids` parameter */
 
 struct verb {
     const char *name;            /* "resources create" */
@@ -234,7 +240,8 @@ struct view_opts {
 /* Render doc (an API answer) for a person. */
 void fmt_view(FILE *out, enum view v, json_t *doc, const struct view_opts *o);
 
-/* Report a 4xx/5xx answer on stderr: the server's message and field. */
+/* Report a 4xx/5xx answer on stderr: the server's message and field
+ * (request.c, which maps every answer to an exit status). */
 void fmt_error(FILE *err, const struct http_resp *r);
 
 /* ------------------------------------------------------------ format_assess.c */
@@ -242,6 +249,14 @@ void fmt_error(FILE *err, const struct http_resp *r);
 /* An assessment, its gaps (views of issue 18's answers). */
 void fmt_assessment(FILE *out, json_t *doc, const struct view_opts *o);
 void fmt_gaps(FILE *out, json_t *doc, const struct view_opts *o);
+/* ------------------------------------------------------------ format_projects.c */
+
+/* Projects, one project, its tickets and cases (views of issue 19's answers). */
+void fmt_projects(FILE *out, json_t *doc, const struct view_opts *o);
+void fmt_project(FILE *out, json_t *doc, const struct view_opts *o);
+void fmt_tickets(FILE *out, json_t *doc, const struct view_opts *o);
+void fmt_cases(FILE *out, json_t *doc, const struct view_opts *o);
+
 /* A table of rows: ncols headers, each row's cells from cell(row, col)
  * (text to free, NULL for "-"); maxw caps columns (may be NULL). */
 void fmt_rows(FILE *out, json_t *rows, int ncols, const char *const *headers, const int *maxw,

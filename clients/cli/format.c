@@ -788,6 +788,8 @@ static view_fn *const VIEWS[] = {
     [VIEW_ASSESSMENTS] = view_assessments,
     [VIEW_ASSESSMENT] = fmt_assessment,
     [VIEW_GAPS] = fmt_gaps,
+    [VIEW_PROJECTS] = fmt_projects, [VIEW_PROJECT] = fmt_project,
+    [VIEW_TICKETS] = fmt_tickets, [VIEW_CASES] = fmt_cases,
 };
 
 void fmt_view(FILE *out, enum view v, json_t *doc, const struct view_opts *o)
@@ -795,26 +797,4 @@ void fmt_view(FILE *out, enum view v, json_t *doc, const struct view_opts *o)
     if ((size_t)v >= sizeof VIEWS / sizeof VIEWS[0] || !VIEWS[v])
         v = VIEW_RECORD;
     VIEWS[v](out, doc, o);
-}
-
-void fmt_error(FILE *err, const struct http_resp *r)
-{
-    json_t *doc = r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL;
-    json_t *e = json_object_get(doc, "error");
-    const char *msg = json_string_value(json_object_get(e, "message"));
-    const char *code = json_string_value(json_object_get(e, "code"));
-    const char *field = json_string_value(json_object_get(e, "field"));
-    if (msg) {
-        fprintf(err, "shucu: %s", msg);
-        if (field)
-            fprintf(err, " (field: %s)", field);
-        fprintf(err, " [%ld %s]", r->status, code ? code : "error");
-    } else {
-        int n = r->len > 200 ? 200 : (int)r->len;
-        fprintf(err, "shucu: HTTP %ld%s%.*s", r->status, n ? ": " : "", n, r->body ? r->body : "");
-    }
-    if (*r->retry_after)
-        fprintf(err, "; retry after %s s", r->retry_after);
-    fputc('\n', err);
-    json_decref(doc);
 }

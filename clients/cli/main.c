@@ -188,6 +188,81 @@ static const struct field GAPS_QUERY[] = {
     END,
 };
 
+/* projects, tickets, cases (issue 19) */
+static const struct field PROJECT_LIST_QUERY[] = {
+    {"status", "status", FA_QUERY, FT_STR, 0, "STATUS", "contracted, implementing, delivered, accepted, disputed or cancelled"},
+    {"provider", "provider", FA_QUERY, FT_STR, 0, "ORG_ID", "one provider's projects"},
+    {"enterprise", "enterprise", FA_QUERY, FT_STR, 0, "ORG_ID", "one enterprise's projects"},
+    {"campaign", "campaign_id", FA_QUERY, FT_STR, 0, "CAMPAIGN_ID", "the projects of a campaign"},
+    {"district", "district", FA_QUERY, FT_STR, 0, "NAME", "the enterprise's district"},
+    {"sort", "sort", FA_QUERY, FT_STR, 0, "ORDER", "newest (default) or due: overdue milestones first"},
+    {"limit", "limit", FA_QUERY, FT_INT, 0, "N", "items per page (1-100, default 20)"},
+    {"cursor", "cursor", FA_QUERY, FT_STR, 0, "CURSOR", "next_cursor of the previous page"},
+    {"all", NULL, FA_LOCAL, FT_FLAG, 0, NULL, "fetch every page"},
+    END,
+};
+
+static const struct field PROJECT_BODY[] = {
+    {"response", "response_id", FA_BODY, FT_STR, 0, "RESPONSE_ID", "the accepted response the project starts from"},
+    {"center", "center_id", FA_BODY, FT_STR, 0, "ORG_ID", "the supervising center"},
+    {"title", "title", FA_BODY, FT_STR, 0, "TEXT", "the project's name"},
+    {"amount", "amount", FA_BODY, FT_NUM, 0, "CNY", "the contract amount"},
+    END,
+};
+
+static const struct field PROJECT_MOVE[] = {
+    {"to", "to", FA_BODY, FT_STR, FF_REQUIRED, "STATUS", "implementing, delivered, accepted, disputed or cancelled"},
+    {"reason", "reason", FA_BODY, FT_STR, 0, "TEXT", "why (required for disputed and cancelled)"},
+    END,
+};
+
+static const struct field SIGNOFF_BODY[] = {
+    {"note", "note", FA_BODY, FT_STR, 0, "TEXT", "a note kept with the sign-off"},
+    END,
+};
+
+static const struct field TICKET_BODY[] = {
+    {"title", "title", FA_BODY, FT_STR, FF_REQUIRED, "TEXT", "what is wrong"},
+    {"severity", "severity", FA_BODY, FT_STR, 0, "LEVEL", "low, normal, high or urgent"},
+    {"description", "description", FA_BODY, FT_STR, 0, "TEXT", "details"},
+    END,
+};
+
+static const struct field REPLY_BODY[] = {
+    {"text", "text", FA_BODY, FT_STR, FF_REQUIRED, "TEXT", "the reply"},
+    END,
+};
+
+static const struct field CLOSE_BODY[] = {
+    {"note", "note", FA_BODY, FT_STR, 0, "TEXT", "how it was solved"},
+    END,
+};
+
+static const struct field CASE_QUERY[] = {
+    {"industry", "industry", FA_QUERY, FT_LIST, 0, "CODE", "industry code"},
+    {"scenario", "scenario", FA_QUERY, FT_LIST, 0, "CODE", "scenario code"},
+    {"resource", "resource_id", FA_QUERY, FT_STR, 0, "RESOURCE_ID", "the cases of one resource"},
+    {"limit", "limit", FA_QUERY, FT_INT, 0, "N", "cases per page (default 20, at most 100)"},
+    {"offset", "offset", FA_QUERY, FT_INT, 0, "N", "skip this many"},
+    END,
+};
+
+static const struct field CASE_BODY[] = {
+    {"title", "title", FA_BODY, FT_STR, FF_REQUIRED, "TEXT", "the case's title"},
+    {"problem", "problem", FA_BODY, FT_STR, FF_REQUIRED, "TEXT", "what the enterprise faced"},
+    {"solution", "solution", FA_BODY, FT_STR, FF_REQUIRED, "TEXT", "what was done"},
+    {"quote", "quote", FA_BODY, FT_STR, 0, "TEXT", "the enterprise's own words"},
+    {"hide-enterprise", "hide_enterprise", FA_BODY, FT_FLAG, 0, NULL, "show a description instead of the enterprise's name"},
+    END,
+};
+
+static const struct field EXPORT_OPTS[] = {
+    {"format", "format", FA_QUERY, FT_STR, 0, "FORMAT", "pdf or html (default html)"},
+    {"title", "title", FA_QUERY, FT_STR, 0, "TEXT", "the collection's title"},
+    {"out", NULL, FA_LOCAL, FT_STR, FF_REQUIRED, "FILE", "where to write it (- for stdout)"},
+    END,
+};
+
 #define JSON_CT "application/json"
 
 static const struct verb VERBS[] = {
@@ -269,6 +344,40 @@ static const struct verb VERBS[] = {
     {"gaps", "GET", "/v1/assessments/{0}/gaps", VB_NONE, NULL, 1, 1, {GAPS_QUERY}, VIEW_GAPS, 0,
      "ID [--target N]", "what an assessment lacks for a level, scene by scene, with fitting resources"},
 
+    {"projects list", "GET", "/v1/projects", VB_NONE, NULL, 0, 0, {PROJECT_LIST_QUERY}, VIEW_PROJECTS, VF_PAGED,
+     "[--status S] [--provider ORG] [--enterprise ORG] [--campaign C] [--district D] [--sort due] [--cursor C | --all]",
+     "projects: a party's own, every project for centers (--sort due: the board's order)"},
+    {"projects get", "GET", "/v1/projects/{0}", VB_NONE, NULL, 1, 1, {NULL}, VIEW_PROJECT, 0,
+     "ID", "one project: state, milestones, costs, the verified levels and figures before and after"},
+    {"projects create", "POST", "/v1/projects", VB_JSON, JSON_CT, 0, 0, {PROJECT_BODY, FILE_OPT}, VIEW_PROJECT, 0,
+     "--response RESPONSE_ID [--center ORG] [--amount N] | --file project.json",
+     "start the project of an accepted response (the need's enterprise)"},
+    {"projects update", "PATCH", "/v1/projects/{0}", VB_JSON, "application/merge-patch+json", 1, 1,
+     {PROJECT_BODY, FILE_OPT}, VIEW_PROJECT, 0, "ID [--amount N] [--title T] | ID --file patch.json",
+     "change the amount, cost lines or milestone dates (a party)"},
+    {"projects transition", "POST", "/v1/projects/{0}/transition", VB_JSON, JSON_CT, 1, 1, {PROJECT_MOVE},
+     VIEW_PROJECT, 0, "ID --to STATUS [--reason R]", "move a project (the party the contract names)"},
+    {"projects signoff", "POST", "/v1/projects/{0}/signoff", VB_JSON, JSON_CT, 1, 1, {SIGNOFF_BODY},
+     VIEW_PROJECT, 0, "ID [--note TEXT]", "sign a delivered project off (the enterprise or the center)"},
+    {"projects tickets", "GET", "/v1/projects/{0}/tickets", VB_NONE, NULL, 1, 1, {NULL}, VIEW_TICKETS, 0,
+     "ID", "a project's O&M tickets with their response and resolution times"},
+    {"projects ticket", "POST", "/v1/projects/{0}/tickets", VB_JSON, JSON_CT, 1, 1, {TICKET_BODY}, VIEW_RECORD, 0,
+     "ID --title T [--severity S] [--description D]", "open an O&M ticket after go-live (the enterprise)"},
+    {"projects reply", "POST", "/v1/projects/{0}/tickets/{1}/reply", VB_JSON, JSON_CT, 2, 2, {REPLY_BODY},
+     VIEW_RECORD, 0, "ID TICKET_ID --text T", "answer a ticket (the provider) or add to it (the enterprise)"},
+    {"projects close", "POST", "/v1/projects/{0}/tickets/{1}/close", VB_JSON, JSON_CT, 2, 2, {CLOSE_BODY},
+     VIEW_RECORD, 0, "ID TICKET_ID [--note N]", "close a ticket"},
+
+    {"cases search", "GET", "/v1/cases", VB_NONE, NULL, 0, -1, {CASE_QUERY}, VIEW_CASES, VF_POS_QUERY,
+     "[TEXT] [--industry I]... [--scenario S]... [--resource RID]", "search the case library (public)"},
+    {"cases get", "GET", "/v1/cases/{0}", VB_NONE, NULL, 1, 1, {NULL}, VIEW_RECORD, 0,
+     "ID", "one case: problem, solution, cost, duration, levels and figures"},
+    {"cases publish", "POST", "/v1/projects/{0}/case", VB_JSON, JSON_CT, 1, 1, {CASE_BODY}, VIEW_RECORD, 0,
+     "PROJECT_ID --title T --problem P --solution S [--quote Q] [--hide-enterprise]",
+     "publish an accepted project as a case (its supervising center)"},
+    {"cases export", "GET", "/v1/cases:export", VB_NONE, NULL, 1, 50, {EXPORT_OPTS}, VIEW_FILE, VF_POS_IDS,
+     "CASE_ID... [--format pdf|html] [--title T] --out FILE", "a 案例集 of these cases as a PDF or printable page (center)"},
+
     {"stats", "GET", "/v1/stats", VB_NONE, NULL, 0, 0, {NULL}, VIEW_DOC, 0,
      "", "counts by industry, scenario, region, kind and status (center or admin key)"},
     {"taxonomy", "GET", "/v1/taxonomy", VB_NONE, NULL, 0, 0, {NULL}, VIEW_DOC, 0,
@@ -285,7 +394,9 @@ static const char EXAMPLE[] =
     "  shucu search 质检 --industry machinery\n"
     "  shucu resources create --kind product --title 注塑机联网盒子 --industry machinery --scenario connectivity\n"
     "  shucu needs matches need_… --explain\n"
-    "  shucu gaps asmt_… --target 2\n";
+    "  shucu gaps asmt_… --target 2\n"
+    "  shucu projects list --sort due\n"
+    "  shucu cases export case_… case_… --format pdf --out 案例集.pdf\n";
 
 /* ------------------------------------------------------------ usage */
 

@@ -7,8 +7,9 @@
  * dotted path ("price.min"), the query string, or the client itself.
  * request_run() is therefore the only handler; the few verb-specific
  * behaviours are flags: VF_PAGED (--all follows next_cursor and joins the
- * pages), VF_POS_QUERY (search's words become `q`) and VB_NDJSON (the file
- * is the body).
+ * pages), VF_POS_QUERY (search's words become `q`), VF_POS_IDS (a 案例集's
+ * cases become `ids`), VB_NDJSON (the file is the body) and --out (a
+ * binary answer such as a PDF is written to a file, issue 19).
  *
  * Output: a person at a terminal gets fmt_view(); a pipe gets the answer's
  * JSON exactly as the server sent it (compact), and --json on a terminal
@@ -63,6 +64,15 @@ static int build_query(struct sbuf *b, const struct args *a)
 {
     const struct verb *v = a->verb;
     char sep = '?';
+    if ((v->flags & VF_POS_IDS) && a->npos) {
+        sbuf_puts(b, "?ids=");
+        for (int i = 0; i < a->npos; i++) {
+            if (i)
+                sbuf_puts(b, ",");
+            sbuf_escape(b, a->pos[i]);
+        }
+        sep = '&';
+    }
     if ((v->flags & VF_POS_QUERY) && a->npos) {
         struct sbuf q = {0};
         for (int i = 0; i < a->npos; i++) {
@@ -333,7 +343,17 @@ int request_run(const struct cli_conf *conf, const struct args *a)
         }
     }
     rc = exchange(conf, v->method, target.s, v->ctype, text, len, &r, &doc);
-    if (rc == CLI_EXIT_OK)
+    const char *outfile = args_get(a, "out");
+    if (rc == CLI_EXIT_OK && outfile && *outfile) {
+        /* a file the server made (a 案例集 PDF): its bytes, as sent */
+        FILE *f = strcmp(outfile, "-") == 0 ? stdout : fopen(outfile, "wb");
+        if (!f || fwrite(r.body, 1, r.len, f) != r.len || (f != stdout && fclose(f) != 0)) {
+            fprintf(stderr, "shucu: cannot write %s: %s\n", outfile, strerror(errno));
+            rc = CLI_EXIT_FAIL;
+        } else if (f != stdout) {
+            fprintf(stderr, "shucu: wrote %zu bytes to %s\n", r.len, outfile);
+        }
+    } else if (rc == CLI_EXIT_OK)
         output(conf, a, doc, r.body, r.len);
     /* a bulk import that saved some lines and refused others */
     if (rc == CLI_EXIT_OK && v->body == VB_NDJSON &&
@@ -346,4 +366,28 @@ cleanup:
     http_resp_free(&r);
     sbuf_free(&target);
     return rc;
+}
+
+/* Report a 4xx/5xx answer on stderr: the server's message, its field and
+ * code (cli.h). */
+void fmt_error(FILE *err, const struct http_resp *r)
+{
+    json_t *doc = r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+    json_t *e = json_object_get(doc, "error");
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    const char *code = json_string_value(json_object_get(e, "code"));
+    const char *field = json_string_value(json_object_get(e, "field"));
+    if (msg) {
+        fprintf(err, "shucu: %s", msg);
+        if (field)
+            fprintf(err, " (field: %s)", field);
+        fprintf(err, " [%ld %s]", r->status, code ? code : "error");
+    } else {
+        int n = r->len > 200 ? 200 : (int)r->len;
+        fprintf(err, "shucu: HTTP %ld%s%.*s", r->status, n ? ": " : "", n, r->body ? r->body : "");
+    }
+    if (*r->retry_after)
+        fprintf(err, "; retry after %s s", r->retry_after);
+    fputc('\n', err);
+    json_decref(doc);
 }

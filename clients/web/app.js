@@ -23,6 +23,8 @@ import { verifyQueuePage, registerPage, myFilePage, filePage, fileFormPage } fro
 import { orgsPage, orgPage } from './people.js';
 import { accountPage } from './account.js';
 import { inboxPage, refreshUnread } from './inbox.js';
+import { projectsPage, projectPage } from './projects.js';
+import { casesPage, casePage } from './cases.js';
 
 const ROUTES = [
   [/^\/?$/, searchPage],
@@ -50,6 +52,10 @@ const ROUTES = [
   [/^\/enterprises$/, registerPage],
   [/^\/enterprises\/([^/]+)\/edit$/, fileFormPage],
   [/^\/enterprises\/([^/]+)$/, filePage],
+  [/^\/projects$/, projectsPage],
+  [/^\/projects\/([^/]+)$/, projectPage],
+  [/^\/cases$/, casesPage],
+  [/^\/cases\/([^/]+)$/, casePage],
   [/^\/inbox$/, inboxPage],
   [/^\/account$/, accountPage],
   [/^\/admin\/orgs$/, orgsPage],
@@ -65,6 +71,9 @@ const NAV = [
   { href: '#/provider/import', text: '批量导入', roles: ['provider'] },
   { href: '#/provider/opportunities', text: '商机', roles: ['provider'] },
   { href: '#/campaigns', text: '集采活动', roles: ['enterprise', 'provider', 'center', 'admin'] },
+  { href: '#/projects', text: '项目', roles: ['enterprise', 'provider'] },
+  { href: '#/projects', text: '项目', roles: ['center', 'admin'] },
+  { href: '#/cases', text: '案例', roles: null },
   { href: '#/assess', text: '评估诊断', roles: ['enterprise'] },
   { href: '#/file', text: '企业档案', roles: ['enterprise'] },
   { href: '#/verify', text: '评估审核', roles: ['center'] },

@@ -1,8 +1,11 @@
 // campaigns.js - 集采活动: demand clusters (center) → 发起集采 (a prefilled
 // form with a tiers editor) → POST /v1/campaigns; the campaign list; and
 // the campaign page: price tiers with the current one highlighted,
-// participants and their progress (center/provider edit it), revision
-// history, the transitions the state allows, and 参加/退出 for enterprises.
+// participants and their progress (each follows its project once the
+// campaign is contracted, issue 19: the levels are those of its verified
+// assessments; the center or the provider only withdraws one still
+// joined), revision history, the transitions the state allows, and
+// 参加/退出 for enterprises.
 //
 // The campaign routes are newer than the rest of the API: when the server
 // answers "no such path" the pages show an empty state, not an error.
@@ -11,19 +14,11 @@ import { api } from './api.js';
 import {
   state, h, clear, add, nameOf, chips, badge, dateText, money, pageHeader, field, select, num,
   formError, toast, emptyState, errorBox, loading, canRole, hashQuery, levelText, priceText,
-  CAMPAIGN_STATUS, PARTICIPANT_STATUS, levelOptions, codeChecks, checkedValues,
+  CAMPAIGN_STATUS, PARTICIPANT_STATUS, codeChecks, checkedValues,
 } from './ui.js';
+import { PROJECT_STATUS } from './projects.js';
 
 const CLUSTER_STORE = 'shucu.cluster';
-
-// A participant's next steps (the server checks them again).
-const PARTICIPANT_NEXT = {
-  joined: ['contracted', 'withdrawn'],
-  contracted: ['implementing', 'withdrawn'],
-  implementing: ['accepted', 'withdrawn'],
-  accepted: [],
-  withdrawn: [],
-};
 
 // The transitions a center may ask for, by current status.
 const TRANSITIONS = {
@@ -479,6 +474,7 @@ const REASON_TEXT = {
 
 export function reasonText(reason) {
   if (REASON_TEXT[reason]) return REASON_TEXT[reason];
+  if (/^project \S+$/.test(reason)) return '随实施项目推进';
   const m = /^level_before (\S+), level_after (\S+)$/.exec(reason);
   if (m) {
     const lv = (x) => (/^\d+$/.test(x) ? levelText(Number(x)) : '—');
@@ -502,32 +498,34 @@ function participantsTable(c, list, ctx) {
       h('td', null, p.need_id ? h('a', { href: `#/needs/${encodeURIComponent(p.need_id)}` }, '查看需求') : '—'),
       h('td', null, badge(PARTICIPANT_STATUS[p.status] || p.status, `pstatus-${p.status}`)),
       h('td', { class: 'nowrap' }, `${lv(p.level_before)} → ${lv(p.level_after)}`),
+      h('td', null, p.project
+        ? h('a', { href: `#/projects/${encodeURIComponent(p.project.id)}`, 'data-action': 'project' }, `项目（${PROJECT_STATUS[p.project.status] || p.project.status}）`)
+        : h('span', { class: 'muted small' }, '签约后建立')),
       h('td', { class: 'small nowrap' }, dateText(p.joined_at)));
     if (canEdit) {
-      const steps = [p.status, ...(PARTICIPANT_NEXT[p.status] || [])];
-      const st = select('status', steps.map((k) => [k, PARTICIPANT_STATUS[k] || k]), p.status, { 'aria-label': '进度' });
-      const lb = select('level_before', levelOptions('—'), p.level_before ?? '', { 'aria-label': '改造前水平' });
-      const la = select('level_after', levelOptions('—'), p.level_after ?? '', { 'aria-label': '改造后水平' });
-      const save = h('button', { type: 'button', class: 'btn btn-small', 'data-action': 'save-progress' }, '保存');
-      save.addEventListener('click', async () => {
-        const body = {};
-        if (st.value !== p.status) body.status = st.value;
-        if (lb.value) body.level_before = num(lb.value);
-        if (la.value) body.level_after = num(la.value);
-        if (!Object.keys(body).length) { toast('没有需要保存的变更'); return; }
-        save.disabled = true;
-        try {
-          await api.patch(`/v1/campaigns/${encodeURIComponent(c.id)}/participants/${encodeURIComponent(p.org.id)}`, body);
-          toast(`已更新 ${p.org.name} 的进度`, 'success');
-          ctx.rerender();
-        } catch (err) { save.disabled = false; toast(err.message, 'error'); }
-      });
-      tr.append(h('td', null, h('div', { class: 'progress-edit' }, st, lb, la, save)));
+      // progress and levels follow the project; by hand only withdrawing a
+      // participant not yet contracted
+      const cell = h('td');
+      if (p.status === 'joined') {
+        const out = h('button', { type: 'button', class: 'btn btn-small', 'data-action': 'withdraw' }, '退出');
+        out.addEventListener('click', async () => {
+          out.disabled = true;
+          try {
+            await api.patch(`/v1/campaigns/${encodeURIComponent(c.id)}/participants/${encodeURIComponent(p.org.id)}`, { status: 'withdrawn' });
+            toast(`${p.org.name} 已退出`, 'success');
+            ctx.rerender();
+          } catch (err) { out.disabled = false; toast(err.message, 'error'); }
+        });
+        cell.append(out);
+      } else {
+        cell.append(h('span', { class: 'muted small' }, p.project ? '在项目页推进' : '—'));
+      }
+      tr.append(cell);
     }
     tbody.append(tr);
   }
   return h('div', { class: 'table-wrap' }, h('table', { class: 'table', id: 'participants-table' },
-    h('thead', null, h('tr', null, ['企业', '需求', '进度', '水平', '报名时间', canEdit ? '更新进度' : null].filter(Boolean).map((t) => h('th', null, t)))),
+    h('thead', null, h('tr', null, ['企业', '需求', '进度', '水平（核验）', '实施项目', '报名时间', canEdit ? '操作' : null].filter(Boolean).map((t) => h('th', null, t)))),
     tbody));
 }
 

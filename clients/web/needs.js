@@ -9,6 +9,7 @@
 // across parts and across matches.
 
 import { api, listAll } from './api.js';
+import { projectForResponse } from './projects.js';
 import {
   state, h, clear, nameOf, priceText, chips, badge, levelText, dateText, money, pageHeader, field,
   select, levelOptions, codeChecks, checkedValues, num, formError, toast, emptyState, errorBox,
@@ -317,6 +318,8 @@ async function drawResponses(box, need, owner, ctx) {
       row.append(h('div', { class: 'form-actions' }, btn));
     } else if (r.status === 'accepted') {
       row.append(h('div', { class: 'small ok' }, owner ? '已接受：对方可查看您的联系方式' : '已接受'));
+      // the work that follows: its project (issue 19), or the button that starts it
+      if (owner && canRole('enterprise')) row.append(projectForResponse(r, ctx));
       // and the enterprise sees the provider's, as the provider sees its own
       const pc = r.provider && r.provider.contact;
       if (pc || (r.provider && r.provider.website)) {

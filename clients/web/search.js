@@ -7,6 +7,7 @@
 // ticked value the counts come from the same search without that field's
 // filter, so they say what ticking one more value (OR within a field) adds.
 
+import { outcomesCards } from './cases.js';
 import { api } from './api.js';
 import {
   state, h, clear, add, setHighlight, nameOf, priceText, ratingView, chips, badge, debounce,
@@ -78,7 +79,7 @@ export async function searchPage(view, params, ctx) {
     groups[fieldName] = list;
     return list;
   }
-  const kindOpts = [...tax.kinds.map((k) => [k.code, k.name]), ['provider', '服务商']];
+  const kindOpts = [...tax.kinds.map((k) => [k.code, k.name]), ['provider', '服务商'], ['case', '优秀案例']];
   const scenarioBlocks = tax.scenario_groups.map((g) => [g.name,
     tax.scenarios.filter((x) => x.group === g.code).map((x) => [x.code, x.name])]);
   const scenarioList = optionList('scenario', scenarioBlocks.flatMap(([, o]) => o));
@@ -255,10 +256,16 @@ function facetBlock(title, body, name, hint) {
 export function hitCard(hit) {
   const hl = hit.highlight || {};
   const isProvider = hit.kind === 'provider';
-  const title = setHighlight(h('a', { class: 'hit-title', href: isProvider ? `#/search?q=${encodeURIComponent(hit.title)}` : `#/resources/${encodeURIComponent(hit.id)}` }), hl.title, hit.title);
+  const isCase = hit.kind === 'case';
+  const href = isProvider ? `#/search?q=${encodeURIComponent(hit.title)}`
+    : isCase ? `#/cases/${encodeURIComponent(hit.id)}` : `#/resources/${encodeURIComponent(hit.id)}`;
+  const title = setHighlight(h('a', { class: 'hit-title', href }), hl.title, hit.title);
   const summary = setHighlight(h('p', { class: 'hit-summary' }), hl.summary, hit.summary);
   const facts = [];
-  if (!isProvider) {
+  if (isCase && hit.case) {
+    const lv = (n) => (n === null || n === undefined ? '—' : n === 0 ? '未达一级' : levelText(n));
+    facts.push(h('span', null, `核验水平 ${lv(hit.case.level_before)} → ${lv(hit.case.level_after)}`));
+  } else if (!isProvider) {
     facts.push(h('span', { class: 'price' }, priceText(hit.price)));
     if (hit.levels) facts.push(h('span', null, `${levelText(hit.levels.from)} → ${levelText(hit.levels.to)}`));
     if (hit.delivery) facts.push(h('span', null, nameOf('delivery', hit.delivery)));
@@ -326,6 +333,7 @@ export async function resourcePage(view, [id], ctx) {
             ? h('table', { class: 'table' }, h('thead', null, h('tr', null, h('th', null, '企业'), h('th', null, '行业'), h('th', null, '成效'))),
               h('tbody', null, r.cases.map((c) => h('tr', null, h('td', null, c.enterprise || '—'), h('td', null, c.industry ? nameOf('industry', c.industry) : '—'), h('td', null, c.result || '—')))))
             : h('p', { class: 'muted' }, '暂无案例')),
+        outcomesCards(r.id, ctx),
         r.attrs && Object.keys(r.attrs).length
           ? h('section', { class: 'card' }, h('h3', null, '扩展属性'),
             h('table', { class: 'table' }, h('tbody', null, Object.entries(r.attrs).map(([k, v]) =>

@@ -157,6 +157,7 @@ const struct vfield REVIEW_FIELDS[] = {
     {"text", V_STRING, 0, 0, 2000, 0, NULL, 0},
     {"campaign_id", V_ID, 0, 0, 0, 0, NULL, 0},
     {"need_id", V_ID, 0, 0, 0, 0, NULL, 0},
+    {"project_id", V_ID, 0, 0, 0, 0, NULL, 0},
     VFIELD_END,
 };
 
@@ -316,8 +317,15 @@ static int render_participants(struct db *db, const struct camp *c, const struct
                                json_t *out)
 {
     static const char SQL[] =
-        "SELECT org_id, org_name, need_id, status, level_before, level_after, joined_at,"
-        " updated_at FROM participants WHERE campaign_id = ?1 ORDER BY pid";
+        "SELECT p.org_id, p.org_name, p.need_id, p.status, p.level_before, p.level_after,"
+        " p.joined_at, p.updated_at, j.id, j.status FROM participants p"
+        " LEFT JOIN projects j ON j.campaign_id = p.campaign_id AND j.enterprise_id = p.org_id"
+        " WHERE p.campaign_id = ?1 ORDER BY p.pid";
+    /* The campaign's report (issue 19): from its accepted projects, whose
+     * levels are those of verified assessments. */
+    static const char SQL_OUT[] =
+        "SELECT count(*), avg(level_after - level_before), coalesce(sum(level_after >= 2), 0)"
+        " FROM projects WHERE campaign_id = ?1 AND status = 'accepted'";
     sqlite3_stmt *st = db_stmt(db, SQL);
     if (!st)
         return -1;
@@ -326,25 +334,15 @@ static int render_participants(struct db *db, const struct camp *c, const struct
     json_t *list = json_array(), *by = json_object();
     for (int i = 0; PARTICIPANT_STATUSES[i]; i++)
         json_object_set_new(by, PARTICIPANT_STATUSES[i], json_integer(0));
-    long count = 0, uplift_n = 0, reached = 0, uplift_sum = 0;
+    long count = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *org = (const char *)sqlite3_column_text(st, 0);
         const char *status = (const char *)sqlite3_column_text(st, 3);
         json_t *n = json_object_get(by, status);
         json_object_set_new(by, status, json_integer(json_integer_value(n) + 1));
-        int active = strcmp(status, "withdrawn") != 0;
-        if (active) {
+        if (strcmp(status, "withdrawn") != 0)
             count++;
-            int has_b = sqlite3_column_type(st, 4) != SQLITE_NULL;
-            int has_a = sqlite3_column_type(st, 5) != SQLITE_NULL;
-            if (has_b && has_a) {
-                uplift_sum += sqlite3_column_int(st, 5) - sqlite3_column_int(st, 4);
-                uplift_n++;
-            }
-            if (has_a && sqlite3_column_int(st, 5) >= 2)
-                reached++;
-        }
         if (!full && !(own_only && strcmp(org, who->org_id) == 0))
             continue;
         json_t *p = json_pack("{s:o, s:s, s:s, s:s}", "org",
@@ -358,6 +356,10 @@ static int render_participants(struct db *db, const struct camp *c, const struct
             json_object_set_new(p, "level_before", lb);
         if (la)
             json_object_set_new(p, "level_after", la);
+        if (sqlite3_column_type(st, 8) != SQLITE_NULL) /* its project (issue 19) */
+            json_object_set_new(p, "project", json_pack("{s:s, s:s}", "id",
+                                                        sqlite3_column_text(st, 8), "status",
+                                                        sqlite3_column_text(st, 9)));
         json_array_append_new(list, p);
     }
     sqlite3_reset(st);
@@ -384,13 +386,25 @@ static int render_participants(struct db *db, const struct camp *c, const struct
             break;
         }
     json_object_set_new(out, "next_tier", next);
-    json_object_set_new(out, "outcome",
-                        json_pack("{s:o, s:o, s:I}", "by_status", by, "avg_level_uplift",
-                                  uplift_n ? json_real(round((double)uplift_sum * 100.0 /
-                                                             (double)uplift_n) / 100.0)
-                                           : json_null(),
-                                  "reached_level_2", (json_int_t)reached));
-    return 0;
+    st = db_stmt(db, SQL_OUT);
+    if (!st) {
+        json_decref(by);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        json_object_set_new(
+            out, "outcome",
+            json_pack("{s:o, s:o, s:i, s:i}", "by_status", json_incref(by), "avg_level_uplift",
+                      sqlite3_column_type(st, 1) == SQLITE_NULL
+                          ? json_null()
+                          : json_real(round(sqlite3_column_double(st, 1) * 100.0) / 100.0),
+                      "reached_level_2", sqlite3_column_int(st, 2), "projects_accepted",
+                      sqlite3_column_int(st, 0)));
+    sqlite3_reset(st);
+    json_decref(by);
+    return rc == SQLITE_ROW ? 0 : -1;
 }
 
 static int render_revisions(struct db *db, const struct camp *c, const struct caller *who,

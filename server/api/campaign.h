@@ -6,15 +6,18 @@
  *
  * A center finds enterprises with the same need (a demand cluster), opens
  * a campaign behind one resource with a price that falls in tiers as more
- * enterprises join, closes it (or lets the deadline close it) and then
- * tracks each participant through the upgrade, with the digital level
- * before and after, so a campaign reports the levels it lifted.
+ * enterprises join, closes it (or lets the deadline close it) and, when it
+ * is contracted, gets one project per participant (project.h): each
+ * participant's progress and its levels before and after (from verified
+ * assessments, never typed) follow that project, and the campaign reports
+ * the levels its accepted projects lifted.
  *
  * Campaign states:  draft -> open -> succeeded | failed;
  *                   succeeded -> contracted -> implementing -> completed;
  *                   draft | open -> cancelled.
  * Participant states: joined -> contracted -> implementing -> accepted,
- *                     and any of the first three -> withdrawn.
+ *                     and any of the first three -> withdrawn; by hand
+ *                     only joined -> withdrawn, the rest by the project.
  */
 #ifndef SHUCU_CAMPAIGN_H
 #define SHUCU_CAMPAIGN_H

@@ -1,6 +1,8 @@
 /*
  * campaigns.c - a center's campaigns: create, read, list and move them
  * through their states (campaign.h has the states and the invariants).
+ * Contracting a campaign makes one project per participant (project.h),
+ * whose progress the participant follows from then on.
  */
 #include "handlers.h"
 
@@ -10,6 +12,7 @@
 #include "log.h"
 #include "need.h"
 #include "notify.h"
+#include "project.h"
 #include "req.h"
 #include "resource.h"
 #include "taxonomy.h"
@@ -375,7 +378,9 @@ static int transition_txn(struct req *r, int64_t want, struct outcome *o)
     if (camp_set(db, c.id, c.status, to, now) != 1 ||
         revision_add(db, c.id, NULL, &r->who, c.status, to, reason, now) < 0 ||
         (release && needs_release_campaign(db, c.id, strcmp(to, "completed") == 0, now) < 0) ||
-        (strcmp(to, "open") == 0 && notify_campaign_opened(db, c.id) < 0))
+        (strcmp(to, "open") == 0 && notify_campaign_opened(db, c.id) < 0) ||
+        /* each participant's upgrade is a project from now on (issue 19) */
+        (strcmp(to, "contracted") == 0 && projects_for_campaign(db, c.id, &r->who, now) < 0))
         return refuse_db(o, db, __func__);
     return 0;
 }

@@ -124,5 +124,25 @@ void h_webhooks_list(struct req *r);
 void h_webhook_delete(struct req *r);
 void h_webhook_test(struct req *r);
 void h_webhook_deliveries(struct req *r);
+/* projects.c */
+void h_project_create(struct req *r);
+void h_projects_list(struct req *r);
+void h_project_get(struct req *r);
+void h_project_patch(struct req *r);
+void h_project_transition(struct req *r);
+void h_project_signoff(struct req *r);
+/* tickets.c */
+void h_ticket_create(struct req *r);
+void h_tickets_list(struct req *r);
+void h_ticket_reply(struct req *r);
+void h_ticket_close(struct req *r);
+/* cases.c */
+void h_case_publish(struct req *r);
+void h_cases_list(struct req *r);
+void h_case_get(struct req *r);
+void h_case_patch(struct req *r);
+void h_cases_export(struct req *r);
+/* outcomes.c */
+void h_resource_outcomes(struct req *r);
 
 #endif

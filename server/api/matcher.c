@@ -196,10 +196,26 @@ static json_t *need_ctx_debug(const struct need_ctx *c)
                      "text_weak", round(c->n.text_weak * 100) / 100);
 }
 
+/* Columns 12..21: the verified outcomes of the resource and of its
+ * provider (outcome.h), NULL when nothing is known. */
 static const char SQL_FEATURES[] =
-    "SELECT industry_mask, scenario_mask, region_mask, price_min, level_from, level_to,"
-    " rating_sum, rating_count, case_count, deploy_days, delivery_bit, kind_bit"
-    " FROM resources_hot WHERE rid = ?1";
+    "SELECT h.industry_mask, h.scenario_mask, h.region_mask, h.price_min, h.level_from,"
+    " h.level_to, h.rating_sum, h.rating_count, h.case_count, h.deploy_days, h.delivery_bit,"
+    " h.kind_bit, o.r_n, o.r_on_time, o.r_uplift, o.r_steps, o.r_resp_h, o.p_n, o.p_on_time,"
+    " o.p_uplift, o.p_steps, o.p_resp_h"
+    " FROM resources_hot h LEFT JOIN outcome_rank o ON o.rid = h.rid WHERE h.rid = ?1";
+
+/* The outcome at columns col (n), col + 1 .. col + 4 (figures). */
+static void outcome_cols(sqlite3_stmt *st, int col, struct rank_outcome *o)
+{
+    o->n = sqlite3_column_int(st, col);
+    int *has[4] = {&o->has_on_time, &o->has_uplift, &o->has_steps, &o->has_resp};
+    double *val[4] = {&o->on_time, &o->uplift, &o->steps, &o->resp_h};
+    for (int i = 0; i < 4; i++) {
+        *has[i] = sqlite3_column_type(st, col + 1 + i) != SQLITE_NULL;
+        *val[i] = *has[i] ? sqlite3_column_double(st, col + 1 + i) : 0;
+    }
+}
 
 /* Reads the features of resource rid; 0, or -1 when it is gone. */
 static int res_features(struct db *db, int64_t rid, struct rank_res *f, int64_t *kind_bit)
@@ -227,6 +243,8 @@ static int res_features(struct db *db, int64_t rid, struct rank_res *f, int64_t 
     f->saas = d == ((int64_t)1 << tax_index(TAX_DELIVERY, "saas")) ? 1
             : d == ((int64_t)1 << tax_index(TAX_DELIVERY, "hybrid")) ? 2 : 0;
     *kind_bit = sqlite3_column_int64(st, 11);
+    outcome_cols(st, 12, &f->own);
+    outcome_cols(st, 17, &f->prov);
     static const char *const DOWNLOADS[] = {"dataset", "model", "process_package"};
     for (int i = 0; i < 3 && d == 0; i++)
         f->downloadable |= *kind_bit == ((int64_t)1 << tax_index(TAX_KIND, DOWNLOADS[i]));

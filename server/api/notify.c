@@ -29,7 +29,13 @@ static const struct {
     {"message", "客户留言", "{from.org.name}咨询「{resource.title}」"},
     {"assessment_returned", "评估被退回", "您的评估被退回：{reason}"},
     {"assessment_verified", "评估已核验", "您的评估已核验"},
-    {"milestone_signoff", "里程碑待签收", "里程碑「{milestone.name}」等待您签收"},
+    {"milestone_signoff", "里程碑待签收", "项目「{project.title}」的里程碑「{milestone.name}」等待您签收"},
+    {"project_created", "新项目", "项目「{project.title}」已签约建档"},
+    {"project_status", "项目进展", "项目「{project.title}」：{status_zh}"},
+    {"project_accepted", "项目已验收", "项目「{project.title}」已通过验收"},
+    {"ticket_opened", "运维工单", "项目「{project.title}」的运维工单「{ticket.title}」待处理"},
+    {"ticket_answered", "工单已回复", "运维工单「{ticket.title}」已回复"},
+    {"case_published", "入选优秀案例", "项目「{project.title}」已发布为优秀案例"},
     {"ping", "测试消息", "数促 Webhook 测试消息"},
 };
 #define NKINDS (sizeof KINDS / sizeof KINDS[0])

@@ -20,7 +20,13 @@
  *   message              someone contacted us (联系服务商)  {from.org.name, resource.title}
  *   assessment_returned  my assessment was returned         {assessment.id, reason}
  *   assessment_verified  my assessment was verified         {assessment.id, level}
- *   milestone_signoff    a milestone awaits my sign-off     {project.id, milestone.name}
+ *   milestone_signoff    a milestone awaits my sign-off     {project.id, project.title, milestone.name}
+ *   project_created      a project I am a party to began    {project.id, project.title}
+ *   project_status       it moved (issue 19)                {project.title, status, status_zh}
+ *   project_accepted     it was accepted                    {project.id, project.title}
+ *   ticket_opened        an O&M ticket awaits us            {project.title, ticket.id, ticket.title}
+ *   ticket_answered      our ticket was answered            {project.title, ticket.id, ticket.title}
+ *   case_published       our project became a case          {project.title, case.id}
  *   ping                 a webhook test (webhooks.c delivers it to one webhook;
  *                        it is born read and no inbox lists it)
  * A payload may carry "title" (a string) to say it in its own words, and

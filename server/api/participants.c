@@ -1,6 +1,9 @@
 /*
- * participants.c - enterprises in a campaign: join, leave, and the
- * progress the center or the provider records (campaign.h).
+ * participants.c - enterprises in a campaign: join, leave, and
+ * withdrawing one before the campaign is contracted (campaign.h).  From
+ * contracting on, a participant's progress and levels follow its project
+ * (project.h); PATCH …/participants/{org_id} refuses levels (422, the
+ * contract's amendment) and any other progress by hand (409).
  */
 #include "handlers.h"
 
@@ -25,14 +28,15 @@
 static int join_txn(struct req *r, struct outcome *o)
 {
     static const char SQL_NEED[] =
-        "SELECT enterprise_id, status, json_extract(doc, '$.current_level') FROM needs"
-        " WHERE id = ?1";
+        "SELECT enterprise_id, status FROM needs WHERE id = ?1";
+    /* No level is recorded at joining: a participant's levels come from
+     * its project once it is accepted (issue 19). */
     static const char SQL_JOIN[] =
-        "INSERT INTO participants(campaign_id, org_id, org_name, need_id, level_before,"
-        " joined_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+        "INSERT INTO participants(campaign_id, org_id, org_name, need_id, joined_at, updated_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?6, ?6)"
         " ON CONFLICT (campaign_id, org_id) DO UPDATE SET status = 'joined',"
         " org_name = excluded.org_name, need_id = excluded.need_id,"
-        " level_before = coalesce(excluded.level_before, participants.level_before),"
+        " level_before = NULL, level_after = NULL,"
         " joined_at = excluded.joined_at, updated_at = excluded.updated_at"
         " WHERE participants.status = 'withdrawn'";
     struct db *db = r->w->db;
@@ -56,7 +60,6 @@ static int join_txn(struct req *r, struct outcome *o)
         return refuse(o, ERR_CONFLICT, NULL, "the campaign is full (%ld of %ld places taken)",
                       count, c.max);
     const char *need_id = json_string_value(json_object_get(r->body, "need_id"));
-    int level = 0;
     if (need_id) {
         sqlite3_stmt *st = db_stmt(db, SQL_NEED);
         if (!st)
@@ -66,8 +69,6 @@ static int join_txn(struct req *r, struct outcome *o)
         int mine = rc == SQLITE_ROW &&
                    req_is_caller(r, (const char *)sqlite3_column_text(st, 0));
         int open = mine && strcmp((const char *)sqlite3_column_text(st, 1), "open") == 0;
-        if (mine)
-            level = sqlite3_column_int(st, 2);
         sqlite3_reset(st);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             return refuse_db(o, db, __func__);
@@ -85,8 +86,6 @@ static int join_txn(struct req *r, struct outcome *o)
     sqlite3_bind_text(st, 2, r->who.org_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->who.org_name, -1, SQLITE_STATIC);
     db_bind_text(st, 4, need_id);
-    if (level >= 1 && level <= 4)
-        sqlite3_bind_int(st, 5, level);
     sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -156,6 +155,27 @@ void h_campaign_leave(struct req *r)
 
 /* ------------------------------------------------------------ participants */
 
+/* The project of a participant (issue 19): 0 and its id in id, 1 when it
+ * has none, -1 on error. */
+static int participant_project(struct db *db, const char *camp_id, const char *org,
+                               char id[48])
+{
+    static const char SQL[] =
+        "SELECT id FROM projects WHERE campaign_id = ?1 AND enterprise_id = ?2";
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, camp_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, org, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(id, 48, "%s", sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+/* A participant's progress follows its project (project.h): by hand, the
+ * center or the provider only withdraws one that has none yet (joined). */
 static int participant_txn(struct req *r, int64_t want, struct outcome *o)
 {
     struct db *db = r->w->db;
@@ -179,59 +199,34 @@ static int participant_txn(struct req *r, int64_t want, struct outcome *o)
     if (k > 0)
         return refuse(o, ERR_NOT_FOUND, NULL, "%s is not a participant of this campaign", org);
     const char *to = json_string_value(json_object_get(b, "status"));
-    json_t *lb = json_object_get(b, "level_before"), *la = json_object_get(b, "level_after");
-    int moves = to && strcmp(to, p.status) != 0;
-    static const char *const LIVE[] = {"open", "succeeded", "contracted", "implementing", NULL};
-    static const char *const WORKING[] = {"succeeded", "contracted", "implementing", NULL};
-    if (moves) {
-        if (!participant_transition_ok(p.status, to))
-            return refuse(o, ERR_CONFLICT, "status", "a participant cannot go from %s to %s",
-                          p.status, to);
-        if (!in_list(strcmp(to, "withdrawn") == 0 ? LIVE : WORKING, c.status))
-            return refuse(o, ERR_CONFLICT, "status", "the campaign is %s: a participant"
-                          " cannot become %s now", c.status, to);
-    }
-    if (lb || la) {
-        if (strcmp(p.status, "withdrawn") == 0 || (moves && strcmp(to, "withdrawn") == 0))
-            return refuse(o, ERR_CONFLICT, lb ? "level_before" : "level_after",
-                          "a withdrawn participant's levels are not recorded");
-        if (!in_list(LIVE, c.status) && strcmp(c.status, "completed") != 0)
-            return refuse(o, ERR_CONFLICT, lb ? "level_before" : "level_after",
-                          "the campaign is %s: levels are no longer recorded", c.status);
-    }
-    if (!moves && !lb && !la)
+    if (strcmp(to, p.status) == 0)
         return 0; /* nothing changes; the answer shows the campaign as it is */
-    char now[32], from[16], reason[160];
+    char proj[48];
+    k = participant_project(db, c.id, org, proj);
+    if (k < 0)
+        return refuse_db(o, db, __func__);
+    if (strcmp(to, "withdrawn") != 0)
+        return refuse(o, ERR_CONFLICT, "status", "a participant's progress follows its project%s%s"
+                      " (contracting the campaign makes it): it is not set by hand",
+                      k == 0 ? " " : "", k == 0 ? proj : "");
+    if (k == 0)
+        return refuse(o, ERR_CONFLICT, "status", "the participant has project %s: cancel the"
+                      " project (POST /v1/projects/%s/transition) to withdraw it", proj, proj);
+    static const char *const LIVE[] = {"open", "succeeded", "contracted", "implementing", NULL};
+    if (!participant_transition_ok(p.status, to))
+        return refuse(o, ERR_CONFLICT, "status", "a participant cannot go from %s to %s",
+                      p.status, to);
+    if (!in_list(LIVE, c.status))
+        return refuse(o, ERR_CONFLICT, "status", "the campaign is %s: a participant"
+                      " cannot become %s now", c.status, to);
+    char now[32], from[16];
     util_now_rfc3339(now);
     snprintf(from, sizeof from, "%s", p.status);
-    int changed_levels = 0;
-    if (lb && json_integer_value(lb) != p.level_before) {
-        p.level_before = (int)json_integer_value(lb);
-        changed_levels = 1;
-    }
-    if (la && json_integer_value(la) != p.level_after) {
-        p.level_after = (int)json_integer_value(la);
-        changed_levels = 1;
-    }
-    if (moves)
-        snprintf(p.status, sizeof p.status, "%s", to);
+    snprintf(p.status, sizeof p.status, "%s", to);
     const char *why = json_string_value(json_object_get(b, "reason"));
-    if (!why && changed_levels) {
-        char bb[8] = "-", aa[8] = "-";
-        if (p.level_before)
-            snprintf(bb, sizeof bb, "%d", p.level_before);
-        if (p.level_after)
-            snprintf(aa, sizeof aa, "%d", p.level_after);
-        snprintf(reason, sizeof reason, "level_before %s, level_after %s", bb, aa);
-        why = reason;
-    }
-    if (!moves && !changed_levels)
-        return 0;
     if (part_save(db, c.id, org, &p, now) < 0 ||
         revision_add(db, c.id, org, &r->who, from, p.status, why, now) < 0 ||
-        camp_set(db, c.id, c.status, c.status, now) != 1)
-        return refuse_db(o, db, __func__);
-    if (moves && strcmp(to, "withdrawn") == 0 &&
+        camp_set(db, c.id, c.status, c.status, now) != 1 ||
         need_set_status(db, p.has_need ? p.need_id : NULL, "in_campaign", "open", now) < 0)
         return refuse_db(o, db, __func__);
     return 0;
@@ -240,17 +235,27 @@ static int participant_txn(struct req *r, int64_t want, struct outcome *o)
 void h_participant_patch(struct req *r)
 {
     int64_t want;
+    json_t *b = r->body;
+    /* The contract's amendment (API.md, Additions): levels come from the
+     * participant's project, never typed in by hand. */
+    static const char *const LEVELS[] = {"level_before", "level_after"};
+    for (int i = 0; i < 2; i++)
+        if (json_object_get(b, LEVELS[i]) && !json_is_null(json_object_get(b, LEVELS[i]))) {
+            reply_error(r, ERR_INVALID_FIELD, LEVELS[i], "%s comes from the participant's"
+                        " project (its verified assessments): it is not set by hand", LEVELS[i]);
+            return;
+        }
     if (req_if_match(r, &want) < 0 || body_valid(r, PARTICIPANT_FIELDS) < 0)
         return;
-    json_t *b = r->body;
     const char *to = json_string_value(json_object_get(b, "status"));
     if (to && !in_list(PARTICIPANT_STATUSES, to)) {
         reply_error(r, ERR_INVALID_FIELD, "status", "status must be joined, contracted,"
                     " implementing, accepted or withdrawn");
         return;
     }
-    if (!to && !json_object_get(b, "level_before") && !json_object_get(b, "level_after")) {
-        reply_error(r, ERR_INVALID_FIELD, "status", "give status, level_before or level_after");
+    if (!to) {
+        reply_error(r, ERR_INVALID_FIELD, "status", "give status (withdrawn): a participant's"
+                    " other progress follows its project");
         return;
     }
     if (write_begin(r) < 0)

@@ -1,7 +1,13 @@
 /*
- * reviews.c - ratings and reviews of resources by enterprises that took
- * part (POST and GET /v1/resources/{id}/reviews).  A review updates the
- * resource's rating_sum and rating_count in the same transaction.
+ * reviews.c - ratings and reviews of resources by enterprises that really
+ * bought (POST and GET /v1/resources/{id}/reviews): an accepted project
+ * with this resource (project_id, issue 19), an accepted participation in
+ * a campaign run with it, or an accepted response with it to one of the
+ * enterprise's needs.  A review is one organisation's word on another's
+ * work: an organisation never reviews its own resource.  A review updates
+ * the resource's rating_sum and rating_count in the same transaction;
+ * stars are one signal of matching's quality part among the verified
+ * outcomes (outcome.h).
  */
 #include "handlers.h"
 
@@ -42,7 +48,10 @@ static json_t *review_json(const char *id, const char *res_id, const char *ent_i
     return o;
 }
 
-static int review_txn(struct req *r, const char *id, const char *now, struct outcome *o)
+/* Writes the review; the campaign or need it is about (from the body, or
+ * from its project) is copied to about_camp / about_need ("" if not). */
+static int review_txn(struct req *r, const char *id, const char *now, char about_camp[48],
+                      char about_need[48], struct outcome *o)
 {
     static const char SQL_MAY[] =
         "SELECT (SELECT count(*) FROM participants p JOIN campaigns c ON c.id = p.campaign_id"
@@ -63,6 +72,45 @@ static int review_txn(struct req *r, const char *id, const char *now, struct out
     const char *res_id = r->params[0];
     const char *camp = json_string_value(json_object_get(b, "campaign_id"));
     const char *need = json_string_value(json_object_get(b, "need_id"));
+    char proj_camp[48] = "", proj_need[48] = "";
+    const char *proj = json_string_value(json_object_get(b, "project_id"));
+    if (proj) {
+        /* an accepted project of this enterprise with this resource; the
+         * review is then about its campaign or its need, as one would be */
+        static const char SQL_PROJ[] =
+            "SELECT coalesce(campaign_id, ''), coalesce(need_id, '') FROM projects"
+            " WHERE id = ?1 AND enterprise_id = ?2 AND resource_id = ?3 AND status = 'accepted'";
+        sqlite3_stmt *ps = db_stmt(db, SQL_PROJ);
+        if (!ps)
+            return refuse_db(o, db, __func__);
+        sqlite3_bind_text(ps, 1, proj, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ps, 2, r->who.org_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ps, 3, res_id, -1, SQLITE_STATIC);
+        int k = sqlite3_step(ps);
+        if (k == SQLITE_ROW) {
+            snprintf(proj_camp, sizeof proj_camp, "%s", sqlite3_column_text(ps, 0));
+            snprintf(proj_need, sizeof proj_need, "%s", sqlite3_column_text(ps, 1));
+        }
+        sqlite3_reset(ps);
+        if (k != SQLITE_ROW && k != SQLITE_DONE)
+            return refuse_db(o, db, __func__);
+        if (k == SQLITE_DONE) {
+            json_t *res0 = resource_get(db, res_id);
+            const char *p0 = res0 ? json_string_value(json_object_get(json_object_get(res0, "provider"), "id")) : NULL;
+            int own0 = p0 && req_is_caller(r, p0);
+            json_decref(res0);
+            if (!res0)
+                return refuse(o, ERR_NOT_FOUND, NULL, "no resource %s", res_id);
+            if (own0)
+                return refuse(o, ERR_FORBIDDEN, NULL, "an organisation may not review its own resource");
+            return refuse(o, ERR_FORBIDDEN, NULL, "only the enterprise of an accepted project"
+                          " with this resource may review it");
+        }
+        camp = proj_camp[0] ? proj_camp : NULL;
+        need = camp ? NULL : proj_need;
+    }
+    snprintf(about_camp, 48, "%s", camp ? camp : "");
+    snprintf(about_need, 48, "%s", need ? need : "");
     json_t *res = resource_get(db, res_id);
     if (!res)
         return refuse(o, ERR_NOT_FOUND, NULL, "no resource %s", res_id);
@@ -134,9 +182,10 @@ void h_review_create(struct req *r)
     json_t *b = r->body;
     const char *camp = json_string_value(json_object_get(b, "campaign_id"));
     const char *need = json_string_value(json_object_get(b, "need_id"));
-    if (!camp == !need) {
-        reply_error(r, ERR_INVALID_FIELD, "campaign_id",
-                    "give exactly one of campaign_id and need_id: what the review is about");
+    const char *proj = json_string_value(json_object_get(b, "project_id"));
+    if ((camp != NULL) + (need != NULL) + (proj != NULL) != 1) {
+        reply_error(r, ERR_INVALID_FIELD, "campaign_id", "give exactly one of project_id,"
+                    " campaign_id and need_id: what the review is about");
         return;
     }
     if (write_begin(r) < 0)
@@ -145,21 +194,16 @@ void h_review_create(struct req *r)
     util_new_id(id, sizeof id, "rev");
     util_now_rfc3339(now);
     struct outcome o;
-    struct db *db = r->w->db;
-    int rc = review_txn(r, id, now, &o);
-    if (rc < 0) {
-        db_rollback(db);
-        reply_error_text(r, o.err, o.field[0] ? o.field : NULL, o.msg, o.msg_zh);
+    char about_camp[48] = "", about_need[48] = "";
+    int rc = review_txn(r, id, now, about_camp, about_need, &o);
+    if (write_finish(r, rc, &o) < 0) /* the one write path (write.h) */
         return;
-    }
-    if (db_commit(db) < 0) {
-        reply_db_error(r, DB_WRITE);
-        return;
-    }
     char loc[128];
     snprintf(loc, sizeof loc, "/v1/resources/%s/reviews", r->params[0]);
     reply_header(r, "Location", loc);
-    reply_json(r, 201, review_json(id, r->params[0], r->who.org_id, r->who.org_name, camp, need,
+    reply_json(r, 201, review_json(id, r->params[0], r->who.org_id, r->who.org_name,
+                                   about_camp[0] ? about_camp : NULL,
+                                   about_need[0] ? about_need : NULL,
                                    (int)json_integer_value(json_object_get(b, "rating")),
                                    json_string_value(json_object_get(b, "text")), now, 1));
 }

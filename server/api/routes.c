@@ -99,6 +99,23 @@ const struct route ROUTES[] = {
     {M_DELETE, "/v1/orgs/{}/webhooks/{}", h_webhook_delete, ROLE_ANY, BODY_NONE},
     {M_POST, "/v1/orgs/{}/webhooks/{}/test", h_webhook_test, ROLE_ANY, BODY_JSON_OPT},
     {M_GET, "/v1/orgs/{}/webhooks/{}/deliveries", h_webhook_deliveries, ROLE_ANY, BODY_NONE},
+    /* issue 19: projects, O&M tickets, verified outcomes, the case library */
+    {M_POST, "/v1/projects", h_project_create, ROLE_ENTERPRISE, BODY_JSON},
+    {M_GET, "/v1/projects", h_projects_list, ROLE_ANY, BODY_NONE},
+    {M_GET, "/v1/projects/{}", h_project_get, ROLE_ANY, BODY_NONE},
+    {M_PATCH, "/v1/projects/{}", h_project_patch, ROLE_ENTERPRISE | ROLE_PROVIDER | ROLE_CENTER, BODY_JSON},
+    {M_POST, "/v1/projects/{}/transition", h_project_transition, ROLE_ENTERPRISE | ROLE_PROVIDER | ROLE_CENTER, BODY_JSON},
+    {M_POST, "/v1/projects/{}/signoff", h_project_signoff, ROLE_ENTERPRISE | ROLE_CENTER, BODY_JSON_OPT},
+    {M_POST, "/v1/projects/{}/tickets", h_ticket_create, ROLE_ENTERPRISE, BODY_JSON},
+    {M_GET, "/v1/projects/{}/tickets", h_tickets_list, ROLE_ANY, BODY_NONE},
+    {M_POST, "/v1/projects/{}/tickets/{}/reply", h_ticket_reply, ROLE_ENTERPRISE | ROLE_PROVIDER, BODY_JSON},
+    {M_POST, "/v1/projects/{}/tickets/{}/close", h_ticket_close, ROLE_ENTERPRISE | ROLE_PROVIDER, BODY_JSON_OPT},
+    {M_POST, "/v1/projects/{}/case", h_case_publish, ROLE_CENTER, BODY_JSON},
+    {M_GET, "/v1/cases", h_cases_list, ROLE_PUBLIC, BODY_NONE},
+    {M_GET, "/v1/cases:export", h_cases_export, ADMIN_CENTER, BODY_NONE},
+    {M_GET, "/v1/cases/{}", h_case_get, ROLE_PUBLIC, BODY_NONE},
+    {M_PATCH, "/v1/cases/{}", h_case_patch, ROLE_CENTER, BODY_JSON},
+    {M_GET, "/v1/resources/{}/outcomes", h_resource_outcomes, ROLE_PUBLIC, BODY_NONE},
 };
 
 const int NROUTES = (int)(sizeof ROUTES / sizeof ROUTES[0]);

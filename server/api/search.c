@@ -10,10 +10,16 @@
  *
  * Filters use the bitmask columns (OR within a field, AND across).  A
  * resource offered nationwide (全国) matches every region filter.
+ *
+ * Cases (issue 19, case.h) are searched with the same expression: kind=case
+ * alone makes the hits cases; with no kind filter, or kind=case beside
+ * others, facets.kind.case counts the published cases that match (when
+ * any do; industry and scenario filters apply to them, the others do not).
  */
 #include "handlers.h"
 
 #include "cached.h"
+#include "case.h"
 #include "corpus.h"
 #include "db.h"
 #include "query.h"
@@ -43,6 +49,8 @@ struct filters {
     double max_price;
     int want_provider; /* kind=provider was asked for */
     int only_provider; /* ... and nothing else */
+    int want_case;     /* kind=case was asked for (issue 19) */
+    int only_case;     /* ... and no resource kind */
 };
 
 /* Parses kind=… (repeatable, comma lists), where "provider" is allowed. */
@@ -59,6 +67,10 @@ static int parse_kinds(struct req *r, struct filters *f)
                 f->want_provider = 1;
                 continue;
             }
+            if (strcmp(t, "case") == 0) {
+                f->want_case = 1;
+                continue;
+            }
             int i = tax_index(TAX_KIND, t);
             if (i < 0) {
                 reply_error(r, ERR_BAD_PARAM, "kind", "unknown kind \"%s\"", t);
@@ -70,7 +82,8 @@ static int parse_kinds(struct req *r, struct filters *f)
         }
         free(copy);
     }
-    f->only_provider = f->want_provider && !others;
+    f->only_case = f->want_case && !others;
+    f->only_provider = f->want_provider && !others && !f->want_case;
     return 0;
 }
 
@@ -280,7 +293,7 @@ static void search_args_free(void *p)
 
 struct search_result {
     json_t *hits;
-    long total, providers;
+    long total, providers, cases;
     int kind_c[64], ind_c[64], scn_c[64];
 };
 
@@ -299,7 +312,7 @@ static void result_clear(struct search_result *res)
     memset(res->kind_c, 0, sizeof res->kind_c);
     memset(res->ind_c, 0, sizeof res->ind_c);
     memset(res->scn_c, 0, sizeof res->scn_c);
-    res->total = res->providers = 0;
+    res->total = res->providers = res->cases = 0;
 }
 
 /* Runs one pass (see struct pass) into res; 0 or -1 (db). */
@@ -310,6 +323,15 @@ static int search_run(struct req *r, const struct search_args *a, const struct p
     struct db *db = r->w->db;
     const struct filters *fp = &a->f;
     int dberr = 0;
+    struct case_filter cf = {.industries = fp->inds, .scenarios = fp->scns};
+    if (fp->only_case) {
+        dberr = cases_search(db, match, &cf, a->limit, a->offset, 1, &r->who, res->hits,
+                             &res->total) < 0;
+        res->cases = res->total;
+        if (!dberr && fp->want_provider)
+            dberr = search_providers(db, match, fp, 0, 0, NULL, &res->providers) < 0;
+        return dberr ? -1 : 0;
+    }
     if (fp->only_provider) {
         dberr = search_providers(db, match, fp, a->limit, a->offset, res->hits, &res->total) < 0;
         res->providers = res->total;
@@ -372,6 +394,8 @@ static int search_run(struct req *r, const struct search_args *a, const struct p
     topk_free(&h);
     if (!dberr && fp->want_provider)
         dberr = search_providers(db, match, fp, 0, 0, NULL, &res->providers) < 0;
+    if (!dberr && (fp->want_case || (!fp->kinds && !fp->want_provider)))
+        dberr = cases_search(db, match, &cf, 0, 0, 1, &r->who, NULL, &res->cases) < 0;
     return dberr ? -1 : 0;
 }
 
@@ -509,7 +533,7 @@ static json_t *search_compute(struct req *r, void *arg)
         goto answer;
     struct pass ps = {qb.match, qb.weights, NULL, NULL, 0};
     if ((dberr = search_run(r, a, &ps, &res) < 0) || res.total >= RELAX_FEW ||
-        qb.nparts < 2 || a->f.only_provider)
+        qb.nparts < 2 || a->f.only_provider || a->f.only_case)
         goto answer;
     uint64_t keep;
     int rx = relax_parts(w->db, a, &qb, res.total, &keep);
@@ -569,6 +593,8 @@ answer:
     json_t *kinds = facet_json(TAX_KIND, res.kind_c);
     if (res.providers)
         json_object_set_new(kinds, "provider", json_integer(res.providers));
+    if (res.cases)
+        json_object_set_new(kinds, "case", json_integer(res.cases));
     json_t *out = json_pack("{s:I, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:s, s:b}}", "total",
                             (json_int_t)res.total, "hits", res.hits, "facets", "kind", kinds,
                             "industry", facet_json(TAX_INDUSTRY, res.ind_c), "scenario",
@@ -635,7 +661,8 @@ void h_search(struct req *r)
     long long price_bits = 0;
     if (f->has_max_price)
         memcpy(&price_bits, &f->max_price, sizeof price_bits);
-    const long long params[] = {(long long)f->kinds, f->want_provider, (long long)f->inds,
+    const long long params[] = {(long long)f->kinds, f->want_provider + 2 * f->want_case,
+                                (long long)f->inds,
                                 (long long)f->scns,  (long long)f->regs, (long long)f->dels,
                                 f->has_max_price,    price_bits,       a->sort,
                                 a->limit,            a->offset,        a->highlight,

@@ -165,13 +165,13 @@ void h_stats(struct req *r)
     static const char SQL_NEEDS[] =
         "SELECT status, industry_bit, scenario_mask, count(*) FROM needs GROUP BY 1, 2, 3";
     static const char SQL_CAMPS[] = "SELECT status, count(*) FROM campaigns GROUP BY 1";
-    static const char SQL_PARTS[] =
-        "SELECT status, count(*),"
-        " sum(CASE WHEN level_before IS NOT NULL AND level_after IS NOT NULL"
-        "   THEN level_after - level_before END),"
-        " count(CASE WHEN level_before IS NOT NULL AND level_after IS NOT NULL THEN 1 END),"
-        " count(CASE WHEN level_after >= 2 THEN 1 END)"
-        " FROM participants GROUP BY 1";
+    static const char SQL_PARTS[] = "SELECT status, count(*) FROM participants GROUP BY 1";
+    /* The levels campaigns lifted, from their accepted projects (issue 19):
+     * verified assessments before and after, never a level typed in. */
+    static const char SQL_LIFTED[] =
+        "SELECT coalesce(sum(level_after - level_before), 0), count(level_after - level_before),"
+        " coalesce(sum(level_after >= 2), 0) FROM projects"
+        " WHERE campaign_id IS NOT NULL AND status = 'accepted'";
     struct db *db = r->w->db;
     int64_t kinds[MAX_CODES] = {0}, r_ind[MAX_CODES] = {0}, r_scn[MAX_CODES] = {0},
             r_reg[MAX_CODES] = {0}, n_ind[MAX_CODES] = {0}, n_scn[MAX_CODES] = {0},
@@ -240,14 +240,20 @@ void h_stats(struct req *r)
         int64_t n = sqlite3_column_int64(st, 1);
         map_add(part_status, status, n);
         parts_total += n;
-        if (strcmp(status, "withdrawn") == 0)
-            continue;
-        uplift_sum += sqlite3_column_int64(st, 2);
-        uplift_n += sqlite3_column_int64(st, 3);
-        reached += sqlite3_column_int64(st, 4);
     }
     if (st) {
         ok = ok && rc == SQLITE_DONE;
+        sqlite3_reset(st);
+    }
+    st = ok ? db_stmt(db, SQL_LIFTED) : NULL;
+    ok = ok && st;
+    if (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uplift_sum = sqlite3_column_int64(st, 0);
+        uplift_n = sqlite3_column_int64(st, 1);
+        reached = sqlite3_column_int64(st, 2);
+    }
+    if (st) {
+        ok = ok && rc == SQLITE_ROW;
         sqlite3_reset(st);
     }
 

@@ -59,6 +59,8 @@ static const struct opt OPTS[] = {
         "cap on the database file, MB (0: none); writes beyond it are 503, /healthz degraded"),
     LNG("webhook_private", webhook_private, 0, 1,
         "1: webhooks may post to loopback and private addresses (tests, an intranet)"),
+    STR(chromium, "headless browser that prints a case collection to PDF"),
+    LNG("pdf_timeout", pdf_timeout, 1, 3600, "seconds a PDF print may take"),
     WGT(text), WGT(industry), WGT(scenario), WGT(level),
     WGT(budget), WGT(region), WGT(quality), WGT(fit),
     SHP("general", general, "industry fit of a resource for every industry (general)"),
@@ -107,6 +109,8 @@ void config_defaults(struct config *cfg)
      * held-out numbers. */
     cfg->webhook_backoff_ms = 10000;
     cfg->webhook_private = 0;
+    cfg->chromium = xstrdup("/usr/bin/chromium");
+    cfg->pdf_timeout = 60;
     cfg->weights = (struct rank_weights){
         .text = 0.20, .industry = 0.25, .scenario = 0.20, .level = 0.08,
         .budget = 0.12, .region = 0.12, .quality = 0.05, .fit = 0.04};

@@ -39,6 +39,8 @@ struct config {
     long webhook_backoff_ms; /* first retry of a failed webhook delivery (deliver.h) */
     long webhook_private;    /* 1: webhooks may reach loopback and private addresses */
     long max_db_mb;          /* cap on the database file, MB (0: none) */
+    char *chromium;          /* the browser that prints a 案例集 to PDF (pdf.h) */
+    long pdf_timeout;        /* seconds it may take (60) */
     struct rank_weights weights;
     struct rank_shape shape;     /* RANK_SHAPE_DEFAULT: see docs/ranking.md */
     double lexicon_terms;        /* weight of the terms the lexicon infers */

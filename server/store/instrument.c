@@ -180,6 +180,7 @@ static int question_walk(struct walk *w, struct instrument *in, const json_t *jq
     if (!type || (strcmp(type, "single") != 0 && strcmp(type, "multi") != 0))
         return fault(w, at, "\"type\" must be single or multi");
     q->multi = type[0] == 'm';
+    q->outcome = json_is_true(json_object_get(jq, "outcome"));
     if (!(q->name = str_member(w, jq, at, "name")) || !str_member(w, jq, at, "text") ||
         num_member(w, jq, at, "points", &q->points) < 0)
         return -1;

@@ -60,6 +60,8 @@ struct instr_figure {
 struct instr_question {
     const char *code, *name;
     int multi;
+    int outcome; /* a question of 数字化成效: its figures are a project's
+                    before and after (project.h) */
     double points;
     int group, dim;
     int nopt;

@@ -23,6 +23,7 @@ import json
 import time
 
 import lib
+import projlib
 from lib import assert_status, eq
 
 S = None
@@ -74,11 +75,14 @@ def setup_module():
     c2 = opened_campaign(min_participants=1)
     IDS["CAMP2"] = c2
     assert_status(lib.request("POST", "/v1/campaigns/%s/join" % c2, key=K["entA"]), 201)
-    assert_status(lib.request("POST", "/v1/campaigns/%s/transition" % c2, {"to": "succeeded"},
-                              key=K["center"]), 200)
-    for to in ("contracted", "implementing", "accepted"):
-        assert_status(lib.request("PATCH", "/v1/campaigns/%s/participants/%s" % (c2, ORG["entA"]),
-                                  {"status": to}, key=K["center"]), 200)
+    for to in ("succeeded", "contracted"):
+        assert_status(lib.request("POST", "/v1/campaigns/%s/transition" % c2, {"to": to},
+                                  key=K["center"]), 200)
+    # issue 19: the participant is accepted through its project
+    r = lib.request("GET", "/v1/campaigns/" + c2, key=K["center"])
+    pid = r.json["participants"]["list"][0]["project"]["id"]
+    projlib.deliver(pid, K["provA"])
+    projlib.accept(pid, K["entA"], K["center"], K["center"], ORG["entA"])
 
 
 def teardown_module():
@@ -273,10 +277,13 @@ def test_campaigns_reviews_stats():
     m.row("GET", "/v1/campaigns/" + cid, ANY_KEY)
     # open -> draft is no legal move: the center gets a 409 from state
     m.row("POST", "/v1/campaigns/%s/transition" % cid, wants(F, center=OK), body={"to": "draft"})
-    # the campaign's center and the resource's provider
+    # the campaign's center and the resource's provider (withdrawing A, who
+    # rejoins below); levels are 422 for everyone the route admits (issue 19)
     m.row("PATCH", "/v1/campaigns/%s/participants/%s" % (cid, ORG["entA"]),
-          wants(F, center=W2, provA=W2), body={"level_before": 1})
-    # enterprise A joined in setup: 409 from state
+          wants(F, center=W2, provA=W2), body={"status": "withdrawn"})
+    m.row("PATCH", "/v1/campaigns/%s/participants/%s" % (cid, ORG["entA"]),
+          wants(F, center=422, provA=422, provB=422), body={"level_before": 1})
+    # enterprise A was withdrawn above and rejoins
     m.row("POST", "/v1/campaigns/%s/join" % cid, wants(F, entA=OK, entB=W2))
     m.row("POST", "/v1/campaigns/%s/leave" % cid, wants(F, entA=W2, entB=W2))
     # enterprises that took part (A completed CAMP2); B did not: 403

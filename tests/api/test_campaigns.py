@@ -4,6 +4,13 @@ a campaign's whole life through the API, every illegal transition and role,
 the join race for the last places, deadlines (while running and while
 stopped), restarts, reviews that only participants may write, and demand
 clusters.
+
+Issue 19 changed what this file checks of participants, as the contract's
+amendment says: a participant's progress and its levels come from its
+project (made when the campaign is contracted; levels from verified
+assessments), so the tests that typed level_before/level_after or moved a
+participant to accepted by PATCH now drive its project instead, and check
+that hand-typed levels are 422 and hand-made progress 409.
 """
 
 import threading
@@ -11,6 +18,7 @@ import time
 from urllib.parse import quote
 
 import lib
+import projlib
 from lib import assert_error, assert_status, eq, request, resource
 
 S = R = None
@@ -180,6 +188,39 @@ def patch_part(cid, org, change, key=None, status=200):
     r = request("PATCH", "/v1/campaigns/%s/participants/%s" % (cid, org), change, key=key or CEN)
     assert_status(r, status)
     return r.json
+
+
+# answers and scene steps that verify as each level (projlib)
+LEVEL = {1: (projlib.ANSWERS, projlib.scenes(1)), 2: (projlib.STRONG, projlib.scenes(2)),
+         3: (projlib.STRONG, projlib.scenes(3))}
+
+
+def assess(org, level):
+    """A verified assessment of org at `level` (by CEN, onsite)."""
+    aid, got = projlib.verified(CEN, org, answers=LEVEL[level][0], scene_steps=LEVEL[level][1])
+    eq(got, level, "verified level")
+    return aid
+
+
+def project_of(cid, org):
+    for p in get(cid)["participants"]["list"]:
+        if p["org"]["id"] == org:
+            return p.get("project", {}).get("id")
+    return None
+
+
+def accept_project(cid, k, org, after, key=None):
+    """Drives org's project in campaign cid to accepted: the provider
+    implements and delivers, both sign, a verified assessment at `after`."""
+    pid = project_of(cid, org)
+    assert pid, "participant %s has no project" % org
+    prov = RES_KEY.get(get(cid)["resource_id"], P)
+    projlib.move(pid, "implementing", prov)
+    projlib.move(pid, "delivered", prov)
+    projlib.signoff(pid, k)
+    projlib.signoff(pid, CEN)
+    assess(org, after)
+    return projlib.move(pid, "accepted", key or CEN).json
 
 
 def check_def(obj, name):
@@ -363,8 +404,8 @@ def test_lifecycle():
         if nid:
             eq(need_status(nid, k), "in_campaign", "linked need")
             eq(j["participants"]["list"][0]["need_id"], nid)
-            eq(j["participants"]["list"][0]["level_before"], 1 + (i % 2),
-               "level_before from the need's current_level")
+            assert "level_before" not in j["participants"]["list"][0], \
+                "no level is recorded for a participant not accepted (issue 19)"
     eq(price_seen, [120000, 120000, 120000, 120000, 100000, 100000], "tier prices")
 
     # one with a need leaves: the need is open again
@@ -377,27 +418,47 @@ def test_lifecycle():
     eq(get(cid)["current_unit_price"], 100000, "five still in: second tier")
 
     move(cid, "succeeded", reason="报名人数已达标")
-    move(cid, "contracted")
-    move(cid, "implementing")
     active = ents[1:]
-    # participants progress; the provider of the resource may record it too
     plan = [(1, 3), (2, 3), (1, 2), (2, 2), (1, 1)]
-    for n, ((k, org), (before, after)) in enumerate(zip(active, plan)):
-        patch_part(cid, org, {"status": "contracted"}, key=CEN if n % 2 else P)
-        patch_part(cid, org, {"status": "implementing", "level_before": before})
-        if n < 4:
-            j = patch_part(cid, org, {"status": "accepted", "level_after": after},
-                           reason_key(n))
-            lib.check_schema(j, "campaign")
+    # the levels before come from verified assessments made before contracting
+    for (k, org), (before, _) in zip(active, plan):
+        assess(org, before)
+    j = move(cid, "contracted")
+    # contracting makes one project per participant; each is contracted
+    for p in j["participants"]["list"]:
+        if p["status"] != "withdrawn":
+            eq(p["status"], "contracted", "participant after contracting")
+            eq(p["project"]["status"], "contracted", "its project")
+    move(cid, "implementing")
+    # progress and levels by hand are refused now (the contract's amendment)
+    k0, o0 = active[0]
+    patch_part(cid, o0, {"status": "implementing"}, status=409)
+    assert_error(request("PATCH", "/v1/campaigns/%s/participants/%s" % (cid, o0),
+                         {"status": "implementing", "level_before": 1}, key=CEN),
+                 422, "invalid_field", "level_before")
+    # each upgrade follows its project; the provider of the resource delivers it
+    for n, ((k, org), (before, after)) in enumerate(zip(active[:4], plan)):
+        pj = accept_project(cid, k, org, after, key=CEN if n % 2 else k)
+        eq((pj["level_before"], pj["level_after"]), (before, after), "project levels")
+        lib.check_schema(get(cid), "campaign")
     last_key, last = active[4]
-    patch_part(cid, last, {"status": "withdrawn"})
+    lp = project_of(cid, last)
+    projlib.move(lp, "implementing", P)
+    patch_part(cid, last, {"status": "withdrawn"}, status=409)   # it has a project
+    projlib.move(lp, "cancelled", CEN, reason="企业停产")
     patch_part(cid, last, {"status": "implementing"}, status=409)
     j = get(cid)
     eq(j["outcome"]["by_status"], {"joined": 0, "contracted": 0, "implementing": 0,
                                    "accepted": 4, "withdrawn": 2}, "by_status")
-    # uplifts 2, 1, 1, 0 -> 1.0; level_after >= 2: 3, 3, 2, 2
+    # uplifts 2, 1, 1, 0 -> 1.0; level_after >= 2: 3, 3, 2, 2 (accepted projects)
     eq(j["outcome"]["avg_level_uplift"], 1.0, "avg uplift")
     eq(j["outcome"]["reached_level_2"], 4, "reached level 2")
+    eq(j["outcome"]["projects_accepted"], 4, "accepted projects")
+    levels = {p["org"]["id"]: (p.get("level_before"), p.get("level_after"))
+              for p in j["participants"]["list"]}
+    for (k, org), (before, after) in zip(active[:4], plan):
+        eq(levels[org], (before, after), "levels of a participant, from its project")
+    eq(levels[last], (None, None), "no levels for a participant never accepted")
     move(cid, "completed", reason="验收完成")
     j = get(cid)
     eq(j["status"], "completed")
@@ -431,9 +492,10 @@ def test_lifecycle():
     for to in STATUSES:
         move(cid, to, status=409)
     patch_part(cid, o1, {"status": "withdrawn"}, status=409)
-    # levels may still be corrected after completion
-    j = patch_part(cid, o1, {"level_after": 4})
-    eq(j["outcome"]["avg_level_uplift"], 1.25, "avg uplift after the correction")
+    # levels are never corrected by hand, even after completion
+    assert_error(request("PATCH", "/v1/campaigns/%s/participants/%s" % (cid, o1),
+                         {"level_after": 4}, key=CEN), 422, "invalid_field", "level_after")
+    eq(get(cid)["outcome"]["avg_level_uplift"], 1.0, "unchanged")
 
 
 def reason_key(n):
@@ -448,6 +510,19 @@ def test_revisions_only_grow():
     seen = [c["revisions"]]
     ents = [ent("修订企业") for _ in range(3)]
     k0, o0 = ents[0]
+    assess(o0, 1)
+
+    def proj(n):
+        return project_of(cid, ents[n][1])
+
+    def accept0():
+        pid = proj(0)
+        projlib.move(pid, "delivered", P)
+        projlib.signoff(pid, k0)
+        projlib.signoff(pid, CEN)
+        assess(o0, 2)
+        projlib.move(pid, "accepted", CEN)
+
     steps = [
         ("open", lambda: move(cid, "open", reason="开放报名")),
         ("join 0", lambda: join(cid, k0, need(k0)["id"])),
@@ -457,13 +532,11 @@ def test_revisions_only_grow():
             request("POST", "/v1/campaigns/%s/leave" % cid, key=ents[2][0]), 200)),
         ("succeeded", lambda: move(cid, "succeeded", reason="人数达标")),
         ("contracted", lambda: move(cid, "contracted")),
-        ("participant contracted", lambda: patch_part(cid, o0, {"status": "contracted"})),
         ("implementing", lambda: move(cid, "implementing")),
-        ("participant implementing",
-         lambda: patch_part(cid, o0, {"status": "implementing", "level_before": 1})),
-        ("participant accepted",
-         lambda: patch_part(cid, o0, {"status": "accepted", "level_after": 2}, key=P)),
-        ("participant 1 withdrawn", lambda: patch_part(cid, ents[1][1], {"status": "withdrawn"})),
+        ("participant implementing", lambda: projlib.move(proj(0), "implementing", P)),
+        ("participant accepted", accept0),
+        ("participant 1 withdrawn",
+         lambda: projlib.move(proj(1), "cancelled", CEN, reason="企业退出")),
         ("completed", lambda: move(cid, "completed", reason="验收完成")),
     ]
     for what, step in steps:
@@ -474,11 +547,12 @@ def test_revisions_only_grow():
         eq(cur[:len(prev)], prev, "earlier revisions after %s" % what)
         seen.append(cur)
     eq(seen[-1][-1]["to"], "completed", "the last revision")
-    # a refused move and a level correction after completion rewrite nothing
+    # a refused move and a refused level by hand rewrite nothing
     move(cid, "open", status=409)
-    patch_part(cid, o0, {"level_after": 3})
+    assert_error(request("PATCH", "/v1/campaigns/%s/participants/%s" % (cid, o0),
+                         {"level_after": 3}, key=CEN), 422, "invalid_field", "level_after")
     cur = get(cid)["revisions"]
-    eq(cur[:len(seen[-1])], seen[-1], "revisions after a 409 and a level correction")
+    eq(cur, seen[-1], "revisions after a 409 and a 422")
 
 
 def test_revisions_table_refuses_update_and_delete():
@@ -795,28 +869,34 @@ def test_leave_and_rejoin():
 
 
 def test_participant_progress_rules():
+    """A participant's progress follows its project (issue 19): by hand a
+    center or the provider only withdraws one still `joined`."""
     c = opened(min_participants=1)
     k, org = ent()
     join(c["id"], k)
-    # no progress while the campaign is open (only withdrawal)
+    # no progress by hand, whatever the campaign's state
     patch_part(c["id"], org, {"status": "contracted"}, status=409)
     move(c["id"], "succeeded")
-    for to in ("accepted", "implementing"):
+    for to in ("accepted", "implementing", "contracted"):
         patch_part(c["id"], org, {"status": to}, status=409)
     patch_part(c["id"], org, {"status": "joined"})      # unchanged: fine
-    patch_part(c["id"], org, {"status": "contracted"})
-    patch_part(c["id"], org, {"status": "joined"}, status=409)
-    patch_part(c["id"], org, {"status": "implementing"})
-    patch_part(c["id"], org, {"status": "accepted"})
-    patch_part(c["id"], org, {"status": "withdrawn"}, status=409)
-    patch_part(c["id"], org, {"status": "accepted"})    # unchanged: fine
+    j = move(c["id"], "contracted")
+    eq(j["participants"]["list"][0]["status"], "contracted", "contracting makes the project")
+    pid = j["participants"]["list"][0]["project"]["id"]
+    for to in ("implementing", "accepted", "joined"):
+        patch_part(c["id"], org, {"status": to}, status=409)
+    patch_part(c["id"], org, {"status": "withdrawn"}, status=409)   # cancel its project instead
+    projlib.move(pid, "implementing", P)
+    eq(get(c["id"])["participants"]["list"][0]["status"], "implementing", "follows the project")
     for change, field in (({"status": "done"}, "status"), ({"level_before": 0}, "level_before"),
+                          ({"level_before": 1}, "level_before"), ({"level_after": 2}, "level_after"),
                           ({"level_after": 5}, "level_after"), ({"level_after": 2.5}, "level_after"),
+                          ({"status": "accepted", "level_after": 3}, "level_after"),
                           ({}, "status"), ({"status": "accepted", "x": 1}, "x")):
         r = request("PATCH", "/v1/campaigns/%s/participants/%s" % (c["id"], org), change, key=CEN)
         assert_error(r, 422, "invalid_field", field)
     r = request("PATCH", "/v1/campaigns/%s/participants/org_nosuch" % c["id"],
-                {"level_after": 2}, key=CEN)
+                {"status": "withdrawn"}, key=CEN)
     assert_error(r, 404, "not_found")
 
 
@@ -825,16 +905,19 @@ def test_participant_patch_roles():
     k, org = ent()
     join(c["id"], k)
     path = "/v1/campaigns/%s/participants/%s" % (c["id"], org)
+    change = {"status": "withdrawn"}
     for key, who in ((CEN2, "another center"), (P2, "another provider")):
-        r = request("PATCH", path, {"level_before": 1}, key=key)
+        r = request("PATCH", path, change, key=key)
         assert r.status == 403 and r.code == "forbidden", "%s: %r" % (who, r)
     for key in (k, ADM):
-        assert_error(request("PATCH", path, {"level_before": 1}, key=key), 403, "forbidden")
-    assert_error(request("PATCH", path, {"level_before": 1}), 401, "unauthorized")
-    j = patch_part(c["id"], org, {"level_before": 1}, key=P)
-    eq(j["participants"]["list"][0]["level_before"], 1)
-    # center withdraws a participant while open: the place is free again
-    j = patch_part(c["id"], org, {"status": "withdrawn", "reason": "企业主动退出"})
+        assert_error(request("PATCH", path, change, key=key), 403, "forbidden")
+    assert_error(request("PATCH", path, change), 401, "unauthorized")
+    # levels are refused for everyone, the campaign's own center included
+    for key in (CEN, P):
+        assert_error(request("PATCH", path, {"level_before": 1}, key=key), 422, "invalid_field",
+                     "level_before")
+    # the provider withdraws a participant while open: the place is free again
+    j = patch_part(c["id"], org, {"status": "withdrawn", "reason": "企业主动退出"}, key=P)
     eq(j["participants"]["count"], 0)
 
 
@@ -923,13 +1006,14 @@ def test_restart_keeps_campaigns_and_closes_missed_deadlines():
 
 
 def accepted_participant(rid):
-    """A completed-upgrade participant of a campaign on resource rid."""
+    """A participant of a campaign on resource rid whose project (issue 19)
+    was accepted."""
     c = opened(resource_id=rid, min_participants=1)
     k, org = ent("评价企业")
     join(c["id"], k)
     move(c["id"], "succeeded")
-    for to in ("contracted", "implementing", "accepted"):
-        patch_part(c["id"], org, {"status": to})
+    move(c["id"], "contracted")
+    accept_project(c["id"], k, org, 1)
     return c["id"], k, org
 
 

@@ -116,6 +116,7 @@ def test_deep_nesting_400():
 
 
 def test_moderate_nesting_kept():
+    # within VALIDATE_MAX_DEPTH (64, validate.h)
     deep = cur = {}
     for i in range(40):
         cur["n"] = {}

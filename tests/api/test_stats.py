@@ -3,11 +3,17 @@ test_stats.py - GET /v1/stats on a database whose every record this module
 made, so each number can be checked exactly: published resources by kind,
 industry, scenario and region; needs by status, industry and scenario;
 supply gaps; campaign outcomes.  Only centers and admins may read it.
+
+Issue 19: campaign outcomes come from accepted projects, whose levels are
+those of verified assessments, so the data below drives each participant's
+project instead of typing levels into the participant (the contract's
+amendment).
 """
 
 import time
 
 import lib
+import projlib
 from lib import assert_error, assert_status, eq, request, resource
 
 S = None
@@ -70,9 +76,20 @@ def join(cid, who, need_id=None):
                key=ent(who)), 201)
 
 
-def progress(cid, who, change):
-    ok(request("PATCH", "/v1/campaigns/%s/participants/%s" % (cid, org_of(ent(who))), change,
-               key=CEN))
+LEVEL = {1: (projlib.ANSWERS, projlib.scenes(1)), 2: (projlib.STRONG, projlib.scenes(2)),
+         3: (projlib.STRONG, projlib.scenes(3))}
+
+
+def assess(who, level):
+    _, got = projlib.verified(CEN, org_of(ent(who)), answers=LEVEL[level][0],
+                              scene_steps=LEVEL[level][1])
+    eq(got, level, "verified level")
+
+
+def project_of(cid, who):
+    org = org_of(ent(who))
+    c = ok(request("GET", "/v1/campaigns/" + cid, key=CEN))
+    return [p for p in c["participants"]["list"] if p["org"]["id"] == org][0]["project"]["id"]
 
 
 R1 = None
@@ -113,14 +130,18 @@ def build_data():
     move(c3, "open")
     for who in ("9", "10", "11"):
         join(c3, who)
+    for who, before in (("9", 1), ("10", 2), ("11", 1)):
+        assess(who, before)      # the level before each project
     for to in ("succeeded", "contracted", "implementing"):
         move(c3, to)
-    for who, before, after in (("9", 1, 3), ("10", 2, 2)):
-        progress(c3, who, {"status": "contracted", "level_before": before})
-        progress(c3, who, {"status": "implementing"})
-        progress(c3, who, {"status": "accepted", "level_after": after})
-    progress(c3, "11", {"status": "contracted", "level_before": 1})
-    progress(c3, "11", {"status": "implementing"})
+    for who, after in (("9", 3), ("10", 2)):
+        pid = project_of(c3, who)
+        projlib.deliver(pid, P)
+        projlib.signoff(pid, ent(who))
+        projlib.signoff(pid, CEN)
+        assess(who, after)
+        projlib.move(pid, "accepted", CEN)
+    projlib.move(project_of(c3, "11"), "implementing", P)
     move(c3, "completed")
 
 
@@ -175,7 +196,7 @@ def test_campaign_outcomes():
     eq(s["participants"]["by_status"], {"joined": 2, "contracted": 0, "implementing": 1,
                                         "accepted": 2, "withdrawn": 1}, "participants")
     eq(s["avg_level_uplift"], 1.0, "uplift: (3-1 + 2-2) / 2")
-    eq(s["reached_level_2"], 2, "participants at level 2 or above")
+    eq(s["reached_level_2"], 2, "accepted projects at level 2 or above")
 
 
 def test_stats_follow_new_records():

@@ -51,7 +51,10 @@ VERBS = [
     "campaigns list", "campaigns get", "campaigns create", "campaigns join",
     "campaigns leave", "campaigns transition", "campaigns confirm", "stats", "taxonomy", "me",
     "health", "enterprises", "assess list", "assess show", "assess submit", "assess verify",
-    "assess return", "gaps",
+    "assess return", "gaps", "projects list", "projects get", "projects create",
+    "projects update", "projects transition", "projects signoff", "projects tickets",
+    "projects ticket", "projects reply", "projects close", "cases search", "cases get",
+    "cases publish", "cases export",
 ]
 
 
@@ -954,6 +957,123 @@ def test_tty_assessment_views_aligned():
         ok(o, name)
         check_table(table_block(o.out, "ID"), ["ID", "ENTERPRISE", "STATUS", "MODE", "SCORE", "LEVEL",
                                                "SUBMITTED", "VERIFIED"], "assess list (%s)" % name)
+
+
+# ---------------------------------------------------------------- tests: projects and cases (issue 19)
+
+
+def verified_assessment(org):
+    """A center's onsite assessment of org, submitted and verified (through the API)."""
+    r = api("POST", "/v1/assessments", {"instrument": "sme-2024", "org_id": org,
+                                        "answers": ASSESS_ANSWERS, "scenes": ASSESS_SCENES},
+            k=ST.center)
+    eq(r.status, 201, "assessment: %r" % r)
+    eq(api("POST", "/v1/assessments/%s/submit" % r.json["id"], k=ST.center).status, 200)
+    eq(api("POST", "/v1/assessments/%s/verify" % r.json["id"], body={}, k=ST.center).status, 200)
+
+
+def test_projects_and_cases():
+    if not ST.response:
+        raise Skip("needs the accepted response of test_needs_respond_accept")
+    assessment_ready()
+    org = ST.routes["ent_org"]
+    center = api("GET", "/v1/me", k=ST.center).json["org"]["id"]
+    o = run("projects", "create", "--response", ST.response["id"], "--center", center, k=ST.ent)
+    ok(o, "projects create")
+    pid = o.json["id"]
+    eq(o.json["status"], "contracted")
+    o = run("projects", "update", pid, "--amount", "86000", k=ST.prov)
+    ok(o, "projects update")
+    eq(o.json["amount"], 86000)
+    o = run("projects", "transition", pid, "--to", "implementing", k=ST.prov)
+    ok(o, "implementing")
+    o = run("projects", "transition", pid, "--to", "accepted", k=ST.center)
+    eq(o.rc, 1, "implementing -> accepted is no move")
+    assert "409" in o.err and "to" in o.err, o
+    o = run("projects", "transition", pid, "--to", "delivered", k=ST.ent)
+    eq(o.rc, 1, "the enterprise does not deliver")
+    assert "403" in o.err, o
+    ok(run("projects", "transition", pid, "--to", "delivered", k=ST.prov), "delivered")
+    ok(run("projects", "signoff", pid, "--note", "运行正常", k=ST.ent), "enterprise signs")
+    ok(run("projects", "signoff", pid, k=ST.center), "center signs")
+    verified_assessment(org)
+    o = run("projects", "transition", pid, "--to", "accepted", "--reason", "验收通过", k=ST.center)
+    ok(o, "accepted")
+    eq(o.json["status"], "accepted")
+    o = run("projects", "get", pid, k=ST.ent)
+    ok(o)
+    eq(o.json, api("GET", "/v1/projects/" + pid, k=ST.ent).json, "projects get is the API's answer")
+    o = run("projects", "ticket", pid, "--title", "看板不刷新", "--severity", "high", k=ST.ent)
+    ok(o, "projects ticket")
+    tid = o.json["id"]
+    ok(run("projects", "reply", pid, tid, "--text", "已处理", k=ST.prov), "reply")
+    ok(run("projects", "close", pid, tid, k=ST.prov), "close")
+    o = run("projects", "tickets", pid, k=ST.ent)
+    ok(o)
+    eq(o.json, api("GET", "/v1/projects/%s/tickets" % pid, k=ST.ent).json)
+    eq(o.json["items"][0]["status"], "closed")
+    o = run("projects", "list", "--sort", "due", k=ST.center)
+    ok(o)
+    eq(o.json, api("GET", "/v1/projects?sort=due", k=ST.center).json)
+    o = run("projects", "list", "--all", k=ST.ent)
+    ok(o)
+    eq([p["id"] for p in o.json["items"]], [pid])
+    # the case library
+    o = run("cases", "publish", pid, "--title", "注塑企业视觉质检改造", "--problem", "人工目检漏检多",
+            "--solution", "上线视觉质检", "--quote", "漏检少了", "--hide-enterprise", k=ST.center)
+    ok(o, "cases publish")
+    cid = o.json["id"]
+    eq(o.json["enterprise"]["hidden"], True)
+    o = run("cases", "search", "视觉质检")
+    ok(o, "cases search without a key (public)")
+    eq(o.json, api("GET", "/v1/cases?q=%E8%A7%86%E8%A7%89%E8%B4%A8%E6%A3%80").json)
+    eq([c["id"] for c in o.json["items"]], [cid])
+    o = run("cases", "get", cid)
+    ok(o)
+    eq(o.json["title"], "注塑企业视觉质检改造")
+    d = tempfile.mkdtemp(dir=lib.tmp_root())
+    pdf = os.path.join(d, "案例集.pdf")
+    o = run("cases", "export", cid, "--format", "pdf", "--title", "测试案例集", "--out", pdf, k=ST.center)
+    ok(o, "cases export pdf")
+    with open(pdf, "rb") as f:
+        data = f.read()
+    eq(data[:5], b"%PDF-", "a PDF")
+    assert "wrote %d bytes" % len(data) in o.err, o
+    html = os.path.join(d, "案例集.html")
+    ok(run("cases", "export", cid, "--out", html, k=ST.center), "cases export html")
+    with open(html, encoding="utf-8") as f:
+        assert "注塑企业视觉质检改造" in f.read()
+    o = run("cases", "export", cid, "--out", html, k=ST.ent)
+    eq(o.rc, 1, "an enterprise exports nothing")
+    o = run("cases", "export", "--out", html, k=ST.center)
+    eq(o.rc, 2, "no case named: usage")
+    ST.routes["project"] = pid
+
+
+def test_tty_project_views_aligned():
+    if not ST.routes.get("project"):
+        raise Skip("needs the project of test_projects_and_cases")
+    pid = ST.routes["project"]
+    for name, env in LOCALES:
+        o = run_tty("projects", "list", k=ST.center, env=env)
+        ok(o, name)
+        check_table(table_block(o.out, "ID"), ["ID", "STATUS", "TITLE", "ENTERPRISE", "PROVIDER", "DUE",
+                                               "LEVELS", "AMOUNT"], "projects (%s)" % name)
+        assert "已验收" in o.out, o
+        o = run_tty("projects", "get", pid, k=ST.ent, env=env)
+        ok(o, name)
+        assert "status       已验收" in o.out, o
+        check_table(table_block(o.out, "MILESTONE"), ["MILESTONE", "PLANNED", "ACTUAL", "OVERDUE"],
+                    "milestones (%s)" % name)
+        o = run_tty("projects", "tickets", pid, k=ST.ent, env=env)
+        ok(o, name)
+        check_table(table_block(o.out, "ID"), ["ID", "STATUS", "TITLE", "OPENED", "RESPONSE", "RESOLVED"],
+                    "tickets (%s)" % name)
+        o = run_tty("cases", "search", "质检", env=env)
+        ok(o, name)
+        assert "1 cases" in o.out, o
+        check_table(table_block(o.out, "ID"), ["ID", "TITLE", "ENTERPRISE", "LEVELS", "COST", "DAYS"],
+                    "cases (%s)" % name)
 
 
 # ---------------------------------------------------------------- runner

@@ -148,6 +148,11 @@ TEST(hot_table_filled_on_upgrade)
                           "ALTER TABLE campaigns DROP COLUMN confirmed_tiers;"
                           /* (issue 23) */
                           "DROP INDEX orgs_name_key; ALTER TABLE orgs DROP COLUMN name_key;"
+                          /* (issue 19) */
+                          "DROP TABLE cases_fts; DROP VIEW cases_published; DROP TABLE cases;"
+                          "DROP TABLE outcome_rank; DROP TABLE outcomes; DROP TABLE tickets;"
+                          "DROP TABLE project_revisions; DROP TABLE projects;"
+                          "DROP TRIGGER resources_outcome_ai; DROP TRIGGER resources_outcome_ad;"
                           "PRAGMA user_version = 4;"
                           "INSERT INTO orgs(id,name,created_at,updated_at) VALUES('org_1','p','t','t');"
                           "INSERT INTO resources(id,provider_id,provider_name,kind,kind_bit,title,doc,"

@@ -233,6 +233,57 @@ TEST(ratings_lift_quality_with_confidence)
     ASSERT(score(need(), one_review) > score(need(), poor));
 }
 
+/* Issue 19: verified outcomes of accepted projects are the quality
+ * signal; stars are one input among them. */
+static struct rank_outcome outcome(int n, double on_time, double uplift, double steps, double resp_h)
+{
+    return (struct rank_outcome){.n = n, .has_on_time = 1, .has_uplift = 1, .has_steps = 1,
+                                 .has_resp = 1, .on_time = on_time, .uplift = uplift,
+                                 .steps = steps, .resp_h = resp_h};
+}
+
+TEST(no_outcomes_keep_the_stated_quality)
+{
+    struct rank_res r = res();
+    r.rating_avg = 4;
+    r.rating_count = 2;
+    double conf = 2 / 5.0, rating = conf * 4 / 5.0 + (1 - conf) * 0.5, cases = 1 / 3.0;
+    ASSERT(fabs(rank_quality(&r) - (0.7 * rating + 0.3 * cases)) < 1e-12);
+}
+
+TEST(verified_outcomes_outweigh_stars)
+{
+    struct rank_res starred = res(), proven = res(), failed = res();
+    starred.rating_avg = 5;
+    starred.rating_count = 20;
+    proven.own = outcome(3, 1.0, 1.0, 2.0, 1.0);
+    failed.own = outcome(3, 0.0, 0.0, 0.0, 72.0);
+    failed.rating_avg = 5;
+    failed.rating_count = 20;
+    ASSERT(rank_quality(&proven) > rank_quality(&starred));
+    ASSERT(rank_quality(&starred) > rank_quality(&failed));
+    /* one accepted project counts, three count fully */
+    struct rank_res one = res(), plain = res();
+    one.own = outcome(1, 1.0, 1.0, 2.0, 1.0);
+    ASSERT(rank_quality(&proven) > rank_quality(&one));
+    ASSERT(rank_quality(&one) > rank_quality(&plain));
+    ASSERT(rank_quality(&proven) <= 1.0 && rank_quality(&failed) >= 0.0);
+}
+
+TEST(a_providers_outcomes_lift_its_other_resources_less)
+{
+    struct rank_res own = res(), sibling = res(), none = res();
+    own.own = outcome(3, 1.0, 1.0, 2.0, 1.0);
+    own.prov = own.own;
+    sibling.prov = outcome(3, 1.0, 1.0, 2.0, 1.0);
+    ASSERT(rank_quality(&own) > rank_quality(&sibling));
+    ASSERT(rank_quality(&sibling) > rank_quality(&none));
+    /* a figure a project lacks is left out, not counted as zero */
+    struct rank_res partial = res();
+    partial.own = (struct rank_outcome){.n = 3, .has_uplift = 1, .uplift = 1.0};
+    ASSERT(rank_quality(&partial) > rank_quality(&none));
+}
+
 TEST(weights_are_normalised)
 {
     struct rank_weights doubled = {0.6, 0.4, 0.4, 0.16, 0.16, 0.1, 0.1, 0.08};
@@ -252,4 +303,5 @@ TEST_MAIN(T(parts_sum_to_score_in_unit_interval), T(structure_alone_carries_a_ma
           T(ratings_lift_quality_with_confidence), T(weights_are_normalised),
           T(saas_and_downloads_serve_every_region), T(within_budget_beats_over_budget_at_equal_fit),
           T(inferred_scenario_counts_below_a_ticked_one),
-          T(weak_text_overlap_weighs_structure_more))
+          T(weak_text_overlap_weighs_structure_more), T(no_outcomes_keep_the_stated_quality),
+          T(verified_outcomes_outweigh_stars), T(a_providers_outcomes_lift_its_other_resources_less))

@@ -265,7 +265,11 @@ export async function run(tests, server, filter) {
       const t0 = Date.now();
       try {
         await test.fn(t, browser, server);
-        if (server.exited) throw new Error(`shucud died: ${JSON.stringify(server.exited)}`);
+        if (server.exited) {
+          let log = '';
+          try { log = fs.readFileSync(server.log, 'utf8').slice(-3000); } catch { /* gone */ }
+          throw new Error(`shucud died: ${JSON.stringify(server.exited)}\n${log}`);
+        }
         if (t.errors.length) throw new Error(t.errors.join('\n    '));
         passed++;
         console.log(`ok    ${test.name} (${Date.now() - t0} ms)${t.notes.length ? ' — ' + t.notes.join('; ') : ''}`);

@@ -347,25 +347,21 @@ test('center creates a campaign from a cluster; enterprises join; progress and l
   const current = await center.$eval('.tier-current .tier-min', (e) => e.textContent);
   assert(current.includes('3'), `with 3 participants the ≥3 tier is current, got "${current}"`);
   assert((await center.textContent('.tier-current .tier-price')).includes('8 万元'), 'current tier price shown');
-  // Close early, sign, then record one enterprise's progress and levels.
+  // Close early and sign: each participant gets its project (issue 19);
+  // progress and levels follow it, nothing is typed in by hand.
   await center.click('#campaign-actions [data-to=succeeded]');
   await center.waitForSelector('.badge.cstatus-succeeded');
   await center.click('#campaign-actions [data-to=contracted]');
   await center.waitForSelector('.badge.cstatus-contracted');
   const row = `#participants-table tr[data-org]`;
   await center.waitForSelector(row);
-  await center.selectOption(`${row} select[name=status]`, 'contracted');
-  await center.selectOption(`${row} select[name=level_before]`, '1');
-  await center.selectOption(`${row} select[name=level_after]`, '2');
-  await center.click(`${row} [data-action=save-progress]`);
-  await center.waitForFunction(() => {
-    const tr = document.querySelector('#participants-table tr[data-org]');
-    return tr && tr.textContent.includes('一级 → 二级') && tr.textContent.includes('已签约');
-  });
+  await center.waitForFunction(() => [...document.querySelectorAll('#participants-table tr[data-org]')]
+    .every((tr) => tr.textContent.includes('已签约') && tr.querySelector('a[data-action=project]')));
+  assert(!(await center.$(`${row} select[name=level_before]`)), 'no level is typed in by hand');
   const revs = await center.$$eval('#revisions li', (ls) => ls.length);
   assert(revs >= 3, `revision history lists the changes (${revs})`);
   const reasons = await center.$$eval('#revisions .revision-reason', (ds) => ds.map((d) => d.textContent));
-  assert(reasons.includes('更新改造水平：一级 → 二级') && reasons.includes('报名参加') && reasons.includes('退出活动') && reasons.includes('创建活动'),
+  assert(reasons.includes('随实施项目推进') && reasons.includes('报名参加') && reasons.includes('退出活动') && reasons.includes('创建活动'),
     `the reasons shucud writes read as Chinese: ${reasons.join(' / ')}`);
   assert(!reasons.some((r) => /[a-z]{3,}/.test(r)), `no English in the revision history: ${reasons.join(' / ')}`);
   await shot(center, 'campaign.png', { fullPage: true });
