@@ -39,6 +39,7 @@ static void usage(void)
             "Usage:\n"
             "  shucud serve   [--listen 127.0.0.1:8080] [--db PATH] [--redis URL|none] [--workers N] [--config FILE]\n"
             "  shucud keys create --role enterprise|provider|center|admin --org NAME [--db PATH]\n"
+            "  shucud keys create --role authority --org NAME --region 湖北省/武汉市[/江岸区]\n"
             "  shucud keys list   [--db PATH]\n"
             "  shucud keys revoke PREFIX [--db PATH]\n"
             "  shucud import --provider ORG FILE.ndjson [--create-org] [--batch N] [--db PATH]\n"
@@ -71,7 +72,7 @@ static int cmd_keys(const struct config *cfg, char **rest)
         const char *role_s = arg_value(rest, "--role"), *org = arg_value(rest, "--org");
         int role = role_parse(role_s);
         if (!role || !org || !*org) {
-            fprintf(stderr, "shucud keys create: needs --role enterprise|provider|center|admin and --org NAME\n");
+            fprintf(stderr, "shucud keys create: needs --role enterprise|provider|center|admin|authority and --org NAME\n");
             rc = 2;
             goto out;
         }
@@ -81,7 +82,15 @@ static int cmd_keys(const struct config *cfg, char **rest)
             goto out;
         }
         char org_id[40], key[AUTH_KEY_LEN + 1], prefix[AUTH_PREFIX_LEN + 1], created[32];
+        const char *region = arg_value(rest, "--region");
+        if (region && role != ROLE_AUTHORITY) {
+            fprintf(stderr, "shucud keys create: --region is for --role authority only\n");
+            rc = 2;
+            goto out;
+        }
         if (db_begin(db) < 0 || org_ensure(db, org, org_id) < 0 ||
+            (role == ROLE_AUTHORITY &&
+             authority_cli_region(cfg, db, org_id, region, "keys create") < 0) ||
             auth_key_create(db, org_id, role, key, prefix, created) < 0 || db_commit(db) < 0) {
             db_rollback(db);
             fprintf(stderr, "shucud keys create: failed (see the log above)\n");

@@ -11,6 +11,7 @@
  */
 #include "handlers.h"
 
+#include "authority.h"
 #include "db.h"
 #include "enterprise.h"
 #include "query.h"
@@ -29,7 +30,7 @@
 static void reply_file(struct req *r, int status, const char *org_id)
 {
     json_t *f;
-    int rc = enterprise_file_json(r->w->db, org_id, 1, &f);
+    int rc = enterprise_file_json(r->w->db, org_id, !authority_is(&r->who), &f);
     if (rc != 0) {
         if (rc > 0)
             reply_error(r, ERR_NOT_FOUND, NULL, "no enterprise file for %s", org_id);
@@ -48,7 +49,12 @@ static void reply_file(struct req *r, int status, const char *org_id)
 void h_org_file_get(struct req *r)
 {
     const char *id = r->params[0];
-    if (r->who.role == ROLE_ENTERPRISE && !req_is_caller(r, id)) {
+    int seen = authority_is(&r->who) ? authority_sees_org(r->w->db, &r->who, id) : 1;
+    if (seen < 0) {
+        reply_db_error(r, DB_READ);
+        return;
+    }
+    if ((r->who.role == ROLE_ENTERPRISE && !req_is_caller(r, id)) || !seen) {
         reply_error(r, ERR_NOT_FOUND, NULL, "no enterprise file for %s", id);
         return;
     }
@@ -131,12 +137,14 @@ struct reg_filter {
     int level;       /* -2: any, -1: none verified, 0..: that level */
     int above_scale; /* -1: any */
     char *match;     /* FTS5 expression over orgs_fts names, or NULL */
+    const struct caller *who; /* an authority's list is cut to its region */
     int nothing;     /* q has nothing searchable: no enterprise matches */
 };
 
 static int filter_params(struct req *r, struct reg_filter *f)
 {
     memset(f, 0, sizeof *f);
+    f->who = &r->who;
     f->level = -2;
     f->above_scale = -1;
     if (place_param(r, "province", 0, &f->province) < 0 || place_param(r, "city", 1, &f->city) < 0 ||
@@ -198,7 +206,8 @@ static int filter_params(struct req *r, struct reg_filter *f)
     " AND (?4 IS NULL OR f.district_code = ?4) AND (?5 IS NULL OR f.industry = ?5)"        \
     " AND (?6 = -2 OR (?6 = -1 AND f.level IS NULL) OR f.level = ?6)"                      \
     " AND (?7 = -1 OR f.above_scale = ?7)"                                                 \
-    " AND (?8 IS NULL OR f.org_rid IN (SELECT rowid FROM orgs_fts WHERE orgs_fts MATCH ?8))"
+    " AND (?8 IS NULL OR f.org_rid IN (SELECT rowid FROM orgs_fts WHERE orgs_fts MATCH ?8))"     \
+    " AND" AUTHORITY_WHERE("f", 10, 11, 12)
 
 static void bind_filter(sqlite3_stmt *st, const struct reg_filter *f)
 {
@@ -209,6 +218,7 @@ static void bind_filter(sqlite3_stmt *st, const struct reg_filter *f)
     sqlite3_bind_int(st, 6, f->level);
     sqlite3_bind_int(st, 7, f->above_scale);
     db_bind_text(st, 8, f->match);
+    authority_bind(st, 10, f->who);
 }
 
 void h_enterprises_list(struct req *r)
@@ -248,7 +258,7 @@ void h_enterprises_list(struct req *r)
                 break;
             }
             last = sqlite3_column_int64(st, 0);
-            json_array_append_new(items, enterprise_row_json(st, 1, 1));
+            json_array_append_new(items, enterprise_row_json(st, 1, !authority_is(&r->who)));
         }
         dberr = rc != SQLITE_ROW && rc != SQLITE_DONE;
         sqlite3_reset(st);

@@ -5,6 +5,7 @@
  */
 #include "handlers.h"
 
+#include "authority.h"
 #include "db.h"
 #include "log.h"
 #include "need.h"
@@ -159,6 +160,8 @@ void h_needs_list(struct req *r)
         " AND (?3 = 0 OR n.industry_bit & ?3) AND (?4 = 0 OR n.scenario_mask & ?4)"
         " AND (?5 = 0 OR n.region_bit & ?5) AND (?6 IS NULL OR n.enterprise_id = ?6)"
         " AND (n.status <> 'draft' OR ?8 = 1)"
+        " AND (?9 IS NULL OR n.enterprise_id IN (SELECT f.org_id FROM enterprise_files f"
+        "  WHERE" AUTHORITY_WHERE("f", 9, 10, 11) "))"
         " ORDER BY n.nid DESC LIMIT ?7";
     long limit;
     int64_t inds, scns, regs;
@@ -199,6 +202,7 @@ void h_needs_list(struct req *r)
     sqlite3_bind_int64(st, 7, limit + 1);
     /* Drafts: to their enterprise (owner is set) and centers, never providers. */
     sqlite3_bind_int(st, 8, owner || (r->who.role & (ROLE_CENTER | ROLE_ADMIN)));
+    authority_bind(st, 9, &r->who); /* an authority: its region's enterprises only */
     json_t *items = json_array();
     int64_t last = 0;
     int more = 0;

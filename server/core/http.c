@@ -246,11 +246,13 @@ int req_is_caller(const struct req *r, const char *org_id)
     return org_id && r->who.role && r->who.org_id[0] && strcmp(org_id, r->who.org_id) == 0;
 }
 
-static const char *const ROLE_NAMES[] = {"enterprise", "provider", "center", "admin"};
+static const char *const ROLE_NAMES[] = {"enterprise", "provider", "center", "admin",
+                                         "authority"};
+#define NROLE_NAMES (int)(sizeof ROLE_NAMES / sizeof ROLE_NAMES[0])
 
 const char *role_name(int role)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < NROLE_NAMES; i++)
         if (role == (1 << i))
             return ROLE_NAMES[i];
     return "anonymous";
@@ -258,7 +260,7 @@ const char *role_name(int role)
 
 int role_parse(const char *s)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < NROLE_NAMES; i++)
         if (s && strcmp(s, ROLE_NAMES[i]) == 0)
             return 1 << i;
     return 0;
