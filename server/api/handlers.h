@@ -124,5 +124,9 @@ void h_webhooks_list(struct req *r);
 void h_webhook_delete(struct req *r);
 void h_webhook_test(struct req *r);
 void h_webhook_deliveries(struct req *r);
+/* reports.c, report_targets.c (issue 20) */
+void h_report(struct req *r);
+void h_report_targets_get(struct req *r);
+void h_report_targets_put(struct req *r);
 
 #endif

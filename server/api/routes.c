@@ -105,6 +105,10 @@ const struct route ROUTES[] = {
     {M_DELETE, "/v1/orgs/{}/webhooks/{}", h_webhook_delete, ROLE_ANY, BODY_NONE},
     {M_POST, "/v1/orgs/{}/webhooks/{}/test", h_webhook_test, ROLE_ANY, BODY_JSON_OPT},
     {M_GET, "/v1/orgs/{}/webhooks/{}/deliveries", h_webhook_deliveries, ROLE_ANY, BODY_NONE},
+    /* issue 20: reports (跟踪监测), exports, the change feed */
+    {M_GET, "/v1/reports/targets", h_report_targets_get, MONITOR, BODY_NONE},
+    {M_PUT, "/v1/reports/targets", h_report_targets_put, ROLE_CENTER, BODY_JSON},
+    {M_GET, "/v1/reports/{}", h_report, MONITOR, BODY_NONE},
 };
 
 const int NROUTES = (int)(sizeof ROUTES / sizeof ROUTES[0]);
