@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "feed.h"
 #include "instrument.h"
 #include "load.h"
 #include "regions.h"
@@ -24,6 +25,7 @@
 #include "taxonomy.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -52,6 +54,7 @@ static void usage(void)
             "  shucud backup  [--db PATH] DEST             online backup (while serving), checked\n"
             "  shucud restore [--db PATH] SRC              replace the database (stop the server first)\n"
             "  shucud check   [--db PATH]                  integrity of the database and its indexes\n"
+            "  shucud changes trim [--days 30]             drop superseded change feed entries\n"
             "  shucud version\n\n");
     config_usage();
 }
@@ -270,6 +273,27 @@ out:
     return rc;
 }
 
+/* shucud changes trim [--days N]: the change feed's superseded entries
+ * older than N days (30), as the server does every hour (feed.h). */
+static int cmd_changes(const struct config *cfg, char **rest)
+{
+    const char *sub = rest[1], *days_s = arg_value(rest, "--days");
+    int days = days_s ? atoi(days_s) : FEED_KEEP_DAYS;
+    if (!sub || strcmp(sub, "trim") != 0 || days < 0 || (days_s && !isdigit((unsigned char)*days_s))) {
+        fprintf(stderr, "shucud changes: say trim [--days N]\n");
+        return 2;
+    }
+    struct db *db = open_db(cfg);
+    if (!db)
+        return 1;
+    long n = feed_trim(db, days);
+    if (n >= 0)
+        printf("trimmed %ld change feed entries older than %d days; cursors before seq %lld are"
+               " gone\n", n, days, (long long)feed_trimmed(db));
+    db_close(db);
+    return n < 0;
+}
+
 static int cmd_reindex(const struct config *cfg)
 {
     struct db *db = open_db(cfg);
@@ -342,6 +366,8 @@ int main(int argc, char **argv)
         rc = people_cli(&cfg, rest);
     else if (strcmp(verb, "seed") == 0)
         rc = cmd_seed(&cfg, rest);
+    else if (strcmp(verb, "changes") == 0)
+        rc = cmd_changes(&cfg, rest);
     else if (strcmp(verb, "reindex") == 0)
         rc = cmd_reindex(&cfg);
     else if (strcmp(verb, "backup") == 0 || strcmp(verb, "restore") == 0) {

@@ -128,5 +128,7 @@ void h_webhook_deliveries(struct req *r);
 void h_report(struct req *r);
 void h_report_targets_get(struct req *r);
 void h_report_targets_put(struct req *r);
+/* changes.c (issue 20) */
+void h_changes(struct req *r);
 
 #endif

@@ -109,6 +109,7 @@ const struct route ROUTES[] = {
     {M_GET, "/v1/reports/targets", h_report_targets_get, MONITOR, BODY_NONE},
     {M_PUT, "/v1/reports/targets", h_report_targets_put, ROLE_CENTER, BODY_JSON},
     {M_GET, "/v1/reports/{}", h_report, MONITOR, BODY_NONE},
+    {M_GET, "/v1/changes", h_changes, MONITOR, BODY_NONE},
 };
 
 const int NROUTES = (int)(sizeof ROUTES / sizeof ROUTES[0]);

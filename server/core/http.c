@@ -42,6 +42,7 @@ static const struct {
     [ERR_UNAVAILABLE] = {503, "unavailable"},
     [ERR_HEADERS_TOO_LARGE] = {431, "too_large"},
     [ERR_INTERNAL] = {500, "internal"},
+    [ERR_GONE] = {410, "gone"},
 };
 
 const char *http_err_code(enum http_err e)
@@ -79,6 +80,7 @@ static const char *reason(int status)
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
+    case 410: return "Gone";
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Entity";

@@ -180,6 +180,7 @@ static const struct {
     {"rate_limited", "请求过于频繁，请稍后再试"},
     {"unavailable", "服务暂时不可用，请稍后再试"},
     {"internal", "服务器内部错误"},
+    {"gone", "数据已过期"},
 };
 
 const char *zh_code_text(const char *code)

@@ -637,6 +637,15 @@ const char *const MIGRATIONS[] = {
     /* trimming keeps a record's newest entry: it looks for a newer one */
     "CREATE INDEX changes_record ON changes(type, id, seq);"
     "INSERT OR IGNORE INTO meta VALUES ('changes_trimmed', 0);"
+    /* the reports' reads of assessments (reports.c, report_more.c):
+     * whether an enterprise has a submitted or verified one, and the
+     * verified ones and the submissions by date, without reading the
+     * rows (about 1 KB each) */
+    "CREATE INDEX assessments_org_status ON assessments(org_id, status);"
+    "CREATE INDEX assessments_verified ON assessments(verified_at, org_id, level)"
+    "  WHERE status = 'verified';"
+    "CREATE INDEX assessments_submitted ON assessments(submitted_at, org_id)"
+    "  WHERE submitted_at IS NOT NULL;"
     /* One block per record type (migrate.h).  Users, keys, sessions and
      * the inbox are accounts, not records of the center's work: not in
      * the feed (docs/integration.md). */
