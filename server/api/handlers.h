@@ -69,6 +69,7 @@ void h_campaign_confirm(struct req *r);
 void h_campaign_join(struct req *r);
 void h_campaign_leave(struct req *r);
 void h_participant_patch(struct req *r);
+void h_participants_list(struct req *r);
 /* reviews.c */
 void h_review_create(struct req *r);
 void h_reviews_list(struct req *r);

@@ -36,16 +36,16 @@
 static const char *const LEVEL_ZH[] = {"未达一级", "一级", "二级", "三级", "四级"};
 
 static const struct tab_col MOVE_COLS[] = {
-    {"from", "期初水平", TAB_TEXT},
-    {"to_0", "期末未达一级", TAB_INT},
-    {"to_1", "期末一级", TAB_INT},
-    {"to_2", "期末二级", TAB_INT},
-    {"to_3", "期末三级", TAB_INT},
-    {"to_4", "期末四级", TAB_INT},
-    {"up", "上升", TAB_INT},
-    {"same", "不变", TAB_INT},
-    {"down", "下降", TAB_INT},
-    {"total", "合计", TAB_INT},
+    {"from", "期初水平", TAB_TEXT, 0},
+    {"to_0", "期末未达一级", TAB_INT, 0},
+    {"to_1", "期末一级", TAB_INT, 0},
+    {"to_2", "期末二级", TAB_INT, 0},
+    {"to_3", "期末三级", TAB_INT, 0},
+    {"to_4", "期末四级", TAB_INT, 0},
+    {"up", "上升", TAB_INT, 0},
+    {"same", "不变", TAB_INT, 0},
+    {"down", "下降", TAB_INT, 0},
+    {"total", "合计", TAB_INT, 0},
 };
 #define NMOVE_COLS (int)(sizeof MOVE_COLS / sizeof MOVE_COLS[0])
 
@@ -136,16 +136,16 @@ int report_movement(struct req *r, const struct report_query *q, struct tab **t,
 /* ------------------------------------------------------------ campaigns */
 
 static const struct tab_col CAMP_COLS[] = {
-    {"id", "编号", TAB_TEXT},
-    {"title", "集采活动", TAB_TEXT},
-    {"status", "状态", TAB_TEXT},
-    {"industry", "行业", TAB_TEXT},
-    {"center", "数促中心", TAB_TEXT},
-    {"participants", "参与企业", TAB_INT},
-    {"accepted", "已验收", TAB_INT},
-    {"avg_uplift", "平均提升级数", TAB_NUM},
-    {"reached_level_2", "达到二级", TAB_INT},
-    {"deadline", "截止日期", TAB_TEXT},
+    {"id", "编号", TAB_TEXT, 0},
+    {"title", "集采活动", TAB_TEXT, 0},
+    {"status", "状态", TAB_TEXT, 0},
+    {"industry", "行业", TAB_TEXT, 0},
+    {"center", "数促中心", TAB_TEXT, 0},
+    {"participants", "参与企业", TAB_INT, 0},
+    {"accepted", "已验收", TAB_INT, 0},
+    {"avg_uplift", "平均提升级数", TAB_NUM, 0},
+    {"reached_level_2", "达到二级", TAB_INT, 0},
+    {"deadline", "截止日期", TAB_TEXT, 0},
 };
 #define NCAMP_COLS (int)(sizeof CAMP_COLS / sizeof CAMP_COLS[0])
 
@@ -205,13 +205,13 @@ int report_campaigns(struct req *r, const struct report_query *q, struct tab **t
 /* ------------------------------------------------------------ supply gaps */
 
 static const struct tab_col GAP_COLS[] = {
-    {"scenario", "场景代码", TAB_TEXT},
-    {"name", "场景", TAB_TEXT},
-    {"open_needs", "开放需求", TAB_INT},
-    {"unserved", "无合格资源的需求", TAB_INT},
-    {"share_unserved", "缺口占比", TAB_PCT},
-    {"best_score_avg", "最佳匹配分均值", TAB_NUM},
-    {"resources", "资源池相关资源", TAB_INT},
+    {"scenario", "场景代码", TAB_TEXT, 0},
+    {"name", "场景", TAB_TEXT, 0},
+    {"open_needs", "开放需求", TAB_INT, 0},
+    {"unserved", "无合格资源的需求", TAB_INT, 0},
+    {"share_unserved", "缺口占比", TAB_PCT, 0},
+    {"best_score_avg", "最佳匹配分均值", TAB_NUM, 0},
+    {"resources", "资源池相关资源", TAB_INT, 0},
 };
 #define NGAP_COLS (int)(sizeof GAP_COLS / sizeof GAP_COLS[0])
 

@@ -284,20 +284,20 @@ void h_report(struct req *r)
 /* ------------------------------------------------------------ levels */
 
 static const struct tab_col LEVEL_COLS[] = {
-    {"key", "代码", TAB_TEXT},
-    {"name", "名称", TAB_TEXT},
-    {"filed", "建档企业", TAB_INT},
-    {"assessed", "已评估", TAB_INT},
-    {"verified", "已核验", TAB_INT},
-    {"level_0", "未达一级", TAB_INT},
-    {"level_1", "一级", TAB_INT},
-    {"level_2", "二级", TAB_INT},
-    {"level_3", "三级", TAB_INT},
-    {"level_4", "四级", TAB_INT},
-    {"level_2_plus", "二级及以上", TAB_INT},
-    {"share_level_2_plus", "二级及以上占比", TAB_PCT},
-    {"target", "目标占比", TAB_PCT},
-    {"to_target", "距目标", TAB_PCT},
+    {"key", "代码", TAB_TEXT, 0},
+    {"name", "名称", TAB_TEXT, 0},
+    {"filed", "建档企业", TAB_INT, 0},
+    {"assessed", "已评估", TAB_INT, 0},
+    {"verified", "已核验", TAB_INT, 0},
+    {"level_0", "未达一级", TAB_INT, 0},
+    {"level_1", "一级", TAB_INT, 0},
+    {"level_2", "二级", TAB_INT, 0},
+    {"level_3", "三级", TAB_INT, 0},
+    {"level_4", "四级", TAB_INT, 0},
+    {"level_2_plus", "二级及以上", TAB_INT, 0},
+    {"share_level_2_plus", "二级及以上占比", TAB_PCT, 0},
+    {"target", "目标占比", TAB_PCT, 0},
+    {"to_target", "距目标", TAB_PCT, 0},
 };
 #define NLEVEL_COLS (int)(sizeof LEVEL_COLS / sizeof LEVEL_COLS[0])
 
@@ -402,19 +402,19 @@ int report_levels(struct req *r, const struct report_query *q, struct tab **t, j
 /* ------------------------------------------------------------ by month */
 
 static const struct tab_col MONTH_COLS[] = {
-    {"key", "月份", TAB_TEXT},
-    {"filed", "新建档", TAB_INT},
-    {"assessed", "提交评估企业", TAB_INT},
-    {"verified", "核验", TAB_INT},
-    {"level_0", "未达一级", TAB_INT},
-    {"level_1", "一级", TAB_INT},
-    {"level_2", "二级", TAB_INT},
-    {"level_3", "三级", TAB_INT},
-    {"level_4", "四级", TAB_INT},
-    {"level_2_plus", "二级及以上", TAB_INT},
-    {"share_level_2_plus", "二级及以上占比", TAB_PCT},
-    {"target", "目标占比", TAB_PCT},
-    {"to_target", "距目标", TAB_PCT},
+    {"key", "月份", TAB_TEXT, 0},
+    {"filed", "新建档", TAB_INT, 0},
+    {"assessed", "提交评估企业", TAB_INT, 0},
+    {"verified", "核验", TAB_INT, 0},
+    {"level_0", "未达一级", TAB_INT, 0},
+    {"level_1", "一级", TAB_INT, 0},
+    {"level_2", "二级", TAB_INT, 0},
+    {"level_3", "三级", TAB_INT, 0},
+    {"level_4", "四级", TAB_INT, 0},
+    {"level_2_plus", "二级及以上", TAB_INT, 0},
+    {"share_level_2_plus", "二级及以上占比", TAB_PCT, 0},
+    {"target", "目标占比", TAB_PCT, 0},
+    {"to_target", "距目标", TAB_PCT, 0},
 };
 #define NMONTH_COLS (int)(sizeof MONTH_COLS / sizeof MONTH_COLS[0])
 

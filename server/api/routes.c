@@ -59,6 +59,7 @@ const struct route ROUTES[] = {
     {M_POST, "/v1/campaigns/{}/join", h_campaign_join, ROLE_ENTERPRISE, BODY_JSON_OPT},
     {M_POST, "/v1/campaigns/{}/leave", h_campaign_leave, ROLE_ENTERPRISE, BODY_JSON_OPT},
     {M_POST, "/v1/campaigns/{}/transition", h_campaign_transition, ROLE_CENTER, BODY_JSON},
+    {M_GET, "/v1/campaigns/{}/participants", h_participants_list, ROLE_PROVIDER | MONITOR, BODY_NONE},
     {M_PATCH, "/v1/campaigns/{}/participants/{}", h_participant_patch, ROLE_CENTER | ROLE_PROVIDER, BODY_JSON},
     {M_POST, "/v1/resources/{}/reviews", h_review_create, ROLE_ENTERPRISE, BODY_JSON},
     {M_GET, "/v1/resources/{}/reviews", h_reviews_list, ROLE_PUBLIC, BODY_NONE},

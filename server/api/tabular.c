@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "req.h"
+#include "taxonomy.h"
 #include "util.h"
 
 #include <event2/buffer.h>
@@ -289,6 +290,48 @@ int tab_add(struct tab *t, json_t *row)
     }
     xlsx_row(t, row, t->rows);
     json_decref(row);
+    return 0;
+}
+
+json_t *tab_project(const json_t *record, const struct tab_col *cols, int ncols)
+{
+    json_t *row = json_object();
+    for (int i = 0; i < ncols; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "%s", cols[i].key);
+        const json_t *v = record;
+        for (char *s = path, *save = NULL, *seg; v && (seg = strtok_r(s, ".", &save)); s = NULL)
+            v = json_object_get(v, seg);
+        if (!v || json_is_null(v))
+            continue;
+        json_t *out = json_deep_copy(v);
+        if (cols[i].names) {
+            enum tax_vocab voc = (enum tax_vocab)(cols[i].names - 1);
+            json_t *codes = json_is_array(out) ? out : NULL;
+            size_t k;
+            json_t *c;
+            if (json_is_string(out)) {
+                int x = tax_index(voc, json_string_value(out));
+                if (x >= 0)
+                    json_string_set(out, tax_name(voc, x));
+            }
+            json_array_foreach(codes, k, c) {
+                int x = tax_index(voc, json_string_value(c));
+                if (x >= 0)
+                    json_array_set_new(codes, k, json_string(tax_name(voc, x)));
+            }
+        }
+        json_object_set_new(row, cols[i].key, out);
+    }
+    return row;
+}
+
+int tab_may_export(struct req *r)
+{
+    if (r->who.role & (ROLE_CENTER | ROLE_ADMIN | ROLE_AUTHORITY))
+        return 1;
+    reply_error(r, r->who.role ? ERR_FORBIDDEN : ERR_UNAUTHORIZED, "format",
+                "lists are exported for centers, admins and authorities");
     return 0;
 }
 

@@ -33,9 +33,13 @@ enum tab_type {
 };
 
 struct tab_col {
-    const char *key;   /* the member of each row object */
+    const char *key;   /* the member of each row object; for tab_project a
+                        * dotted path into a record ("org.name") */
     const char *title; /* the header cell (Chinese) */
     enum tab_type type;
+    int names;         /* tab_project: 1 + a vocabulary of taxonomy.h whose
+                        * codes (a string or an array) become their
+                        * Chinese names; 0: as they are */
 };
 
 enum tab_format { TAB_JSON, TAB_CSV, TAB_XLSX };
@@ -58,6 +62,13 @@ long tab_rows(const struct tab *t);
  * plus the members of extra (stolen, may be NULL); for CSV and XLSX the
  * file (extra is dropped), with Content-Disposition. */
 void tab_reply(struct req *r, struct tab *t, json_t *extra);
+/* A row of cols from a record (an item of a list, borrowed): each
+ * column's dotted path, codes named (new reference). */
+json_t *tab_project(const json_t *record, const struct tab_col *cols, int ncols);
+/* List exports (?format=csv|xlsx) are for centers, admins and
+ * authorities: 1, or 0 after answering 403. */
+int tab_may_export(struct req *r);
+
 /* Frees t without answering. */
 void tab_free(struct tab *t);
 /* Answers 413 for a table over TAB_MAX_ROWS and frees t. */
