@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "feed.h"
+#include "transfer.h"
 #include "instrument.h"
 #include "load.h"
 #include "regions.h"
@@ -54,6 +55,8 @@ static void usage(void)
             "  shucud backup  [--db PATH] DEST             online backup (while serving), checked\n"
             "  shucud restore [--db PATH] SRC              replace the database (stop the server first)\n"
             "  shucud check   [--db PATH]                  integrity of the database and its indexes\n"
+            "  shucud export  [--db PATH] > all.ndjson     the whole database, to move it\n"
+            "  shucud import --all all.ndjson --db NEW     ... into a new database\n"
             "  shucud changes trim [--days 30]             drop superseded change feed entries\n"
             "  shucud version\n\n");
     config_usage();
@@ -273,6 +276,23 @@ out:
     return rc;
 }
 
+/* shucud export: the whole database as NDJSON on stdout (transfer.h). */
+static int cmd_export(const struct config *cfg)
+{
+    struct db *db = open_db(cfg);
+    if (!db)
+        return 1;
+    long rows = 0;
+    double t0 = util_monotonic();
+    int rc = transfer_export(db, stdout, &rows);
+    if (rc == 0)
+        fprintf(stderr, "exported %ld rows of %s in %.1fs\n", rows, cfg->db, util_monotonic() - t0);
+    else
+        fprintf(stderr, "shucud export: failed (see above)\n");
+    db_close(db);
+    return rc < 0;
+}
+
 /* shucud changes trim [--days N]: the change feed's superseded entries
  * older than N days (30), as the server does every hour (feed.h). */
 static int cmd_changes(const struct config *cfg, char **rest)
@@ -366,6 +386,8 @@ int main(int argc, char **argv)
         rc = people_cli(&cfg, rest);
     else if (strcmp(verb, "seed") == 0)
         rc = cmd_seed(&cfg, rest);
+    else if (strcmp(verb, "export") == 0)
+        rc = cmd_export(&cfg);
     else if (strcmp(verb, "changes") == 0)
         rc = cmd_changes(&cfg, rest);
     else if (strcmp(verb, "reindex") == 0)
