@@ -252,7 +252,16 @@ static int insert_row(sqlite3 *h, struct itable *tabs, int *ntabs, const char *t
             free(q);
             q = c;
         }
-        char *sql = xasprintf("INSERT OR REPLACE INTO \"%s\"(%s) VALUES (%s)", t, cols, q);
+        /* Plain INSERT: an outer OR REPLACE would also turn the OR IGNORE
+         * of a trigger's own inserts into REPLACE (SQLite's rule), and
+         * keys' trigger would then overwrite a file imported before.
+         * REPLACE only where the new database or a trigger has made the
+         * row already: meta's counters, and the file a key's trigger
+         * opens when an older export lists keys first. */
+        int replace = strcmp(t, "meta") == 0 || strcmp(t, "enterprise_files") == 0 ||
+                      strcmp(t, "enterprise_file_docs") == 0;
+        char *sql = xasprintf("INSERT%s INTO \"%s\"(%s) VALUES (%s)", replace ? " OR REPLACE" : "",
+                              t, cols, q);
         free(q);
         int prc = sqlite3_prepare_v2(h, sql, -1, &it->ins, NULL);
         free(sql);
