@@ -72,6 +72,9 @@ static const struct {
     {"login", "手机号或邮箱"}, {"org_admin", "机构管理员"}, {"disabled", "停用"},
     {"url", "接收地址"}, {"format", "消息格式"}, {"kinds", "事件类型"}, {"ids", "消息"},
     {"key", "密钥"}, {"prefix", "密钥前缀"},
+    /* enterprise files, reports (issue 20) */
+    {"uscc", "统一社会信用代码"}, {"since", "游标"},
+    {"level_2_plus_share", "二级及以上占比目标"}, {"threshold", "阈值"}, {"by", "分组方式"},
     /* query parameters and headers */
     {"q", "关键词"}, {"limit", "每页条数"}, {"offset", "起始位置"}, {"cursor", "分页游标"},
     {"sort", "排序"}, {"max_price", "最高价格"}, {"days", "天数"}, {"provider", "服务商"},
