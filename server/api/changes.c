@@ -313,6 +313,9 @@ void h_changes(struct req *r)
         sqlite3_reset(st);
     }
     json_t *out = json_array();
+    /* a record changed several times in one page is rendered once: every
+     * entry carries it as it is now, the same for all of them */
+    json_t *seen_now = json_object();
     int64_t last = since;
     int dberr = rc != SQLITE_DONE;
     size_t i;
@@ -329,7 +332,18 @@ void h_changes(struct req *r)
         while (k < NCHANGE_TYPES && strcmp(CHANGE_TYPES[k].type, type) != 0)
             k++;
         json_t *rec = NULL;
-        int vis = k < NCHANGE_TYPES ? CHANGE_TYPES[k].render(db, id, &r->who, &rec) : 1;
+        char memo[160];
+        snprintf(memo, sizeof memo, "%s\t%s", type, id);
+        json_t *had = json_object_get(seen_now, memo);
+        int vis;
+        if (had) {
+            vis = (int)json_integer_value(json_object_get(had, "v"));
+            rec = json_incref(json_object_get(had, "r"));
+        } else {
+            vis = k < NCHANGE_TYPES ? CHANGE_TYPES[k].render(db, id, &r->who, &rec) : 1;
+            if (vis >= 0)
+                json_object_set_new(seen_now, memo, json_pack("{s:i, s:O?}", "v", vis, "r", rec));
+        }
         if (vis < 0) {
             dberr = 1;
             break;
@@ -346,6 +360,7 @@ void h_changes(struct req *r)
     }
     int more = (long)json_array_size(rows) >= scan || i < json_array_size(rows);
     json_decref(rows);
+    json_decref(seen_now);
     if (in_tx)
         db_read_end(db);
     if (dberr) {
