@@ -10,7 +10,7 @@
 #   make web      npm ci (node_modules for the browser tests) and copy ECharts
 #                 into clients/web/vendor/ for the console's dashboard
 
-PKGS      := libevent libevent_pthreads jansson hiredis sqlite3 libsodium libcurl
+PKGS      := libevent libevent_pthreads jansson hiredis sqlite3 libsodium libcurl xlsxwriter
 CC        ?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -363,6 +363,34 @@ if os.path.isdir(AD):
           "enterprises": int(first(ld, "enterprises", "0")), "assessments": int(first(ld, "assessments", "0")),
           "db_bytes": int(first(ld, "db_bytes", "0"))}
 
+# issue 20: reports over the same database, the XLSX export, the feed, writes
+RD = os.path.join(RES, "reports")
+RP = None
+if os.path.isdir(RD):
+    def _per_query(pattern):
+        pq = defaultdict(list)
+        for f in sorted(glob.glob(os.path.join(RD, pattern))):
+            per = defaultdict(list)
+            for line in open(f):
+                parts = line.split("\t")
+                per[int(parts[0])].append(float(parts[1]))
+            for q, v in per.items():
+                pq[q].append((med(v), pct(v, 99)))
+        return pq
+    rnames = [l.rstrip("\n") for l in open(os.path.join(RD, "reports.names"), encoding="utf-8")] \
+        if os.path.exists(os.path.join(RD, "reports.names")) else []
+    writes = defaultdict(list)
+    for f in glob.glob(os.path.join(RD, "writes.*.txt")):
+        mode = os.path.basename(f).split(".")[1]
+        v = first(kv(f), "load_s")
+        if v:
+            writes[mode].append(float(v))
+    RP = {"names": rnames, "center": _per_query("center.p*.tsv"), "authority": _per_query("authority.p*.tsv"),
+          "all_center": summary(passes(os.path.join(RD, "center.p*.tsv"))),
+          "all_authority": summary(passes(os.path.join(RD, "authority.p*.tsv"))),
+          "feed": kv(os.path.join(RD, "feed.txt")), "xlsx": kv(os.path.join(RD, "xlsx.txt")),
+          "csv": kv(os.path.join(RD, "csv.txt")), "writes": writes}
+
 cf = wrk(os.path.join(RES, "wrk_ceiling_fixed.jsonl"))
 cr = wrk(os.path.join(RES, "wrk_ceiling_redis.jsonl"))
 body_bytes = os.path.getsize(os.path.join(RES, "ceiling_body.json")) if os.path.exists(
@@ -557,6 +585,25 @@ if AS and AS["all"]:
         verdict(AS["all"]["p99"] < 50) if AS["enterprises"] >= 100000 else "not measured at 100k"))
     w("| database of those files and assessments | %s (%s per enterprise with its assessments) | — | — |" % (
         mib(AS["db_bytes"]), "%.1f KiB" % (AS["db_bytes"] / 1024.0 / max(1, AS["enterprises"]))))
+if RP and RP["all_center"]:
+    big = AS and AS["enterprises"] >= 100000
+    p99 = max(RP["all_center"]["p99"], RP["all_authority"]["p99"] if RP["all_authority"] else 0)
+    w("| reports (levels by place, industry, month; movement; campaigns), p99 over %d requests, center and authority | **%s ms** (median %s ms) | < 200 ms at 100k enterprises, 300k assessments | %s |" % (
+        len(RP["names"]), ms(p99), ms(RP["all_center"]["median"]),
+        verdict(p99 < 200) if big else "not measured at 100k"))
+if RP and RP["xlsx"]:
+    x = RP["xlsx"]
+    w("| the register as XLSX (%s rows): time, size, server peak RSS before → after | **%s s**, %s, %s → %s | — | — |" % (
+        "{:,}".format(AS["enterprises"]) if AS else "?", first(x, "seconds"), mib(int(first(x, "bytes", "0"))),
+        mib(int(first(x, "hwm_before_kib", "0")) * 1024), mib(int(first(x, "hwm_after_kib", "0")) * 1024)))
+if RP and RP["feed"]:
+    w("| change feed read from since=0, entries/s (1,000 a page) | **%s** (%s entries) | — | — |" % (
+        "{:,}".format(int(float(first(RP["feed"], "per_s", "0")))), "{:,}".format(int(first(RP["feed"], "entries", "0")))))
+if RP and RP["writes"].get("feed") and RP["writes"].get("nofeed"):
+    wf, wn = min(RP["writes"]["feed"]), min(RP["writes"]["nofeed"])
+    over = 100.0 * (wf - wn) / wn if wn else float("nan")
+    w("| write overhead of the feed's triggers (assessbench load, best of %d, with / without) | **%+.1f %%** (%.1f s / %.1f s) | < 10 %% | %s |" % (
+        len(RP["writes"]["feed"]), over, wf, wn, verdict(over < 10)))
 w("")
 w("Why the misses happen is in [What the numbers say](#what-the-numbers-say); the benchmark is not tuned to the targets.")
 if PEERS_SKIPPED:
@@ -908,6 +955,26 @@ if AS:
         mib(g["orgs"]), 100.0 * g["orgs"] / tot,
         (g["assessments"] + g["revisions"]) / 1024.0 / max(1, AS["assessments"])))
     w("")
+
+# ---- reports, exports and the feed (issue 20)
+if RP and RP["center"]:
+    w("### Reports, exports and the change feed")
+    w("")
+    w("Over the same files and assessments, shucud `--workers 1` without Redis answered each report")
+    w("%s times per pass, uncached, with a center's key and with an authority's (武汉市: its region only)." % m1("reps"))
+    w("")
+    w("| # | report | center median ms | center p99 ms | authority median ms | authority p99 ms |")
+    w("|---|---|---|---|---|---|")
+    for q in sorted(RP["center"]):
+        c, a = RP["center"][q], RP["authority"].get(q, [])
+        w("| %d | `%s` | %s | %s | %s | %s |" % (q, RP["names"][q] if q < len(RP["names"]) else "?",
+                                                 ms(med([x[0] for x in c])), ms(med([x[1] for x in c])),
+                                                 ms(med([x[0] for x in a])) if a else "—",
+                                                 ms(med([x[1] for x in a])) if a else "—"))
+    w("")
+    if RP["csv"]:
+        w("The same register as CSV: %s s, %s." % (first(RP["csv"], "seconds"), mib(int(first(RP["csv"], "bytes", "0")))))
+        w("")
 
 # ---- per query table for the headline size
 if H:

@@ -445,8 +445,61 @@ for p in $(seq "$PASSES"); do
   "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/register.tsv" --reps "$REPS" --auth "$AKEY" \
     --out "$A/register.p$p.tsv"
 done
+
+# ---------------------------------------------------------------------------
+# 5''. Reports, exports and the change feed (issue 20), over the same
+#     files and assessments: each report uncached with a center's key and an
+#     authority's (武汉市), one export of the whole register as XLSX (time,
+#     size and the server's peak RSS before and after, on a fresh start),
+#     the feed read from since=0, and what the feed's triggers add to the
+#     writes (bench/assessbench load with and without them).
+# ---------------------------------------------------------------------------
+R20=$RES/reports
+mkdir -p "$R20"
+AUTHKEY=$("$SHUCUD" keys create --role authority --org 基准测试武汉经信局 --region 湖北省/武汉市 \
+  --db "$ADB" 2>/dev/null)
+"$PY" - "$R20/reports.names" > "$WORK/reports.tsv" <<'PYEOF'
+import sys, urllib.parse
+R = [("levels", {"by": "district"}), ("levels", {"by": "city"}), ("levels", {"by": "industry"}),
+     ("levels", {"by": "month"}), ("levels", {"by": "district", "province": "湖北省"}),
+     ("levels", {"by": "district", "city": "武汉市", "industry": "machinery"}),
+     ("movement", {}), ("movement", {"from": "2026-01", "province": "湖北省"}), ("campaigns", {})]
+names = open(sys.argv[1], "w", encoding="utf-8")
+for name, q in R:
+    path = "/v1/reports/%s%s" % (name, "?" + urllib.parse.urlencode(q) if q else "")
+    print("GET\t%s" % path)
+    names.write(urllib.parse.unquote(path) + "\n")
+PYEOF
+for p in $(seq "$PASSES"); do
+  phase "reports: latency pass $p/$PASSES"
+  "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/reports.tsv" --reps "$REPS" --auth "$AKEY" \
+    --out "$R20/center.p$p.tsv"
+  "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/reports.tsv" --reps "$REPS" --auth "$AUTHKEY" \
+    --out "$R20/authority.p$p.tsv"
+done
+phase "reports: the change feed read from since=0"
+"$PY" bench/feedbench.py follow "$SHUCUD_PORT" "$AKEY" 200000 > "$R20/feed.txt"
+stop_pid "$SHUCUD_PID"
+phase "reports: the register as XLSX ($ENTERPRISES rows)"
+start_shucud "$ADB" none
+"$PY" bench/feedbench.py export "$SHUCUD_PORT" "$AKEY" "$SHUCUD_PID" \
+  "/v1/enterprises?format=xlsx" > "$R20/xlsx.txt"
+"$PY" bench/feedbench.py export "$SHUCUD_PORT" "$AKEY" "$SHUCUD_PID" \
+  "/v1/enterprises?format=csv" > "$R20/csv.txt"
 stop_pid "$SHUCUD_PID"
 rm -f "$ADB" "$ADB-wal" "$ADB-shm"
+FEED_N=$(( ENTERPRISES < 20000 ? ENTERPRISES : 20000 ))
+for run in 1 2 3; do
+  for mode in feed nofeed; do
+    phase "reports: writes $mode, run $run ($FEED_N enterprises, $((3 * FEED_N)) assessments)"
+    WDB=$WORK/writes.db
+    rm -f "$WDB" "$WDB-wal" "$WDB-shm"
+    "$BIN/assessbench" load --db "$WDB" --schemas schemas --enterprises "$FEED_N" \
+      --assessments $((3 * FEED_N)) $([ $mode = nofeed ] && echo --no-feed) \
+      > "$R20/writes.$mode.$run.txt" 2>/dev/null
+    rm -f "$WDB" "$WDB-wal" "$WDB-shm"
+  done
+done
 
 # ---------------------------------------------------------------------------
 # 6. HTTP ceilings (independent of the corpus): the body is the median-sized

@@ -10,6 +10,8 @@ PKGS=(
   # build and run
   gcc make pkg-config libevent-dev libjansson-dev libhiredis-dev
   libsqlite3-dev libsodium-dev libunistring-dev libcurl4-openssl-dev redis-server curl
+  # XLSX exports of reports and lists (issue 20; docs/operations.md says why)
+  libxlsxwriter-dev
   # data regeneration and its checks: scripts/gen_t2s.py runs OpenCC's
   # opencc command (t2s.json from libopencc-data) to build the tokenizer's
   # 繁体 -> 简体 table; scripts/gen_pinyin.py reads Unihan from unicode-data.

@@ -7,6 +7,7 @@
  * README: 0 all imported, 1 refused or a database failure, 2 usage, 4
  * some lines failed.
  */
+#include "transfer.h"
 #include "verbs.h"
 
 #include "resource_batch.h"
@@ -335,8 +336,36 @@ void fts_optimize(struct db *db)
     db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('optimize')");
 }
 
+/* shucud import --all FILE: a whole database from `shucud export`
+ * (transfer.h), into a new one. */
+static int import_all(const struct config *cfg, const char *file)
+{
+    FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    if (!in) {
+        fprintf(stderr, "shucud import --all: cannot open %s: %s\n", file, strerror(errno));
+        return 1;
+    }
+    struct db *db = open_db(cfg);
+    long rows = 0;
+    char msg[512];
+    double t0 = util_monotonic();
+    int rc = db ? transfer_import(db, in, &rows, msg, sizeof msg) : -1;
+    if (in != stdin)
+        fclose(in);
+    if (db && rc < 0)
+        fprintf(stderr, "shucud import --all: %s; nothing was imported\n", msg);
+    else if (db)
+        fprintf(stderr, "imported %ld rows into %s in %.1fs; run shucud check --db %s\n", rows,
+                cfg->db, util_monotonic() - t0, cfg->db);
+    db_close(db);
+    return rc < 0 ? 1 : 0;
+}
+
 int cmd_import(const struct config *cfg, char **rest)
 {
+    const char *all = arg_value(rest, "--all");
+    if (all)
+        return import_all(cfg, all);
     const char *org = arg_value(rest, "--provider");
     const char *file = positional(rest, 1, 0);
     const char *type = arg_value(rest, "--type");

@@ -10,6 +10,8 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "feed.h"
+#include "transfer.h"
 #include "instrument.h"
 #include "load.h"
 #include "regions.h"
@@ -24,6 +26,7 @@
 #include "taxonomy.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -39,6 +42,7 @@ static void usage(void)
             "Usage:\n"
             "  shucud serve   [--listen 127.0.0.1:8080] [--db PATH] [--redis URL|none] [--workers N] [--config FILE]\n"
             "  shucud keys create --role enterprise|provider|center|admin --org NAME [--db PATH]\n"
+            "  shucud keys create --role authority --org NAME --region 湖北省/武汉市[/江岸区]\n"
             "  shucud keys list   [--db PATH]\n"
             "  shucud keys revoke PREFIX [--db PATH]\n"
             "  shucud import --provider ORG FILE.ndjson [--create-org] [--batch N] [--db PATH]\n"
@@ -51,6 +55,9 @@ static void usage(void)
             "  shucud backup  [--db PATH] DEST             online backup (while serving), checked\n"
             "  shucud restore [--db PATH] SRC              replace the database (stop the server first)\n"
             "  shucud check   [--db PATH]                  integrity of the database and its indexes\n"
+            "  shucud export  [--db PATH] > all.ndjson     the whole database, to move it\n"
+            "  shucud import --all all.ndjson --db NEW     ... into a new database\n"
+            "  shucud changes trim [--days 30]             drop superseded change feed entries\n"
             "  shucud version\n\n");
     config_usage();
 }
@@ -71,7 +78,7 @@ static int cmd_keys(const struct config *cfg, char **rest)
         const char *role_s = arg_value(rest, "--role"), *org = arg_value(rest, "--org");
         int role = role_parse(role_s);
         if (!role || !org || !*org) {
-            fprintf(stderr, "shucud keys create: needs --role enterprise|provider|center|admin and --org NAME\n");
+            fprintf(stderr, "shucud keys create: needs --role enterprise|provider|center|admin|authority and --org NAME\n");
             rc = 2;
             goto out;
         }
@@ -81,7 +88,15 @@ static int cmd_keys(const struct config *cfg, char **rest)
             goto out;
         }
         char org_id[40], key[AUTH_KEY_LEN + 1], prefix[AUTH_PREFIX_LEN + 1], created[32];
+        const char *region = arg_value(rest, "--region");
+        if (region && role != ROLE_AUTHORITY) {
+            fprintf(stderr, "shucud keys create: --region is for --role authority only\n");
+            rc = 2;
+            goto out;
+        }
         if (db_begin(db) < 0 || org_ensure(db, org, org_id) < 0 ||
+            (role == ROLE_AUTHORITY &&
+             authority_cli_region(cfg, db, org_id, region, "keys create") < 0) ||
             auth_key_create(db, org_id, role, key, prefix, created) < 0 || db_commit(db) < 0) {
             db_rollback(db);
             fprintf(stderr, "shucud keys create: failed (see the log above)\n");
@@ -261,6 +276,44 @@ out:
     return rc;
 }
 
+/* shucud export: the whole database as NDJSON on stdout (transfer.h). */
+static int cmd_export(const struct config *cfg)
+{
+    struct db *db = open_db(cfg);
+    if (!db)
+        return 1;
+    long rows = 0;
+    double t0 = util_monotonic();
+    int rc = transfer_export(db, stdout, &rows);
+    if (rc == 0)
+        fprintf(stderr, "exported %ld rows of %s in %.1fs\n", rows, cfg->db, util_monotonic() - t0);
+    else
+        fprintf(stderr, "shucud export: failed (see above)\n");
+    db_close(db);
+    return rc < 0;
+}
+
+/* shucud changes trim [--days N]: the change feed's superseded entries
+ * older than N days (30), as the server does every hour (feed.h). */
+static int cmd_changes(const struct config *cfg, char **rest)
+{
+    const char *sub = rest[1], *days_s = arg_value(rest, "--days");
+    int days = days_s ? atoi(days_s) : FEED_KEEP_DAYS;
+    if (!sub || strcmp(sub, "trim") != 0 || days < 0 || (days_s && !isdigit((unsigned char)*days_s))) {
+        fprintf(stderr, "shucud changes: say trim [--days N]\n");
+        return 2;
+    }
+    struct db *db = open_db(cfg);
+    if (!db)
+        return 1;
+    long n = feed_trim(db, days);
+    if (n >= 0)
+        printf("trimmed %ld change feed entries older than %d days; cursors before seq %lld are"
+               " gone\n", n, days, (long long)feed_trimmed(db));
+    db_close(db);
+    return n < 0;
+}
+
 static int cmd_reindex(const struct config *cfg)
 {
     struct db *db = open_db(cfg);
@@ -333,6 +386,10 @@ int main(int argc, char **argv)
         rc = people_cli(&cfg, rest);
     else if (strcmp(verb, "seed") == 0)
         rc = cmd_seed(&cfg, rest);
+    else if (strcmp(verb, "export") == 0)
+        rc = cmd_export(&cfg);
+    else if (strcmp(verb, "changes") == 0)
+        rc = cmd_changes(&cfg, rest);
     else if (strcmp(verb, "reindex") == 0)
         rc = cmd_reindex(&cfg);
     else if (strcmp(verb, "backup") == 0 || strcmp(verb, "restore") == 0) {

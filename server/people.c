@@ -11,6 +11,7 @@
 #include "route.h"
 #include "user.h"
 #include "util.h"
+#include "verbs.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -127,8 +128,8 @@ int people_cli(const struct config *cfg, char **rest)
                *pw = flag(rest, "--password");
     int role = role_parse(role_s);
     if (!org || !role || !user_role_zh(role) || !name || !login) {
-        fprintf(stderr, "shucud users create: needs --org NAME --role enterprise|provider|center|admin"
-                        " --name NAME --login PHONE_OR_EMAIL [--password PW] [--create-org]\n");
+        fprintf(stderr, "shucud users create: needs --org NAME --role enterprise|provider|center|admin|authority"
+                        " [--region 省/市/区] --name NAME --login PHONE_OR_EMAIL [--password PW] [--create-org]\n");
         db_close(db);
         return 2;
     }
@@ -137,6 +138,24 @@ int people_cli(const struct config *cfg, char **rest)
         if (strcmp(rest[i], "--create-org") == 0)
             create_org = 1;
     char made[13] = "";
+    if (role == ROLE_AUTHORITY) { /* issue 20: the organisation's region first */
+        char org_id[40];
+        int found = -1;
+        if (db_begin(db) == 0) {
+            found = create_org ? org_ensure(db, org, org_id) : org_find(db, org, org_id);
+            if (found > 0)
+                fprintf(stderr, "shucud users: no organisation named \"%s\"\n", org);
+            if (found == 0 && (authority_cli_region(cfg, db, org_id, flag(rest, "--region"),
+                                                    "users create") < 0 || db_commit(db) < 0))
+                found = -1;
+            if (found != 0)
+                db_rollback(db);
+        }
+        if (found != 0) {
+            db_close(db);
+            return 1;
+        }
+    }
     if (create_one(db, org, role, name, login, pw, 1, made, create_org) < 0) {
         rc = 1;
     } else {

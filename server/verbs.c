@@ -4,6 +4,7 @@
 #include "verbs.h"
 
 #include "auth.h"
+#include "authority.h"
 #include "config.h"
 #include "db.h"
 #include "instrument.h"
@@ -95,3 +96,30 @@ void unload_reference(void)
     tax_free();
 }
 
+
+int authority_cli_region(const struct config *cfg, struct db *db, const char *org_id,
+                         const char *spec, const char *verb)
+{
+    if (!spec) {
+        struct region_codes have;
+        int rc = authority_get(db, org_id, &have);
+        if (rc > 0)
+            fprintf(stderr, "shucud %s: an authority names its region: --region 湖北省/武汉市[/江岸区]\n",
+                    verb);
+        return rc == 0 ? 0 : -1;
+    }
+    char err[512];
+    if (regions_load(cfg->schemas, err, sizeof err) < 0) {
+        fprintf(stderr, "shucud: %s\n", err);
+        return -1;
+    }
+    struct region_codes rc;
+    struct verr e;
+    int ok = authority_region_parse(spec, "region", &rc, &e);
+    if (ok < 0)
+        fprintf(stderr, "shucud %s: --region: %s\n", verb, e.msg);
+    else
+        ok = authority_set(db, org_id, &rc);
+    regions_free();
+    return ok;
+}

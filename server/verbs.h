@@ -22,6 +22,13 @@ struct db *open_db(const struct config *cfg);
 int load_taxonomy(const struct config *cfg);
 void unload_reference(void);
 
+/* An authority's region from the command line (issue 20): with spec
+ * ("湖北省/武汉市[/江岸区]") records it for org_id, inside the caller's
+ * transaction; without, checks that org_id has one.  0, or -1 after
+ * saying why on stderr (verb names the command). */
+int authority_cli_region(const struct config *cfg, struct db *db, const char *org_id,
+                         const char *spec, const char *verb);
+
 /* shucud import ... */
 #define IMPORT_BATCH 10000 /* lines a transaction, unless --batch */
 struct import_stats {

@@ -151,6 +151,9 @@ void verb_usage(FILE *out, const struct verb *v);
 /* Run a parsed command: returns an enum cli_exit. */
 int request_run(const struct cli_conf *conf, const struct args *a);
 
+/* `shucu changes` (changes.c): the feed as NDJSON, --follow. */
+int changes_run(const struct cli_conf *conf, const struct args *a);
+
 /* ------------------------------------------------------------ http.c */
 
 struct http_resp {

@@ -77,6 +77,15 @@ static const struct field MATCH_QUERY[] = {
     END,
 };
 
+static const struct field CHANGES_QUERY[] = {
+    {"since", "since", FA_QUERY, FT_STR, 0, "CURSOR", "start after this cursor (0: the beginning)"},
+    {"limit", "limit", FA_QUERY, FT_INT, 0, "N", "changes asked for at a time (1-1000, default 500)"},
+    {"follow", NULL, FA_LOCAL, FT_FLAG, 0, NULL, "keep following: ask again every --interval seconds"},
+    {"interval", NULL, FA_LOCAL, FT_NUM, 0, "SECONDS", "how often --follow asks (default 2)"},
+    {"cursor-file", NULL, FA_LOCAL, FT_STR, 0, "FILE", "resume from and save the cursor in FILE"},
+    END,
+};
+
 static const struct field SEARCH_QUERY[] = {
     {"kind", "kind", FA_QUERY, FT_LIST, 0, "KIND", "resource kind, or provider"},
     {"industry", "industry", FA_QUERY, FT_LIST, 0, "CODE", "industry code"},
@@ -378,6 +387,9 @@ static const struct verb VERBS[] = {
     {"cases export", "GET", "/v1/cases:export", VB_NONE, NULL, 1, 50, {EXPORT_OPTS}, VIEW_FILE, VF_POS_IDS,
      "CASE_ID... [--format pdf|html] [--title T] --out FILE", "a 案例集 of these cases as a PDF or printable page (center)"},
 
+    {"changes", "GET", "/v1/changes", VB_NONE, NULL, 0, 0, {CHANGES_QUERY}, VIEW_DOC, 0,
+     "[--since CURSOR] [--follow] [--cursor-file FILE]",
+     "the change feed as NDJSON, one change a line (center, admin or authority key)"},
     {"stats", "GET", "/v1/stats", VB_NONE, NULL, 0, 0, {NULL}, VIEW_DOC, 0,
      "", "counts by industry, scenario, region, kind and status (center or admin key)"},
     {"taxonomy", "GET", "/v1/taxonomy", VB_NONE, NULL, 0, 0, {NULL}, VIEW_DOC, 0,
@@ -692,7 +704,7 @@ int main(int argc, char **argv)
         rc = CLI_EXIT_FAIL;
         goto cleanup;
     }
-    rc = request_run(&conf, &a);
+    rc = strcmp(v->name, "changes") == 0 ? changes_run(&conf, &a) : request_run(&conf, &a);
     http_global_cleanup();
 cleanup:
     free(a.pos);

@@ -17,6 +17,7 @@ import { needFormPage, needsListPage, needPage } from './needs.js';
 import { myResourcesPage, resourceFormPage, importPage, opportunitiesPage } from './provider.js';
 import { campaignsPage, campaignFormPage, campaignPage } from './campaigns.js';
 import { dashboardPage } from './dashboard.js';
+import { monitorPage, monitorPrintPage } from './monitor.js';
 import { assessListPage, assessFormPage } from './assess.js';
 import { scorecardPage, gapsPage } from './scorecard.js';
 import { verifyQueuePage, registerPage, myFilePage, filePage, fileFormPage } from './enterprises.js';
@@ -43,6 +44,8 @@ const ROUTES = [
   [/^\/campaigns\/new$/, campaignFormPage],
   [/^\/campaigns\/([^/]+)$/, campaignPage],
   [/^\/dashboard$/, dashboardPage],
+  [/^\/monitor$/, monitorPage],
+  [/^\/monitor\/print$/, monitorPrintPage],
   [/^\/assess$/, assessListPage],
   [/^\/assess\/([^/]+)\/fill$/, assessFormPage],
   [/^\/assess\/([^/]+)\/gaps$/, gapsPage],
@@ -79,9 +82,11 @@ const NAV = [
   { href: '#/verify', text: '评估审核', roles: ['center'] },
   { href: '#/enterprises', text: '企业名录', roles: ['center', 'admin'] },
   { href: '#/dashboard', text: '数据看板', roles: ['center', 'admin'] },
+  { href: '#/monitor', text: '跟踪监测', roles: ['authority', 'center', 'admin'] },
+  { href: '#/enterprises', text: '企业名录', roles: ['authority'] },
   { href: '#/admin/orgs', text: '机构与用户', roles: ['center', 'admin'] },
   { href: '#/inbox', text: '站内信', roles: ['enterprise', 'provider', 'center', 'admin'], id: 'nav-inbox' },
-  { href: '#/account', text: '账号设置', roles: ['enterprise', 'provider', 'center', 'admin'] },
+  { href: '#/account', text: '账号设置', roles: ['enterprise', 'provider', 'center', 'admin', 'authority'] },
 ];
 
 let routeSeq = 0;
@@ -227,6 +232,7 @@ function loginPage(view) {
 function homeFor(role) {
   return {
     enterprise: '#/needs', provider: '#/provider/resources', center: '#/campaigns', admin: '#/dashboard',
+    authority: '#/monitor',
   }[role] || '#/search';
 }
 

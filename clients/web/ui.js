@@ -11,7 +11,7 @@ export const state = {
 };
 
 export const ROLE_TEXT = {
-  enterprise: '企业', provider: '服务商', center: '数促中心', admin: '管理员',
+  enterprise: '企业', provider: '服务商', center: '数促中心', admin: '管理员', authority: '经信局',
 };
 
 export const STATUS_TEXT = {

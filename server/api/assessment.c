@@ -16,6 +16,8 @@
  */
 #include "assessment.h"
 
+#include "authority.h"
+
 #include "auth.h"
 #include "db.h"
 #include "org.h"
@@ -59,10 +61,12 @@ static const struct vfield PATCH_FIELDS[] = {
 
 static const char *const MAPS[] = {"answers", "evidence", "scenes"};
 
-int asmt_visible(const struct asmt *a, const struct caller *who)
+int asmt_visible(struct db *db, const struct asmt *a, const struct caller *who)
 {
     if (who->role & (ROLE_CENTER | ROLE_ADMIN))
         return 1;
+    if (authority_is(who))
+        return authority_sees_org(db, who, a->org_id) == 1;
     return who->role == ROLE_ENTERPRISE && strcmp(a->org_id, who->org_id) == 0;
 }
 
@@ -90,7 +94,7 @@ int asmt_load(struct db *db, const char *id, const struct caller *who, struct as
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return refuse_db(o, db, "assessment load");
-    if (rc == SQLITE_DONE || !asmt_visible(a, who))
+    if (rc == SQLITE_DONE || !asmt_visible(db, a, who))
         return refuse(o, ERR_NOT_FOUND, NULL, "no assessment %s", id);
     return 0;
 }
@@ -397,7 +401,7 @@ int assessment_json(struct db *db, const char *id, const struct caller *who, jso
     struct asmt a = {0};
     snprintf(a.org_id, sizeof a.org_id, "%s", sqlite3_column_text(st, 1));
     const struct instrument *in = instruments_find((const char *)sqlite3_column_text(st, 3));
-    if (!asmt_visible(&a, who) || !in) {
+    if (!asmt_visible(db, &a, who) || !in) {
         sqlite3_reset(st);
         return in ? 1 : -1;
     }

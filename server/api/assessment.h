@@ -51,8 +51,9 @@ struct asmt {
     int64_t version;
 };
 
-/* 1 when who may read assessment a. */
-int asmt_visible(const struct asmt *a, const struct caller *who);
+/* 1 when who may read assessment a: its enterprise, centers, admins, and
+ * the authorities of the enterprise's region (authority.h). */
+int asmt_visible(struct db *db, const struct asmt *a, const struct caller *who);
 
 /* Loads id for a write by who: 0, or -1 with o filled (404 when missing
  * or hidden from who, 503). */

@@ -14,6 +14,7 @@
 #include "handlers.h"
 
 #include "assessment.h"
+#include "authority.h"
 #include "db.h"
 #include "enterprise.h"
 #include "instrument.h"
@@ -147,6 +148,7 @@ void h_assessments_list(struct req *r)
         " WHERE a.aid < ?1 AND (?2 IS NULL OR a.org_id = ?2) AND (?3 IS NULL OR a.status = ?3)"
         " AND (?4 = -1 OR a.level = ?4) AND ?5 IS NULL AND (?6 IS NULL OR f.industry = ?6)"
         " AND (?7 IS NULL OR a.org_id = ?7)"
+        " AND (?9 IS NULL OR" AUTHORITY_WHERE("f", 9, 10, 11) ")"
         " ORDER BY a.aid DESC LIMIT ?8";
     /* One enterprise's: through assessments_org. */
     static const char SQL_BY_ORG[] =
@@ -157,6 +159,7 @@ void h_assessments_list(struct req *r)
         " WHERE a.org_id = ?2 AND a.aid < ?1 AND (?3 IS NULL OR a.status = ?3)"
         " AND (?4 = -1 OR a.level = ?4) AND (?5 IS NULL OR f.district_code = ?5)"
         " AND (?6 IS NULL OR f.industry = ?6) AND (?7 IS NULL OR a.org_id = ?7)"
+        " AND (?9 IS NULL OR" AUTHORITY_WHERE("f", 9, 10, 11) ")"
         " ORDER BY a.aid DESC LIMIT ?8";
     /* With a district, start from the (few) files there and reach their
      * assessments through assessments_org, instead of walking every
@@ -172,6 +175,7 @@ void h_assessments_list(struct req *r)
         " WHERE (?5 IS NULL OR f.district_code = ?5) AND (?6 IS NULL OR f.industry = ?6)"
         " AND a.aid < ?1 AND (?2 IS NULL OR a.org_id = ?2) AND (?3 IS NULL OR a.status = ?3)"
         " AND (?4 = -1 OR a.level = ?4) AND (?7 IS NULL OR a.org_id = ?7)"
+        " AND (?9 IS NULL OR" AUTHORITY_WHERE("f", 9, 10, 11) ")"
         " ORDER BY a.aid DESC LIMIT ?8";
     long limit, level;
     int64_t after;
@@ -219,6 +223,7 @@ void h_assessments_list(struct req *r)
     db_bind_text(st, 6, ind && *ind ? ind : NULL);
     db_bind_text(st, 7, own);
     sqlite3_bind_int64(st, 8, limit + 1);
+    authority_bind(st, 9, &r->who); /* an authority: its region's enterprises only */
     json_t *items = json_array();
     int64_t last = 0;
     int more = 0, rc;

@@ -11,11 +11,13 @@
  */
 #include "handlers.h"
 
+#include "authority.h"
 #include "db.h"
 #include "enterprise.h"
 #include "query.h"
 #include "regions.h"
 #include "req.h"
+#include "tabular.h"
 #include "taxonomy.h"
 #include "util.h"
 #include "write.h"
@@ -29,7 +31,7 @@
 static void reply_file(struct req *r, int status, const char *org_id)
 {
     json_t *f;
-    int rc = enterprise_file_json(r->w->db, org_id, 1, &f);
+    int rc = enterprise_file_json(r->w->db, org_id, !authority_is(&r->who), &f);
     if (rc != 0) {
         if (rc > 0)
             reply_error(r, ERR_NOT_FOUND, NULL, "no enterprise file for %s", org_id);
@@ -48,7 +50,12 @@ static void reply_file(struct req *r, int status, const char *org_id)
 void h_org_file_get(struct req *r)
 {
     const char *id = r->params[0];
-    if (r->who.role == ROLE_ENTERPRISE && !req_is_caller(r, id)) {
+    int seen = authority_is(&r->who) ? authority_sees_org(r->w->db, &r->who, id) : 1;
+    if (seen < 0) {
+        reply_db_error(r, DB_READ);
+        return;
+    }
+    if ((r->who.role == ROLE_ENTERPRISE && !req_is_caller(r, id)) || !seen) {
         reply_error(r, ERR_NOT_FOUND, NULL, "no enterprise file for %s", id);
         return;
     }
@@ -131,12 +138,14 @@ struct reg_filter {
     int level;       /* -2: any, -1: none verified, 0..: that level */
     int above_scale; /* -1: any */
     char *match;     /* FTS5 expression over orgs_fts names, or NULL */
+    const struct caller *who; /* an authority's list is cut to its region */
     int nothing;     /* q has nothing searchable: no enterprise matches */
 };
 
 static int filter_params(struct req *r, struct reg_filter *f)
 {
     memset(f, 0, sizeof *f);
+    f->who = &r->who;
     f->level = -2;
     f->above_scale = -1;
     if (place_param(r, "province", 0, &f->province) < 0 || place_param(r, "city", 1, &f->city) < 0 ||
@@ -193,12 +202,15 @@ static int filter_params(struct req *r, struct reg_filter *f)
     return 0;
 }
 
+static void bind_filter(sqlite3_stmt *st, const struct reg_filter *f);
+
 #define REG_WHERE                                                                           \
     " (?2 IS NULL OR f.province_code = ?2) AND (?3 IS NULL OR f.city_code = ?3)"           \
     " AND (?4 IS NULL OR f.district_code = ?4) AND (?5 IS NULL OR f.industry = ?5)"        \
     " AND (?6 = -2 OR (?6 = -1 AND f.level IS NULL) OR f.level = ?6)"                      \
     " AND (?7 = -1 OR f.above_scale = ?7)"                                                 \
-    " AND (?8 IS NULL OR f.org_rid IN (SELECT rowid FROM orgs_fts WHERE orgs_fts MATCH ?8))"
+    " AND (?8 IS NULL OR f.org_rid IN (SELECT rowid FROM orgs_fts WHERE orgs_fts MATCH ?8))"     \
+    " AND" AUTHORITY_WHERE("f", 10, 11, 12)
 
 static void bind_filter(sqlite3_stmt *st, const struct reg_filter *f)
 {
@@ -209,6 +221,70 @@ static void bind_filter(sqlite3_stmt *st, const struct reg_filter *f)
     sqlite3_bind_int(st, 6, f->level);
     sqlite3_bind_int(st, 7, f->above_scale);
     db_bind_text(st, 8, f->match);
+    authority_bind(st, 10, f->who);
+}
+
+/* The columns of an exported register (tabular.h). */
+static const struct tab_col FILE_EXPORT[] = {
+    {"org.name", "企业名称", TAB_TEXT, 0},
+    {"uscc", "统一社会信用代码", TAB_TEXT, 0},
+    {"province", "省", TAB_TEXT, 0},
+    {"city", "市", TAB_TEXT, 0},
+    {"district", "区县", TAB_TEXT, 0},
+    {"industry", "行业", TAB_TEXT, 1 + TAX_INDUSTRY},
+    {"gbt4754", "国民经济行业分类", TAB_TEXT, 0},
+    {"size", "规模", TAB_TEXT, 1 + TAX_SIZE},
+    {"above_scale", "规上", TAB_TEXT, 0},
+    {"employees", "从业人数", TAB_INT, 0},
+    {"revenue", "营业收入(万元)", TAB_NUM, 0},
+    {"specialized", "专精特新", TAB_TEXT, 0},
+    {"level", "数字化水平(级)", TAB_INT, 0},
+    {"assessed_at", "核验时间", TAB_TEXT, 0},
+    {"assessments", "评估次数", TAB_INT, 0},
+    {"created_at", "建档时间", TAB_TEXT, 0},
+};
+#define NFILE_EXPORT (int)(sizeof FILE_EXPORT / sizeof FILE_EXPORT[0])
+
+/* GET /v1/enterprises?format=csv|xlsx: the whole register as filtered,
+ * newest first, at most TAB_MAX_ROWS rows, no contacts. */
+static void enterprises_export(struct req *r, struct reg_filter *f, enum tab_format fmt)
+{
+    static const char SQL[] =
+        "SELECT f.fid, " FILE_COLS " FROM enterprise_files f"
+        " JOIN enterprise_file_docs d ON d.org_id = f.org_id"
+        " WHERE ?1 = ?1 AND" REG_WHERE " ORDER BY f.fid DESC LIMIT ?9";
+    if (!tab_may_export(r))
+        return;
+    struct tab *t = tab_new(fmt, "enterprises", "企业档案", FILE_EXPORT, NFILE_EXPORT);
+    if (f->nothing) {
+        tab_reply(r, t, NULL);
+        return;
+    }
+    struct db *db = r->w->db;
+    int in_tx = db_read_begin(db) == 0, over = 0, rc = SQLITE_ERROR;
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (st) {
+        sqlite3_bind_int64(st, 1, 0);
+        bind_filter(st, f);
+        sqlite3_bind_int64(st, 9, TAB_MAX_ROWS + 1);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            json_t *file = enterprise_row_json(st, 1, 0);
+            over = tab_add(t, tab_project(file, FILE_EXPORT, NFILE_EXPORT)) < 0;
+            json_decref(file);
+            if (over)
+                break;
+        }
+        sqlite3_reset(st);
+    }
+    if (in_tx)
+        db_read_end(db);
+    if (over)
+        tab_reply_too_many(r, t);
+    else if (rc != SQLITE_DONE) {
+        tab_free(t);
+        reply_db_error(r, DB_READ);
+    } else
+        tab_reply(r, t, NULL);
 }
 
 void h_enterprises_list(struct req *r)
@@ -222,9 +298,15 @@ void h_enterprises_list(struct req *r)
     long limit;
     int64_t after;
     struct reg_filter f;
+    enum tab_format fmt;
     if (req_long_param(r, "limit", 20, 1, 100, &limit) < 0 || req_cursor_param(r, &after) < 0 ||
-        filter_params(r, &f) < 0)
+        tab_format_param(r, &fmt) < 0 || filter_params(r, &f) < 0)
         return;
+    if (fmt != TAB_JSON) { /* every page, without contacts */
+        enterprises_export(r, &f, fmt);
+        free(f.match);
+        return;
+    }
     if (f.nothing) {
         reply_json(r, 200, json_pack("{s:[], s:n, s:i}", "items", "next_cursor", "total", 0));
         return;
@@ -248,7 +330,7 @@ void h_enterprises_list(struct req *r)
                 break;
             }
             last = sqlite3_column_int64(st, 0);
-            json_array_append_new(items, enterprise_row_json(st, 1, 1));
+            json_array_append_new(items, enterprise_row_json(st, 1, !authority_is(&r->who)));
         }
         dberr = rc != SQLITE_ROW && rc != SQLITE_DONE;
         sqlite3_reset(st);

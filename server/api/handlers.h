@@ -69,6 +69,7 @@ void h_campaign_confirm(struct req *r);
 void h_campaign_join(struct req *r);
 void h_campaign_leave(struct req *r);
 void h_participant_patch(struct req *r);
+void h_participants_list(struct req *r);
 /* reviews.c */
 void h_review_create(struct req *r);
 void h_reviews_list(struct req *r);
@@ -144,5 +145,11 @@ void h_case_patch(struct req *r);
 void h_cases_export(struct req *r);
 /* outcomes.c */
 void h_resource_outcomes(struct req *r);
+/* reports.c, report_targets.c (issue 20) */
+void h_report(struct req *r);
+void h_report_targets_get(struct req *r);
+void h_report_targets_put(struct req *r);
+/* changes.c (issue 20) */
+void h_changes(struct req *r);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * me.c - GET /v1/me: who the caller is: role, organisation, the key
  * prefix or the user and session, the CSRF token a cookie-authenticated
- * write must send (session.h), and the inbox's unread count.
+ * write must send (session.h), the inbox's unread count, and an
+ * authority's region.
  */
 #include "handlers.h"
 
+#include "authority.h"
 #include "notify.h"
 #include "req.h"
 #include "user.h"
@@ -31,6 +33,8 @@ void h_me(struct req *r)
         json_object_set_new(me, "session_id", json_string(r->who.session_id));
     }
     json_object_set_new(me, "user", user);
+    if (authority_is(&r->who)) /* issue 20: the region it reads */
+        json_object_set_new(me, "region", authority_region_json(r->who.region));
     long unread = notify_unread(r->w->db, r->who.org_id);
     json_object_set_new(me, "inbox_unread", json_integer(unread > 0 ? unread : 0));
     reply_json(r, 200, me);

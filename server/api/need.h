@@ -7,7 +7,9 @@
  * is seen by its enterprise, centers and admins only: providers get 404,
  * and reverse matching, clusters and open counts never include it.  The contact details are
  * shown to the enterprise itself, centers and admins, and only to the
- * providers whose response the enterprise accepted.
+ * providers whose response the enterprise accepted.  An authority
+ * (authority.h) sees the needs, never drafts, of enterprises inside its
+ * region, without contacts.
  */
 #ifndef SHUCU_NEED_H
 #define SHUCU_NEED_H

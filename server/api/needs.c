@@ -5,10 +5,12 @@
  */
 #include "handlers.h"
 
+#include "authority.h"
 #include "db.h"
 #include "log.h"
 #include "need.h"
 #include "req.h"
+#include "tabular.h"
 #include "taxonomy.h"
 #include "util.h"
 #include "write.h"
@@ -151,6 +153,23 @@ void h_need_patch(struct req *r)
         reply_need(r, 200, r->params[0]);
 }
 
+/* The columns of an exported need list (tabular.h). */
+static const struct tab_col NEED_EXPORT[] = {
+    {"id", "编号", TAB_TEXT, 0},
+    {"title", "需求", TAB_TEXT, 0},
+    {"enterprise.name", "企业", TAB_TEXT, 0},
+    {"industry", "行业", TAB_TEXT, 1 + TAX_INDUSTRY},
+    {"scenarios", "场景", TAB_TEXT, 1 + TAX_SCENARIO},
+    {"region", "地区", TAB_TEXT, 0},
+    {"enterprise_size", "企业规模", TAB_TEXT, 1 + TAX_SIZE},
+    {"budget.max", "预算上限(元)", TAB_NUM, 0},
+    {"current_level", "当前水平", TAB_INT, 0},
+    {"target_level", "目标水平", TAB_INT, 0},
+    {"status", "状态", TAB_TEXT, 0},
+    {"created_at", "发布时间", TAB_TEXT, 0},
+};
+#define NNEED_EXPORT (int)(sizeof NEED_EXPORT / sizeof NEED_EXPORT[0])
+
 void h_needs_list(struct req *r)
 {
     static const char SQL[] =
@@ -159,6 +178,8 @@ void h_needs_list(struct req *r)
         " AND (?3 = 0 OR n.industry_bit & ?3) AND (?4 = 0 OR n.scenario_mask & ?4)"
         " AND (?5 = 0 OR n.region_bit & ?5) AND (?6 IS NULL OR n.enterprise_id = ?6)"
         " AND (n.status <> 'draft' OR ?8 = 1)"
+        " AND (?9 IS NULL OR n.enterprise_id IN (SELECT f.org_id FROM enterprise_files f"
+        "  WHERE" AUTHORITY_WHERE("f", 9, 10, 11) "))"
         " ORDER BY n.nid DESC LIMIT ?7";
     long limit;
     int64_t inds, scns, regs;
@@ -181,12 +202,21 @@ void h_needs_list(struct req *r)
     if (strcmp(status, "all") == 0)
         status = NULL;
     int64_t after;
-    if (req_cursor_param(r, &after) < 0)
+    enum tab_format fmt;
+    if (req_cursor_param(r, &after) < 0 || tab_format_param(r, &fmt) < 0)
         return;
+    if (fmt != TAB_JSON && !tab_may_export(r))
+        return;
+    struct tab *t = fmt == TAB_JSON ? NULL : tab_new(fmt, "needs", "需求", NEED_EXPORT, NNEED_EXPORT);
+    if (t) { /* every page */
+        limit = TAB_MAX_ROWS;
+        after = INT64_MAX;
+    }
     /* Enterprises see only their own needs. */
     const char *owner = r->who.role == ROLE_ENTERPRISE ? r->who.org_id : NULL;
     sqlite3_stmt *st = db_stmt(r->w->db, SQL);
     if (!st) {
+        tab_free(t);
         reply_db_error(r, DB_READ);
         return;
     }
@@ -199,11 +229,20 @@ void h_needs_list(struct req *r)
     sqlite3_bind_int64(st, 7, limit + 1);
     /* Drafts: to their enterprise (owner is set) and centers, never providers. */
     sqlite3_bind_int(st, 8, owner || (r->who.role & (ROLE_CENTER | ROLE_ADMIN)));
+    authority_bind(st, 9, &r->who); /* an authority: its region's enterprises only */
     json_t *items = json_array();
     int64_t last = 0;
     int more = 0;
     int see_all = (r->who.role & (ROLE_CENTER | ROLE_ADMIN)) || owner;
     while (sqlite3_step(st) == SQLITE_ROW) {
+        if (t) {
+            json_t *n = need_row_json(st, 0, 0);
+            more = tab_add(t, tab_project(n, NEED_EXPORT, NNEED_EXPORT)) < 0;
+            json_decref(n);
+            if (more)
+                break;
+            continue;
+        }
         if ((long)json_array_size(items) == limit) {
             more = 1;
             break;
@@ -212,6 +251,14 @@ void h_needs_list(struct req *r)
         json_array_append_new(items, need_row_json(st, 0, see_all));
     }
     sqlite3_reset(st);
+    if (t) { /* an export carries no contacts: it leaves the system */
+        json_decref(items);
+        if (more)
+            tab_reply_too_many(r, t);
+        else
+            tab_reply(r, t, NULL);
+        return;
+    }
     if (!see_all) { /* a provider sees contacts of needs whose response was accepted */
         size_t i;
         json_t *n;

@@ -6,6 +6,7 @@
 #include "handlers.h"
 
 #include "auth.h"
+#include "authority.h"
 #include "db.h"
 #include "log.h"
 #include "org.h"
@@ -20,9 +21,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The role and region of a new organisation (issue 20): "role" may name
+ * any role (keys and users then take it), and an authority names its
+ * region.  Takes both out of the body; 0, 1 for an authority with *rc
+ * filled, or -1 after answering 422. */
+static int create_role(struct req *r, struct region_codes *rc)
+{
+    json_t *role_v = json_object_get(r->body, "role"), *reg = json_object_get(r->body, "region");
+    int role = role_v ? role_parse(json_string_value(role_v)) : 0;
+    if (role_v && !role) {
+        reply_error(r, ERR_INVALID_FIELD, "role",
+                    "role must be enterprise, provider, center, admin or authority");
+        return -1;
+    }
+    if (role == ROLE_AUTHORITY && !reg) {
+        reply_error(r, ERR_INVALID_FIELD, "region", "an authority's region names at least a"
+                    " province (湖北省)");
+        return -1;
+    }
+    if (reg && role != ROLE_AUTHORITY) {
+        reply_error(r, ERR_INVALID_FIELD, "region", "region is given for an authority"
+                    " (role authority) only");
+        return -1;
+    }
+    struct verr e;
+    if (reg && authority_region_from_json(reg, "region", rc, &e) < 0) {
+        reply_verr(r, &e);
+        return -1;
+    }
+    json_object_del(r->body, "role");
+    json_object_del(r->body, "region");
+    return role == ROLE_AUTHORITY;
+}
+
 void h_org_create(struct req *r)
 {
     struct verr e;
+    struct region_codes region;
+    int authority = create_role(r, &region);
+    if (authority < 0)
+        return;
     if (validate(r->body, ORG_FIELDS, &e) < 0) {
         reply_verr(r, &e);
         return;
@@ -33,6 +71,8 @@ void h_org_create(struct req *r)
     int rc = org_create(r->w->db, r->body, id);
     json_t *contact = json_object_get(r->body, "contact");
     if (rc == 0 && contact && org_set_contact(r->w->db, id, contact) < 0)
+        rc = -1;
+    if (rc == 0 && authority && authority_set(r->w->db, id, &region) < 0)
         rc = -1;
     struct outcome o;
     if (write_finish(r, rc < 0 ? refuse_db(&o, r->w->db, "org create") : 0, &o) < 0)
@@ -49,6 +89,10 @@ void h_org_create(struct req *r)
     json_t *org = org_get(r->w->db, id);
     if (contact)
         json_object_set(org, "contact", contact);
+    if (authority) {
+        json_object_set_new(org, "role", json_string("authority"));
+        json_object_set_new(org, "region", authority_region_json(region.c));
+    }
     char loc[80];
     snprintf(loc, sizeof loc, "/v1/orgs/%s", id);
     reply_header(r, "Location", loc);
@@ -226,7 +270,18 @@ void h_org_key_create(struct req *r)
     int role = role_parse(json_string_value(rv));
     if (!role) {
         reply_error(r, ERR_INVALID_FIELD, "role",
-                    "role must be enterprise, provider, center or admin");
+                    "role must be enterprise, provider, center, admin or authority");
+        return;
+    }
+    struct region_codes region;
+    int is_auth = role == ROLE_AUTHORITY ? authority_get(r->w->db, id, &region) : 0;
+    if (is_auth < 0) {
+        reply_db_error(r, DB_READ);
+        return;
+    }
+    if (is_auth > 0) {
+        reply_error(r, ERR_INVALID_FIELD, "role", "an authority key belongs to an organisation"
+                    " made with role authority and a region");
         return;
     }
     json_t *org = org_get(r->w->db, id);

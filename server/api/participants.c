@@ -3,16 +3,20 @@
  * withdrawing one before the campaign is contracted (campaign.h).  From
  * contracting on, a participant's progress and levels follow its project
  * (project.h); PATCH …/participants/{org_id} refuses levels (422, the
- * contract's amendment) and any other progress by hand (409).
+ * contract's amendment) and any other progress by hand (409).  The
+ * participant list and its export (issue 20).
  */
 #include "handlers.h"
 
+#include "authority.h"
 #include "campaign.h"
 #include "db.h"
 #include "log.h"
 #include "need.h"
+#include "regions.h"
 #include "req.h"
 #include "resource.h"
+#include "tabular.h"
 #include "taxonomy.h"
 #include "util.h"
 #include "write.h"
@@ -263,4 +267,92 @@ void h_participant_patch(struct req *r)
     struct outcome o;
     int rc = participant_txn(r, want, &o);
     campaign_finish(r, rc, &o, 200, r->params[0]);
+}
+
+/* ------------------------------------------------------------ the list */
+
+/* The columns of the participant list and its export (tabular.h). */
+static const struct tab_col PART_COLS[] = {
+    {"org.name", "企业", TAB_TEXT, 0},
+    {"district", "区县", TAB_TEXT, 0},
+    {"status", "状态", TAB_TEXT, 0},
+    {"need_id", "关联需求", TAB_TEXT, 0},
+    {"level_before", "改造前水平", TAB_INT, 0},
+    {"level_after", "改造后水平", TAB_INT, 0},
+    {"joined_at", "加入时间", TAB_TEXT, 0},
+    {"updated_at", "更新时间", TAB_TEXT, 0},
+};
+#define NPART_COLS (int)(sizeof PART_COLS / sizeof PART_COLS[0])
+
+/*
+ * GET /v1/campaigns/{id}/participants[?format=csv|xlsx] (issue 20): every
+ * participant with its status and levels, for the campaign's provider,
+ * centers and admins; an authority gets the participants of its region.
+ * The campaign object (GET /v1/campaigns/{id}) shows the same list to
+ * the same callers; this is the page the console exports.
+ */
+void h_participants_list(struct req *r)
+{
+    static const char SQL[] =
+        "SELECT p.org_id, p.org_name, p.status, p.need_id, p.level_before, p.level_after,"
+        " p.joined_at, p.updated_at, f.district_code, f.city_code"
+        " FROM participants p LEFT JOIN enterprise_files f ON f.org_id = p.org_id"
+        " WHERE p.campaign_id = ?1 AND (?2 IS NULL OR" AUTHORITY_WHERE("f", 2, 3, 4) ")"
+        " ORDER BY p.pid";
+    enum tab_format fmt;
+    if (tab_format_param(r, &fmt) < 0 || (fmt != TAB_JSON && !tab_may_export(r)))
+        return;
+    struct db *db = r->w->db;
+    struct camp c;
+    struct outcome o;
+    if (camp_load(db, r->params[0], &r->who, &c, &o) < 0) {
+        reply_error_text(r, o.err, o.field[0] ? o.field : NULL, o.msg, o.msg_zh);
+        return;
+    }
+    if (!camp_full_view(&c, &r->who) && !(r->who.role & (ROLE_CENTER | ROLE_AUTHORITY))) {
+        reply_error(r, ERR_FORBIDDEN, NULL, "the participants of a campaign are listed for its"
+                    " provider, centers, admins and authorities");
+        return;
+    }
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st) {
+        reply_db_error(r, DB_READ);
+        return;
+    }
+    sqlite3_bind_text(st, 1, c.id, -1, SQLITE_STATIC);
+    authority_bind(st, 2, &r->who);
+    struct tab *t = tab_new(fmt, "participants", "参与企业", PART_COLS, NPART_COLS);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row = json_pack("{s:{s:s, s:s}, s:s, s:s, s:s}", "org", "id",
+                                sqlite3_column_text(st, 0), "name", sqlite3_column_text(st, 1),
+                                "status", sqlite3_column_text(st, 2), "joined_at",
+                                sqlite3_column_text(st, 6), "updated_at", sqlite3_column_text(st, 7));
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+            json_object_set_new(row, "need_id", json_string((const char *)sqlite3_column_text(st, 3)));
+        for (int k = 4; k <= 5; k++)
+            json_object_set_new(row, k == 4 ? "level_before" : "level_after",
+                                sqlite3_column_type(st, k) == SQLITE_NULL
+                                    ? json_null()
+                                    : json_integer(sqlite3_column_int(st, k)));
+        const char *code = (const char *)sqlite3_column_text(st, 8);
+        if (!code)
+            code = (const char *)sqlite3_column_text(st, 9);
+        if (code) {
+            const struct region *city = NULL, *prov = NULL;
+            const struct region *d = regions_district_by_code(code, &city, &prov);
+            json_object_set_new(row, "district", json_string(d ? d->name : code));
+        }
+        json_t *flat = fmt == TAB_JSON ? row : tab_project(row, PART_COLS, NPART_COLS);
+        if (flat != row)
+            json_decref(row);
+        tab_add(t, flat);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        tab_free(t);
+        reply_db_error(r, DB_READ);
+        return;
+    }
+    tab_reply(r, t, json_pack("{s:s, s:s}", "campaign_id", c.id, "status", c.status));
 }

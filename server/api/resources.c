@@ -9,6 +9,7 @@
 #include "db.h"
 #include "log.h"
 #include "req.h"
+#include "tabular.h"
 #include "resource.h"
 #include "taxonomy.h"
 #include "util.h"
@@ -190,6 +191,25 @@ void h_resource_delete(struct req *r)
         reply_resource(r, 200, r->params[0]);
 }
 
+/* The columns of an exported resource list (tabular.h). */
+static const struct tab_col RESOURCE_EXPORT[] = {
+    {"id", "编号", TAB_TEXT, 0},
+    {"title", "名称", TAB_TEXT, 0},
+    {"kind", "类型", TAB_TEXT, 1 + TAX_KIND},
+    {"provider.name", "服务商", TAB_TEXT, 0},
+    {"industries", "行业", TAB_TEXT, 1 + TAX_INDUSTRY},
+    {"scenarios", "场景", TAB_TEXT, 1 + TAX_SCENARIO},
+    {"regions", "服务地区", TAB_TEXT, 0},
+    {"price.min", "最低价(元)", TAB_NUM, 0},
+    {"price.max", "最高价(元)", TAB_NUM, 0},
+    {"price.unit", "计价单位", TAB_TEXT, 0},
+    {"delivery", "交付方式", TAB_TEXT, 1 + TAX_DELIVERY},
+    {"rating.average", "评分", TAB_NUM, 0},
+    {"rating.count", "评价数", TAB_INT, 0},
+    {"status", "状态", TAB_TEXT, 0},
+    {"updated_at", "更新时间", TAB_TEXT, 0},
+};
+
 void h_resources_list(struct req *r)
 {
     static const char SQL[] =
@@ -207,7 +227,10 @@ void h_resources_list(struct req *r)
         req_mask_param(r, "scenario", TAX_SCENARIO, &scns) < 0 ||
         req_mask_param(r, "region", TAX_REGION, &regs) < 0)
         return;
-    if (req_cursor_param(r, &after) < 0)
+    enum tab_format fmt;
+    if (req_cursor_param(r, &after) < 0 || tab_format_param(r, &fmt) < 0)
+        return;
+    if (fmt != TAB_JSON && !tab_may_export(r))
         return;
     const char *provider = req_query(r, "provider");
     if (provider && !*provider)
@@ -242,11 +265,28 @@ void h_resources_list(struct req *r)
     sqlite3_bind_int64(st, 5, scns);
     db_bind_text(st, 6, provider);
     sqlite3_bind_int64(st, 7, regs);
+    /* an export is every page: all rows from the newest, at most the bound */
+    struct tab *t = fmt == TAB_JSON ? NULL
+                    : tab_new(fmt, "resources", "资源池", RESOURCE_EXPORT,
+                              (int)(sizeof RESOURCE_EXPORT / sizeof RESOURCE_EXPORT[0]));
+    if (t) {
+        limit = TAB_MAX_ROWS;
+        sqlite3_bind_int64(st, 2, INT64_MAX);
+    }
     sqlite3_bind_int64(st, 8, limit + 1);
     json_t *items = json_array();
     int64_t last = 0;
     int more = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
+        if (t) {
+            json_t *res = resource_row_json(st, 0);
+            more = tab_add(t, tab_project(res, RESOURCE_EXPORT, (int)(sizeof RESOURCE_EXPORT /
+                                                                      sizeof RESOURCE_EXPORT[0]))) < 0;
+            json_decref(res);
+            if (more)
+                break;
+            continue;
+        }
         if ((long)json_array_size(items) == limit) {
             more = 1;
             break;
@@ -255,6 +295,14 @@ void h_resources_list(struct req *r)
         json_array_append_new(items, resource_row_json(st, 0));
     }
     sqlite3_reset(st);
+    if (t) {
+        json_decref(items);
+        if (more)
+            tab_reply_too_many(r, t);
+        else
+            tab_reply(r, t, NULL);
+        return;
+    }
     reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor",
                                  req_next_cursor(more, last)));
 }

@@ -27,6 +27,7 @@ static const struct {
     {ROLE_PROVIDER, "服务商", ROLE_ADMIN | ROLE_CENTER},
     {ROLE_CENTER, "数促中心", ROLE_ADMIN},
     {ROLE_ADMIN, "管理员", ROLE_ADMIN},
+    {ROLE_AUTHORITY, "经信局", ROLE_ADMIN}, /* issue 20 */
 };
 #define NUSER_ROLES (sizeof USER_ROLES / sizeof USER_ROLES[0])
 
@@ -221,7 +222,8 @@ int user_org_role(struct db *db, const char *org_id, int *several)
 {
     static const char SQL[] =
         "SELECT DISTINCT role FROM keys WHERE org_id = ?1 AND revoked_at IS NULL"
-        " UNION SELECT DISTINCT role FROM users WHERE org_id = ?1 AND disabled_at IS NULL";
+        " UNION SELECT DISTINCT role FROM users WHERE org_id = ?1 AND disabled_at IS NULL"
+        " UNION SELECT 'authority' FROM authorities WHERE org_id = ?1";
     sqlite3_stmt *st = db_stmt(db, SQL);
     if (!st)
         return -1;

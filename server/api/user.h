@@ -12,8 +12,9 @@
  * Who may manage (create, change, disable, reset) the users of a role is
  * one row of USER_ROLES in user.c: admins manage everyone, centers manage
  * enterprise and provider users of any organisation, and an org_admin
- * user manages users of its own role in its own organisation.  A new role
- * (the coming `authority`) is one more row there, and its ROLE_* bit.
+ * user manages users of its own role in its own organisation.  The fifth
+ * role, `authority` (issue 20), is one more row there: admins manage its
+ * users, and its own administrators their colleagues.
  *
  * Records are read and written inside the callers' transactions; the
  * endpoints are users.c and sessions.c.

@@ -13,6 +13,7 @@
 #include "handlers.h"
 
 #include "auth.h"
+#include "authority.h"
 #include "db.h"
 #include "log.h"
 #include "org.h"
@@ -103,7 +104,18 @@ void h_org_user_create(struct req *r)
         u.role = role_parse(role_s);
         if (!u.role || !user_role_zh(u.role)) {
             reply_error(r, ERR_INVALID_FIELD, "role", "role must be %s",
-                        "enterprise, provider, center or admin");
+                        "enterprise, provider, center, admin or authority");
+            return;
+        }
+        struct region_codes region;
+        int is_auth = u.role == ROLE_AUTHORITY ? authority_get(db, org_id, &region) : 0;
+        if (is_auth < 0) {
+            reply_db_error(r, DB_READ);
+            return;
+        }
+        if (is_auth > 0) {
+            reply_error(r, ERR_INVALID_FIELD, "role", "an authority user belongs to an"
+                        " organisation made with role authority and a region");
             return;
         }
     } else {

@@ -59,8 +59,10 @@ int auth_key_create(struct db *db, const char *org_id, int role,
 int auth_lookup(struct db *db, const char *key, struct caller *who)
 {
     static const char SQL[] =
-        "SELECT k.hash, k.role, k.revoked_at IS NOT NULL, o.id, o.name"
-        " FROM keys k JOIN orgs o ON o.id = k.org_id WHERE k.prefix = ?1";
+        "SELECT k.hash, k.role, k.revoked_at IS NOT NULL, o.id, o.name,"
+        " a.province_code, a.city_code, a.district_code"
+        " FROM keys k JOIN orgs o ON o.id = k.org_id"
+        " LEFT JOIN authorities a ON a.org_id = o.id WHERE k.prefix = ?1";
     size_t len = strlen(key);
     if (len != AUTH_KEY_LEN || strncmp(key, "shk_", 4) != 0)
         return 1;
@@ -82,6 +84,7 @@ int auth_lookup(struct db *db, const char *key, struct caller *who)
             snprintf(who->org_name, sizeof who->org_name, "%s", sqlite3_column_text(st, 4));
             memcpy(who->prefix, key, AUTH_PREFIX_LEN);
             who->prefix[AUTH_PREFIX_LEN] = '\0';
+            auth_region_fill(who, st, 5);
             result = 0;
         }
     } else if (rc != SQLITE_DONE) {
@@ -129,6 +132,14 @@ int auth_list(struct db *db, FILE *out)
     }
     sqlite3_reset(st);
     return 0;
+}
+
+void auth_region_fill(struct caller *who, sqlite3_stmt *st, int col)
+{
+    for (int i = 0; i < 3; i++) {
+        const unsigned char *c = sqlite3_column_text(st, col + i);
+        snprintf(who->region[i], sizeof who->region[i], "%s", c ? (const char *)c : "");
+    }
 }
 
 json_t *auth_actor_json(const struct caller *who)

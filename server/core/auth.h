@@ -32,7 +32,17 @@ struct caller {
     int org_admin;       /* the user administers its organisation's users */
     char session_id[40]; /* the session's public id ("ses_…"), "" for a key */
     char csrf[48];       /* the session's CSRF token (session.h), "" for a key */
+    /* An authority's region (issue 20): the GB/T 2260 codes of its
+     * province, city and district, "" below the level it covers (a
+     * city's authority has no district).  All "" for the other roles. */
+    char region[3][8];
 };
+
+/* Copies an authority's region codes from columns col..col+2 of st
+ * (NULL columns give ""), as auth_lookup and session_lookup read them
+ * from the authorities table (migration 11). */
+#include <sqlite3.h>
+void auth_region_fill(struct caller *who, sqlite3_stmt *st, int col);
 
 /* Who did something, as every revision, sign-off and verification
  * records it (new reference): {"org": {"id", "name"}, "role", "user":

@@ -42,6 +42,7 @@ static const struct {
     [ERR_UNAVAILABLE] = {503, "unavailable"},
     [ERR_HEADERS_TOO_LARGE] = {431, "too_large"},
     [ERR_INTERNAL] = {500, "internal"},
+    [ERR_GONE] = {410, "gone"},
 };
 
 const char *http_err_code(enum http_err e)
@@ -79,6 +80,7 @@ static const char *reason(int status)
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
+    case 410: return "Gone";
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Entity";
@@ -246,11 +248,13 @@ int req_is_caller(const struct req *r, const char *org_id)
     return org_id && r->who.role && r->who.org_id[0] && strcmp(org_id, r->who.org_id) == 0;
 }
 
-static const char *const ROLE_NAMES[] = {"enterprise", "provider", "center", "admin"};
+static const char *const ROLE_NAMES[] = {"enterprise", "provider", "center", "admin",
+                                         "authority"};
+#define NROLE_NAMES (int)(sizeof ROLE_NAMES / sizeof ROLE_NAMES[0])
 
 const char *role_name(int role)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < NROLE_NAMES; i++)
         if (role == (1 << i))
             return ROLE_NAMES[i];
     return "anonymous";
@@ -258,7 +262,7 @@ const char *role_name(int role)
 
 int role_parse(const char *s)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < NROLE_NAMES; i++)
         if (s && strcmp(s, ROLE_NAMES[i]) == 0)
             return 1 << i;
     return 0;

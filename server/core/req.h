@@ -42,6 +42,7 @@ enum http_err {
     ERR_UNAVAILABLE,
     ERR_HEADERS_TOO_LARGE,
     ERR_INTERNAL,
+    ERR_GONE, /* 410: a feed cursor older than the feed keeps (issue 20) */
 };
 
 /* The contract's code ("bad_json", ...) and HTTP status of an error. */

@@ -24,9 +24,17 @@ enum role {
     ROLE_PROVIDER = 2,
     ROLE_CENTER = 4,
     ROLE_ADMIN = 8,
+    ROLE_AUTHORITY = 16, /* issue 20: a 经信局 over a region; reads, never writes */
 };
 #define ROLE_PUBLIC 0 /* no key needed */
+/* Every role that writes records.  The authority is not in it: a route
+ * that admits it names it (routes.c), route by route, so that no write
+ * route reaches an authority by default. */
 #define ROLE_ANY (ROLE_ENTERPRISE | ROLE_PROVIDER | ROLE_CENTER | ROLE_ADMIN)
+/* Every signed-in caller, the authority included: one's own account,
+ * sessions and inbox. */
+#define ROLE_SIGNED_IN (ROLE_ANY | ROLE_AUTHORITY)
+#define ROLE_LAST ROLE_AUTHORITY
 
 enum body_kind {
     BODY_NONE,

@@ -138,7 +138,7 @@ static int authenticate(struct req *r)
     }
     if (!(r->who.role & r->route->roles)) {
         char allowed[96] = "";
-        for (int b = 1; b <= ROLE_ADMIN; b <<= 1)
+        for (int b = 1; b <= ROLE_LAST; b <<= 1)
             if (r->route->roles & b) {
                 if (*allowed)
                     strcat(allowed, ", ");

@@ -10,6 +10,7 @@
  * the main thread before any worker opens the database.
  */
 #include "server.h"
+#include "feed.h"
 
 #include "cache.h"
 #include "campaign.h"
@@ -151,6 +152,13 @@ static void deadline_cb(evutil_socket_t fd, short what, void *arg)
     int n = campaign_close_due(arg);
     if (n > 0)
         log_info("closed %d campaign%s past the deadline", n, n == 1 ? "" : "s");
+    /* and once an hour, the change feed's superseded old entries (feed.h) */
+    static unsigned ticks;
+    if (++ticks % 3600 == 0) {
+        long t = feed_trim(arg, FEED_KEEP_DAYS);
+        if (t > 0)
+            log_info("trimmed %ld old change feed entr%s", t, t == 1 ? "y" : "ies");
+    }
 }
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -220,6 +228,8 @@ int server_run(struct config *cfg)
     struct db *mdb = db_open(cfg->db); /* migrates before workers start */
     if (!mdb)
         return 1;
+    if (feed_trim(mdb, FEED_KEEP_DAYS) < 0)
+        log_warn("the change feed could not be trimmed now; it will be tried again in an hour");
     /* Catch up on deadlines that passed while no server ran. */
     int closed = campaign_close_due(mdb);
     if (closed > 0)

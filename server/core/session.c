@@ -105,9 +105,10 @@ int session_lookup(struct db *db, const char *token, struct caller *who)
 {
     static const char SQL[] =
         "SELECT s.id, s.revoked_at IS NULL AND ?2 < s.expires_unix AND ?2 < s.hard_expires_unix,"
-        " s.seen_unix, u.id, u.name, u.role, u.org_admin, u.disabled_at IS NULL, o.id, o.name"
+        " s.seen_unix, u.id, u.name, u.role, u.org_admin, u.disabled_at IS NULL, o.id, o.name,"
+        " a.province_code, a.city_code, a.district_code"
         " FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id"
-        " WHERE s.hash = ?1";
+        " LEFT JOIN authorities a ON a.org_id = o.id WHERE s.hash = ?1";
     if (strlen(token) != SESSION_TOKEN_LEN || strncmp(token, "shs_", 4) != 0)
         return 1;
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -132,6 +133,7 @@ int session_lookup(struct db *db, const char *token, struct caller *who)
             who->org_admin = sqlite3_column_int(st, 6);
             snprintf(who->org_id, sizeof who->org_id, "%s", sqlite3_column_text(st, 8));
             snprintf(who->org_name, sizeof who->org_name, "%s", sqlite3_column_text(st, 9));
+            auth_region_fill(who, st, 10);
             session_csrf(token, who->csrf);
             result = 0;
         }

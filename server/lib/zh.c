@@ -90,6 +90,9 @@ static const struct {
     {"created_by", "创建人"}, {"verified_by", "核验人"}, {"verified_at", "核验时间"},
     {"submitted_at", "提交时间"}, {"revisions", "修改记录"}, {"created_at", "创建时间"},
     {"updated_at", "更新时间"},
+    /* reports (issue 20) */
+    {"since", "游标"},
+    {"level_2_plus_share", "二级及以上占比目标"}, {"threshold", "阈值"}, {"by", "分组方式"},
     /* query parameters and headers */
     {"q", "关键词"}, {"limit", "每页条数"}, {"offset", "起始位置"}, {"cursor", "分页游标"},
     {"sort", "排序"}, {"max_price", "最高价格"}, {"days", "天数"}, {"provider", "服务商"},
@@ -304,6 +307,7 @@ static const struct {
     {"rate_limited", "请求过于频繁，请稍后再试"},
     {"unavailable", "服务暂时不可用，请稍后再试"},
     {"internal", "服务器内部错误"},
+    {"gone", "数据已过期"},
 };
 
 const char *zh_code_text(const char *code)
@@ -734,6 +738,32 @@ static const struct {
     {"title is at most 100 characters", "标题最多 100 个字"},
     {"a collection holds at most %d cases", "一个案例集最多 {1} 个案例"},
     {"no published case %s", "案例不存在或未发布"},
+    /* issue 20: the authority role, reports, exports, the change feed */
+    {"role must be enterprise, provider, center, admin or authority", "角色应为企业、服务商、数促中心、管理员或经信局"},
+    {"region is given for an authority (role authority) only", "只有经信局需要填写管辖地区"},
+    {"an authority key belongs to an organisation made with role authority and a region", "经信局密钥只能发给以经信局角色和管辖地区创建的机构"},
+    {"an authority user belongs to an organisation made with role authority and a region", "经信局用户只能属于以经信局角色和管辖地区创建的机构"},
+    {"an authority's region names at least a province (湖北省)", "经信局的管辖地区至少要写到省（如湖北省）"},
+    {"\"%s\" is not a province of GB/T 2260 (e.g. 湖北省)", "“{1}”不是有效的省份（如湖北省）"},
+    {"city is needed with a district", "填写区县时须同时填写市"},
+    {"\"%s\" is not a city of %s", "“{1}”不是{2}的市"},
+    {"\"%s\" is not a district of %s", "“{1}”不是{2}的区县"},
+    {"a region is 省[/市[/区]], e.g. 湖北省/武汉市/江岸区", "地区格式为 省[/市[/区]]，如 湖北省/武汉市/江岸区"},
+    {"region must be an object {province, city?, district?}", "地区应包含省、市（可选）、区县（可选）"},
+    {"since must be 0 or the next cursor of an answer", "since 应为 0 或上次返回的 next 游标"},
+    {"the cursor is older than the feed keeps (%d days): start again from since=0", "游标已超过变更记录的保留期（{1} 天），请从 since=0 重新开始同步"},
+    {"the participants of a campaign are listed for its provider, centers, admins and authorities", "只有该活动的服务商、数促中心、管理员和经信局可以查看参与企业名单"},
+    {"level_2_plus_share is required (null clears the target)", "请填写二级及以上占比目标（填 null 表示清除）"},
+    {"%s must be a month (2026-03) or a day (2026-03-15)", "{1:f}应为月份（如 2026-03）或日期（如 2026-03-15）"},
+    {"report %s is not grouped by \"%s\"", "报表 {1} 不支持按“{2}”分组"},
+    {"from must come before to", "开始时间应早于结束时间"},
+    {"threshold must be a score from 0 to 1", "阈值应为 0 到 1 之间的分数"},
+    {"no report %s", "没有报表 {1}"},
+    {"format must be json, csv or xlsx", "导出格式应为 json、csv 或 xlsx"},
+    {"lists are exported for centers, admins and authorities", "只有数促中心、管理员和经信局可以导出列表"},
+    {"the spreadsheet cannot be written right now", "暂时无法生成表格文件，请稍后再试"},
+    {"an export holds at most %d rows: narrow it with filters", "一次最多导出 {1} 行，请缩小筛选范围"},
+    {"the projects report arrives with projects (issue 19)", "项目报表将随项目功能上线"},
 };
 
 const char *zh_template(const char *en)

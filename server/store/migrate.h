@@ -11,6 +11,45 @@
     "delivery_bit, " p "price_min, " p "level_from, " p "level_to, " p "deploy_days, " p \
     "rating_sum, " p "rating_count, " p "case_count"
 
+/*
+ * The change feed (issue 20, GET /v1/changes): one block of triggers per
+ * record type, written by CHANGE_FEED(table, type, ID, VIS) where ID(p)
+ * and VIS(p) are macros of a row prefix p ("new.", "old." or ""):
+ *   ID   the record's public id as SQL ("new.id"),
+ *   VIS  who could see the row as SQL: 'p' (every caller of the feed),
+ *        a GB/T 2260 code (the region of the enterprise the record
+ *        belongs to: centers, admins and the authorities covering it),
+ *        or NULL (centers and admins only).
+ * Every insert, update and delete of the table appends one row to
+ * `changes` in the write's own transaction: no change without its
+ * entry, no entry without its change.  `was` keeps VIS of the row before
+ * an update, so a record that leaves an authority's region shows as
+ * "hidden" to it (changes.c).  The last statement gives every row that
+ * exists when the block runs a "create" entry, so a follower starting
+ * from since=0 meets every record.  Adding a record type is one such
+ * block at the end of MIGRATIONS and one row of CHANGE_TYPES in
+ * server/api/changes.c (docs/integration.md).
+ */
+#define CHG_NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+#define CHANGE_FEED(tbl, type, ID, VIS)                                                     \
+    "CREATE TRIGGER chg_" tbl "_i AFTER INSERT ON " tbl " BEGIN"                            \
+    " INSERT INTO changes(type, id, op, at, was, vis) VALUES ('" type "', " ID("new.")      \
+    ", 'create', " CHG_NOW ", NULL, " VIS("new.") "); END;"                                  \
+    "CREATE TRIGGER chg_" tbl "_u AFTER UPDATE ON " tbl " BEGIN"                            \
+    " INSERT INTO changes(type, id, op, at, was, vis) VALUES ('" type "', " ID("new.")      \
+    ", 'update', " CHG_NOW ", " VIS("old.") ", " VIS("new.") "); END;"                       \
+    "CREATE TRIGGER chg_" tbl "_d AFTER DELETE ON " tbl " BEGIN"                            \
+    " INSERT INTO changes(type, id, op, at, was, vis) VALUES ('" type "', " ID("old.")      \
+    ", 'delete', " CHG_NOW ", " VIS("old.") ", " VIS("old.") "); END;"                       \
+    "INSERT INTO changes(type, id, op, at, was, vis) SELECT '" type "', " ID("")            \
+    ", 'create', " CHG_NOW ", NULL, " VIS("") " FROM " tbl " ORDER BY rowid;"
+
+/* The region an enterprise's records are seen in: its file's district,
+ * else city, else province code (NULL without a file or a place). */
+#define CHG_REGION_OF(org) \
+    "(SELECT coalesce(district_code, city_code, province_code) FROM enterprise_files" \
+    " WHERE org_id = " org ")"
+
 /* MIGRATIONS[i] is the SQL of migration i + 1. */
 extern const char *const MIGRATIONS[];
 extern const int migrations_count;

@@ -123,7 +123,7 @@ def test_moderate_nesting_kept():
         cur = cur["n"]
     r = request("POST", "/v1/resources", resource(attrs=deep), key=P)
     assert_status(r, 201)
-    eq(r.json["attrs"], deep, "40-deep attrs")
+    eq(r.json["attrs"], deep, "30-deep attrs")
 
 
 RES_HEAD = (b'{"kind":"solution","title":"t","industries":["machinery"],'

@@ -148,6 +148,19 @@ TEST(hot_table_filled_on_upgrade)
                           "ALTER TABLE campaigns DROP COLUMN confirmed_tiers;"
                           /* (issue 23) */
                           "DROP INDEX orgs_name_key; ALTER TABLE orgs DROP COLUMN name_key;"
+                          /* (issue 20) */
+                          "DROP TRIGGER chg_orgs_i; DROP TRIGGER chg_orgs_u; DROP TRIGGER chg_orgs_d;"
+                          "DROP TRIGGER chg_resources_i; DROP TRIGGER chg_resources_u; DROP TRIGGER chg_resources_d;"
+                          "DROP TRIGGER chg_needs_i; DROP TRIGGER chg_needs_u; DROP TRIGGER chg_needs_d;"
+                          "DROP TRIGGER chg_responses_i; DROP TRIGGER chg_responses_u; DROP TRIGGER chg_responses_d;"
+                          "DROP TRIGGER chg_campaigns_i; DROP TRIGGER chg_campaigns_u; DROP TRIGGER chg_campaigns_d;"
+                          "DROP TRIGGER chg_participants_i; DROP TRIGGER chg_participants_u; DROP TRIGGER chg_participants_d;"
+                          "DROP TRIGGER chg_reviews_i; DROP TRIGGER chg_reviews_u; DROP TRIGGER chg_reviews_d;"
+                          "DROP TRIGGER chg_enterprise_files_i; DROP TRIGGER chg_enterprise_files_u; DROP TRIGGER chg_enterprise_files_d;"
+                          "DROP TRIGGER chg_assessments_i; DROP TRIGGER chg_assessments_u; DROP TRIGGER chg_assessments_d;"
+                          "DROP TABLE changes; DROP TABLE report_targets; DROP TABLE authorities;"
+                          "DROP INDEX assessments_org_status; DROP INDEX assessments_verified;"
+                          "DROP INDEX assessments_submitted;"
                           /* (issue 19) */
                           "DROP TABLE cases_fts; DROP VIEW cases_published; DROP TABLE cases;"
                           "DROP TABLE outcome_rank; DROP TABLE outcomes; DROP TABLE tickets;"

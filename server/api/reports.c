@@ -1,0 +1,518 @@
+/*
+ * reports.c - GET /v1/reports/{name} (跟踪监测, issue 20): the registry
+ * of reports, their common filters, and the levels report by district,
+ * city, province, industry or month (report.h has the contract).
+ *
+ *   GET /v1/reports/levels?by=district|city|province|industry|month
+ *       &province=&city=&district=&industry=&from=&to=&format=json|csv|xlsx
+ *   GET /v1/reports/movement?from=&to=      levels before and after a period
+ *   GET /v1/reports/campaigns               campaign outcomes
+ *   GET /v1/reports/gaps?limit=&threshold=  open needs no resource serves
+ *   GET /v1/reports/projects                issue 19 (not yet: 404 says so)
+ *
+ * Figures come from the enterprise files (the latest verified level is
+ * the file's, enterprise.h) and the assessments; nothing is cached, so a
+ * verification shows at once.  Each report runs in one read transaction.
+ */
+#include "handlers.h"
+
+#include "authority.h"
+#include "db.h"
+#include "regions.h"
+#include "report.h"
+#include "req.h"
+#include "taxonomy.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef int (*report_fn)(struct req *r, const struct report_query *q, struct tab **t,
+                         json_t *extra);
+
+static int levels_dispatch(struct req *r, const struct report_query *q, struct tab **t,
+                           json_t *extra)
+{
+    return strcmp(q->by, "month") == 0 ? report_levels_by_month(r, q, t, extra)
+                                       : report_levels(r, q, t, extra);
+}
+
+/* The reports: name, the `by` values (the first is the default; NULL:
+ * none), the function (NULL: not built yet, `missing` says why). */
+static const struct {
+    const char *name;
+    const char *const by[6];
+    report_fn fn;
+    const char *missing;
+} REPORTS[] = {
+    {"levels", {"district", "city", "province", "industry", "month", NULL}, levels_dispatch, NULL},
+    {"movement", {NULL}, report_movement, NULL},
+    {"campaigns", {NULL}, report_campaigns, NULL},
+    {"gaps", {NULL}, report_gaps, NULL},
+    /* issue 19: projects by state, provider, scenario and month, with
+     * amounts.  When projects land: a report_projects() in a file of its
+     * own and its function here (docs/api.md, "Reports"). */
+    {"projects", {"status", "provider", "scenario", "month", NULL}, NULL,
+     "the projects report arrives with projects (issue 19)"},
+};
+#define NREPORTS (sizeof REPORTS / sizeof REPORTS[0])
+
+const char *report_place_name(const char *code)
+{
+    const struct region *city = NULL, *prov = NULL;
+    const struct region *d = regions_district_by_code(code, &city, &prov);
+    if (d)
+        return d->name;
+    int amb;
+    const struct region *p = regions_find(1, code, &amb);
+    if (!p)
+        p = regions_find(0, code, &amb);
+    return p ? p->name : code;
+}
+
+void report_bind_region(sqlite3_stmt *st, int first, const struct report_query *q,
+                        const struct req *r)
+{
+    for (int i = 0; i < 3; i++)
+        db_bind_text(st, first + i, q->region[i]);
+    authority_bind(st, first + 3, &r->who);
+}
+
+struct tab *report_table(const struct report_query *q, const char *name, const char *sheet,
+                         const struct tab_col *cols, int ncols)
+{
+    return tab_new(q->format, name, sheet, cols, ncols);
+}
+
+double report_target(struct db *db, const char *district, const char *city,
+                     const char *province)
+{
+    static const char SQL[] = "SELECT level_2_plus_share FROM report_targets WHERE region = ?1";
+    const char *order[4] = {district, city, province, ""};
+    for (int i = 0; i < 4; i++) {
+        if (!order[i] || (i < 3 && !*order[i]))
+            continue;
+        sqlite3_stmt *st = db_stmt(db, SQL);
+        if (!st)
+            return -1;
+        sqlite3_bind_text(st, 1, order[i], -1, SQLITE_STATIC);
+        double v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_double(st, 0) : -1;
+        sqlite3_reset(st);
+        if (v >= 0)
+            return v;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------ filters */
+
+/* A date parameter: YYYY-MM (its first day, or with end the first day of
+ * the next month) or YYYY-MM-DD (that day, or with end the next day) ->
+ * RFC 3339.  0, 1 when absent, -1 after answering 400. */
+static int date_param(struct req *r, const char *name, int end, char out[32])
+{
+    const char *v = req_query(r, name);
+    if (!v || !*v)
+        return 1;
+    int y, m, d = 1, n = 0;
+    size_t len = strlen(v);
+    int ok = (len == 7 && sscanf(v, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7) ||
+             (len == 10 && sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10);
+    if (!ok || y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31) {
+        reply_error(r, ERR_BAD_PARAM, name, "%s must be a month (2026-03) or a day (2026-03-15)",
+                    name);
+        return -1;
+    }
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+    if (end) {
+        if (len == 7)
+            tm.tm_mon++;
+        else
+            tm.tm_mday++;
+    }
+    time_t t = timegm(&tm);
+    util_time_rfc3339(t, out);
+    return 0;
+}
+
+static void month_of(const char *rfc, int minus_one_second, char out[8])
+{
+    struct tm tm = {0};
+    int y = 0, m = 0, d = 0;
+    sscanf(rfc, "%4d-%2d-%2d", &y, &m, &d);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    time_t t = timegm(&tm) - (minus_one_second ? 1 : 0);
+    gmtime_r(&t, &tm);
+    snprintf(out, 8, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+}
+
+static int place_param(struct req *r, const char *name, int depth, const char **code)
+{
+    const char *v = req_query(r, name);
+    *code = NULL;
+    if (!v || !*v)
+        return 0;
+    int ambiguous;
+    const struct region *p = regions_find(depth, v, &ambiguous);
+    if (!p) {
+        reply_error(r, ERR_BAD_PARAM, name, ambiguous
+                    ? "%s \"%s\" names several places: give its six-digit code"
+                    : "%s \"%s\" is not a GB/T 2260 place of that kind", name, v);
+        return -1;
+    }
+    *code = p->code;
+    return 0;
+}
+
+static int query_params(struct req *r, size_t ri, struct report_query *q)
+{
+    memset(q, 0, sizeof *q);
+    if (tab_format_param(r, &q->format) < 0 || place_param(r, "province", 0, &q->region[0]) < 0 ||
+        place_param(r, "city", 1, &q->region[1]) < 0 ||
+        place_param(r, "district", 2, &q->region[2]) < 0)
+        return -1;
+    const char *by = req_query(r, "by");
+    q->by = REPORTS[ri].by[0];
+    if (by && *by) {
+        q->by = NULL;
+        for (int i = 0; REPORTS[ri].by[i]; i++)
+            if (strcmp(by, REPORTS[ri].by[i]) == 0)
+                q->by = REPORTS[ri].by[i];
+        if (!q->by) {
+            reply_error(r, ERR_BAD_PARAM, "by", "report %s is not grouped by \"%s\"",
+                        REPORTS[ri].name, by);
+            return -1;
+        }
+    }
+    const char *ind = req_query(r, "industry");
+    if (ind && *ind) {
+        if (tax_index(TAX_INDUSTRY, ind) < 0) {
+            reply_error(r, ERR_BAD_PARAM, "industry", "unknown industry code \"%s\"", ind);
+            return -1;
+        }
+        q->industry = ind;
+    }
+    /* The period: to defaults to now, from to the first day of the month
+     * eleven months before to's (a year of months). */
+    int rc = date_param(r, "to", 1, q->to);
+    if (rc < 0)
+        return -1;
+    if (rc > 0)
+        util_time_rfc3339(time(NULL) + 1, q->to);
+    rc = date_param(r, "from", 0, q->from);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        int y = 0, m = 0;
+        char tm_[8];
+        month_of(q->to, 1, tm_);
+        sscanf(tm_, "%4d-%2d", &y, &m);
+        m -= 11;
+        while (m < 1) {
+            m += 12;
+            y--;
+        }
+        snprintf(q->from, sizeof q->from, "%04d-%02d-01T00:00:00Z", y, m);
+    }
+    if (strcmp(q->from, q->to) >= 0) {
+        reply_error(r, ERR_BAD_PARAM, "from", "from must come before to");
+        return -1;
+    }
+    month_of(q->from, 0, q->from_month);
+    month_of(q->to, 1, q->to_month);
+    long lim;
+    if (req_long_param(r, "limit", 200, 1, 1000, &lim) < 0)
+        return -1;
+    q->limit = lim;
+    const char *th = req_query(r, "threshold");
+    q->threshold = 0.5;
+    if (th && *th) {
+        char *end;
+        q->threshold = strtod(th, &end);
+        if (*end || !(q->threshold >= 0 && q->threshold <= 1)) {
+            reply_error(r, ERR_BAD_PARAM, "threshold", "threshold must be a score from 0 to 1");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void h_report(struct req *r)
+{
+    size_t ri = 0;
+    while (ri < NREPORTS && strcmp(REPORTS[ri].name, r->params[0]) != 0)
+        ri++;
+    if (ri == NREPORTS) {
+        reply_error(r, ERR_NOT_FOUND, NULL, "no report %s", r->params[0]);
+        return;
+    }
+    if (!REPORTS[ri].fn) {
+        reply_error(r, ERR_NOT_FOUND, NULL, "%s", REPORTS[ri].missing);
+        return;
+    }
+    struct report_query q;
+    if (query_params(r, ri, &q) < 0)
+        return;
+    struct db *db = r->w->db;
+    int in_tx = db_read_begin(db) == 0;
+    char now[32];
+    util_now_rfc3339(now);
+    json_t *extra = json_pack("{s:s, s:s, s:s, s:s}", "report", REPORTS[ri].name, "generated_at",
+                              now, "from", q.from, "to", q.to);
+    if (q.by)
+        json_object_set_new(extra, "by", json_string(q.by));
+    if (authority_is(&r->who))
+        json_object_set_new(extra, "region", authority_region_json(r->who.region));
+    struct tab *t = NULL;
+    int rc = REPORTS[ri].fn(r, &q, &t, extra);
+    if (in_tx)
+        db_read_end(db);
+    if (rc < 0) {
+        tab_free(t);
+        json_decref(extra);
+        reply_db_error(r, DB_READ);
+        return;
+    }
+    tab_reply(r, t, extra);
+}
+
+/* ------------------------------------------------------------ levels */
+
+static const struct tab_col LEVEL_COLS[] = {
+    {"key", "代码", TAB_TEXT, 0},
+    {"name", "名称", TAB_TEXT, 0},
+    {"filed", "建档企业", TAB_INT, 0},
+    {"assessed", "已评估", TAB_INT, 0},
+    {"verified", "已核验", TAB_INT, 0},
+    {"level_0", "未达一级", TAB_INT, 0},
+    {"level_1", "一级", TAB_INT, 0},
+    {"level_2", "二级", TAB_INT, 0},
+    {"level_3", "三级", TAB_INT, 0},
+    {"level_4", "四级", TAB_INT, 0},
+    {"level_2_plus", "二级及以上", TAB_INT, 0},
+    {"share_level_2_plus", "二级及以上占比", TAB_PCT, 0},
+    {"target", "目标占比", TAB_PCT, 0},
+    {"to_target", "距目标", TAB_PCT, 0},
+};
+#define NLEVEL_COLS (int)(sizeof LEVEL_COLS / sizeof LEVEL_COLS[0])
+
+/* Fills a levels row's derived members: level_2_plus, the share of the
+ * verified, the target and the distance to it. */
+static void level_row_finish(json_t *row, double target)
+{
+    json_int_t v = json_integer_value(json_object_get(row, "verified"));
+    json_int_t up = json_integer_value(json_object_get(row, "level_2")) +
+                    json_integer_value(json_object_get(row, "level_3")) +
+                    json_integer_value(json_object_get(row, "level_4"));
+    json_object_set_new(row, "level_2_plus", json_integer(up));
+    double share = v ? round((double)up * 10000.0 / (double)v) / 10000.0 : -1;
+    json_object_set_new(row, "share_level_2_plus", share >= 0 ? json_real(share) : json_null());
+    json_object_set_new(row, "target", target >= 0 ? json_real(target) : json_null());
+    json_object_set_new(row, "to_target", target >= 0 && share >= 0
+                                              ? json_real(round((share - target) * 10000.0) / 10000.0)
+                                              : json_null());
+}
+
+int report_levels(struct req *r, const struct report_query *q, struct tab **t, json_t *extra)
+{
+    static const char SQL[] =
+        "SELECT CASE ?1 WHEN 'district' THEN coalesce(f.district_code, f.city_code)"
+        "  WHEN 'city' THEN f.city_code WHEN 'province' THEN f.province_code ELSE f.industry END,"
+        " count(*),"
+        " sum(EXISTS (SELECT 1 FROM assessments a WHERE a.org_id = f.org_id"
+        "  AND a.status IN ('submitted', 'verified'))),"
+        " sum(f.level IS NOT NULL), sum(f.level = 0), sum(f.level = 1), sum(f.level = 2),"
+        " sum(f.level = 3), sum(f.level = 4), max(f.city_code), max(f.province_code)"
+        " FROM enterprise_files f WHERE" REPORT_WHERE_("f", 2, 3, 4, 5, 6, 7)
+        " AND (?8 IS NULL OR f.industry = ?8) GROUP BY 1 ORDER BY 1";
+    static const char *const LV[] = {"level_0", "level_1", "level_2", "level_3", "level_4"};
+    struct db *db = r->w->db;
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, q->by, -1, SQLITE_STATIC);
+    report_bind_region(st, 2, q, r);
+    db_bind_text(st, 8, q->industry);
+    *t = report_table(q, "levels", "数字化水平", LEVEL_COLS, NLEVEL_COLS);
+    json_int_t tot[8] = {0};
+    int rc;
+    int geo = strcmp(q->by, "industry") != 0;
+    /* rows first, then their names and targets (other statements) */
+    json_t *rows = json_array();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(st, 0);
+        json_t *row = json_pack("{s:s}", "key", k ? k : "");
+        for (int i = 0; i < 8; i++) {
+            json_int_t n = sqlite3_column_int64(st, 1 + i);
+            tot[i] += n;
+            json_object_set_new(row, i == 0 ? "filed" : i == 1 ? "assessed" : i == 2 ? "verified"
+                                                                                     : LV[i - 3],
+                                json_integer(n));
+        }
+        const char *c = (const char *)sqlite3_column_text(st, 9);
+        const char *p = (const char *)sqlite3_column_text(st, 10);
+        json_object_set_new(row, "_city", json_string(c ? c : ""));
+        json_object_set_new(row, "_province", json_string(p ? p : ""));
+        json_array_append_new(rows, row);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(rows);
+        return -1;
+    }
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *k = json_string_value(json_object_get(row, "key"));
+        const char *name = !*k ? "未填" : geo ? report_place_name(k)
+                                              : tax_name(TAX_INDUSTRY, tax_index(TAX_INDUSTRY, k));
+        json_object_set_new(row, "name", json_string(name ? name : k));
+        const char *c = json_string_value(json_object_get(row, "_city"));
+        const char *p = json_string_value(json_object_get(row, "_province"));
+        double target = geo && *k ? report_target(db, strcmp(q->by, "district") == 0 ? k : NULL,
+                                                  strcmp(q->by, "province") ? c : NULL, p)
+                                  : report_target(db, q->region[2], q->region[1], q->region[0]);
+        json_object_del(row, "_city");
+        json_object_del(row, "_province");
+        level_row_finish(row, target);
+        tab_add(*t, json_incref(row));
+    }
+    json_decref(rows);
+    /* the total, for the whole selection, against its own target */
+    const char *scope[3] = {q->region[0], q->region[1], q->region[2]};
+    for (int k = 0; k < 3; k++)
+        if (authority_is(&r->who) && r->who.region[k][0] && !scope[k])
+            scope[k] = r->who.region[k];
+    json_t *total = json_pack("{s:s, s:s}", "key", "total", "name", "合计");
+    for (int k = 0; k < 8; k++)
+        json_object_set_new(total, k == 0 ? "filed" : k == 1 ? "assessed" : k == 2 ? "verified"
+                                                                                  : LV[k - 3],
+                            json_integer(tot[k]));
+    level_row_finish(total, report_target(db, scope[2], scope[1], scope[0]));
+    json_object_set(extra, "total", total);
+    tab_add(*t, total);
+    return 0;
+}
+
+/* ------------------------------------------------------------ by month */
+
+static const struct tab_col MONTH_COLS[] = {
+    {"key", "月份", TAB_TEXT, 0},
+    {"filed", "新建档", TAB_INT, 0},
+    {"assessed", "提交评估企业", TAB_INT, 0},
+    {"verified", "核验", TAB_INT, 0},
+    {"level_0", "未达一级", TAB_INT, 0},
+    {"level_1", "一级", TAB_INT, 0},
+    {"level_2", "二级", TAB_INT, 0},
+    {"level_3", "三级", TAB_INT, 0},
+    {"level_4", "四级", TAB_INT, 0},
+    {"level_2_plus", "二级及以上", TAB_INT, 0},
+    {"share_level_2_plus", "二级及以上占比", TAB_PCT, 0},
+    {"target", "目标占比", TAB_PCT, 0},
+    {"to_target", "距目标", TAB_PCT, 0},
+};
+#define NMONTH_COLS (int)(sizeof MONTH_COLS / sizeof MONTH_COLS[0])
+
+/* Adds n to rows[month][member] for month inside the period. */
+static void month_add(json_t *rows, const char *month, const char *member, json_int_t n)
+{
+    json_t *row = json_object_get(rows, month);
+    if (!row)
+        return;
+    json_object_set_new(row, member, json_integer(json_integer_value(json_object_get(row, member)) + n));
+}
+
+int report_levels_by_month(struct req *r, const struct report_query *q, struct tab **t,
+                           json_t *extra)
+{
+    /* Flows in each month: files opened, enterprises that submitted an
+     * assessment, verifications by the level verified. */
+    static const char SQL_FILED[] =
+        "SELECT substr(d.created_at, 1, 7), count(*) FROM enterprise_file_docs d"
+        " JOIN enterprise_files f ON f.org_id = d.org_id"
+        " WHERE d.created_at >= ?1 AND d.created_at < ?9 AND" REPORT_WHERE_("f", 2, 3, 4, 5, 6, 7)
+        " AND (?8 IS NULL OR f.industry = ?8) GROUP BY 1";
+    static const char SQL_SUBMITTED[] =
+        "SELECT substr(a.submitted_at, 1, 7), count(DISTINCT a.org_id) FROM assessments a"
+        " JOIN enterprise_files f ON f.org_id = a.org_id"
+        " WHERE a.submitted_at >= ?1 AND a.submitted_at < ?9 AND" REPORT_WHERE_("f", 2, 3, 4, 5, 6, 7)
+        " AND (?8 IS NULL OR f.industry = ?8) GROUP BY 1";
+    static const char SQL_VERIFIED[] =
+        "SELECT substr(a.verified_at, 1, 7), a.level, count(*) FROM assessments a"
+        " JOIN enterprise_files f ON f.org_id = a.org_id"
+        " WHERE a.status = 'verified' AND a.verified_at >= ?1 AND a.verified_at < ?9 AND"
+        REPORT_WHERE_("f", 2, 3, 4, 5, 6, 7) " AND (?8 IS NULL OR f.industry = ?8) GROUP BY 1, 2";
+    static const char *const LV[] = {"level_0", "level_1", "level_2", "level_3", "level_4"};
+    struct db *db = r->w->db;
+    json_t *rows = json_object(), *order = json_array();
+    /* every month of the period, in order, even when empty */
+    int y = 0, m = 0;
+    sscanf(q->from_month, "%4d-%2d", &y, &m);
+    for (int n = 0; n < 240; n++) {
+        char key[8];
+        snprintf(key, sizeof key, "%04d-%02d", y, m);
+        if (strcmp(key, q->to_month) > 0)
+            break;
+        json_t *row = json_pack("{s:s, s:i, s:i, s:i}", "key", key, "filed", 0, "assessed", 0,
+                                "verified", 0);
+        for (int l = 0; l < 5; l++)
+            json_object_set_new(row, LV[l], json_integer(0));
+        json_object_set_new(rows, key, row);
+        json_array_append_new(order, json_string(key));
+        if (++m > 12) {
+            m = 1;
+            y++;
+        }
+    }
+    const char *const SQLS[3] = {SQL_FILED, SQL_SUBMITTED, SQL_VERIFIED};
+    int rc = 0;
+    for (int k = 0; k < 3 && rc == 0; k++) {
+        sqlite3_stmt *st = db_stmt(db, SQLS[k]);
+        if (!st) {
+            rc = -1;
+            break;
+        }
+        sqlite3_bind_text(st, 1, q->from, -1, SQLITE_STATIC);
+        report_bind_region(st, 2, q, r);
+        db_bind_text(st, 8, q->industry);
+        sqlite3_bind_text(st, 9, q->to, -1, SQLITE_STATIC);
+        int s;
+        while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *mon = (const char *)sqlite3_column_text(st, 0);
+            if (!mon)
+                continue;
+            if (k < 2) {
+                month_add(rows, mon, k == 0 ? "filed" : "assessed", sqlite3_column_int64(st, 1));
+            } else {
+                int l = sqlite3_column_int(st, 1);
+                json_int_t n = sqlite3_column_int64(st, 2);
+                month_add(rows, mon, "verified", n);
+                if (l >= 0 && l <= 4)
+                    month_add(rows, mon, LV[l], n);
+            }
+        }
+        sqlite3_reset(st);
+        if (s != SQLITE_DONE)
+            rc = -1;
+    }
+    if (rc == 0) {
+        double target = report_target(db, q->region[2], q->region[1], q->region[0]);
+        *t = report_table(q, "levels-by-month", "按月趋势", MONTH_COLS, NMONTH_COLS);
+        size_t i;
+        json_t *k;
+        json_array_foreach(order, i, k) {
+            json_t *row = json_object_get(rows, json_string_value(k));
+            level_row_finish(row, target);
+            tab_add(*t, json_incref(row));
+        }
+    }
+    json_decref(rows);
+    json_decref(order);
+    (void)extra;
+    return rc;
+}
