@@ -152,13 +152,14 @@ export async function monitorPage(view, params, ctx) {
   const f = filtersFromHash();
   view.append(loading());
   await loadRegions();
-  const [byDistrict, byMonth, byIndustry, movement, campaigns, gaps] = await Promise.all([
+  const [byDistrict, byMonth, byIndustry, movement, campaigns, gaps, projects] = await Promise.all([
     api.get('/v1/reports/levels', query(f, { by: 'district' })),
     api.get('/v1/reports/levels', query(f, { by: 'month' })),
     api.get('/v1/reports/levels', query(f, { by: 'industry' })),
     api.get('/v1/reports/movement', query(f)),
     api.get('/v1/reports/campaigns', query(f)),
     api.get('/v1/reports/gaps', query(f, { limit: 100 })),
+    api.get('/v1/reports/projects', query(f, { by: 'status' })),
   ]);
   if (!ctx.alive()) return;
   clear(view);
@@ -186,11 +187,13 @@ export async function monitorPage(view, params, ctx) {
     section('按区县', byDistrict, '/v1/reports/levels', query(f, { by: 'district' }), 'levels-district', 'table-district'),
     section('按行业', byIndustry, '/v1/reports/levels', query(f, { by: 'industry' }), 'levels-industry', 'table-industry'),
     section('水平变动', movement, '/v1/reports/movement', query(f), 'movement', 'table-movement'),
+    section('项目实施', projects, '/v1/reports/projects', query(f, { by: 'status' }), 'projects', 'table-projects'),
     section('集采成效', campaigns, '/v1/reports/campaigns', query(f), 'campaigns', 'table-campaigns'),
     section('供给缺口', gaps, '/v1/reports/gaps', query(f, { limit: 100 }), 'supply-gaps', 'table-gaps'),
     h('div', { class: 'card no-print' }, h('h3', null, '名录导出'),
       exportButtons('/v1/enterprises', query(f), 'enterprises'), ' 企业档案 ',
-      exportButtons('/v1/needs', {}, 'needs'), ' 需求 '));
+      exportButtons('/v1/needs', {}, 'needs'), ' 需求 ',
+      exportButtons('/v1/projects', {}, 'project-list'), ' 项目 '));
   await drawCharts(byDistrict, byMonth);
 }
 
@@ -221,10 +224,11 @@ export async function monitorPrintPage(view, params, ctx) {
   const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
   const month = f.to || `${last.getUTCFullYear()}-${String(last.getUTCMonth() + 1).padStart(2, '0')}`;
   const q = { ...query(f), from: month, to: month };
-  const [byDistrict, byIndustry, movement] = await Promise.all([
+  const [byDistrict, byIndustry, movement, projects] = await Promise.all([
     api.get('/v1/reports/levels', { ...q, by: 'district' }),
     api.get('/v1/reports/levels', { ...q, by: 'industry' }),
     api.get('/v1/reports/movement', q),
+    api.get('/v1/reports/projects', { ...q, by: 'status' }),
   ]);
   if (!ctx.alive()) return;
   document.body.classList.add('print-mode');
@@ -243,5 +247,9 @@ export async function monitorPrintPage(view, params, ctx) {
     h('p', null, `本月水平上升 ${movement.summary.up} 家，不变 ${movement.summary.same} 家，下降 ${movement.summary.down} 家，首次核验 ${movement.summary.first_verified} 家。`),
     h('h2', null, '二、分区县情况'), reportTable(byDistrict, 'print-district'),
     h('h2', null, '三、分行业情况'), reportTable(byIndustry, 'print-industry'),
-    h('h2', null, '四、水平变动'), reportTable(movement, 'print-movement')));
+    h('h2', null, '四、水平变动'), reportTable(movement, 'print-movement'),
+    h('h2', null, '五、项目实施'),
+    h('p', null, `本月新签约项目 ${projects.summary.projects} 个，合同金额 ${projects.summary.amount.toLocaleString('zh-CN')} 元；`
+      + `已验收 ${projects.summary.accepted} 个，其中验收后达到二级及以上 ${projects.summary.reached_level_2} 个。`),
+    projects.rows.length ? reportTable(projects, 'print-projects') : h('p', null, '本月无新签约项目。')));
 }

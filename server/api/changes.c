@@ -22,20 +22,21 @@
  * is 410 gone: start again from since=0, which still meets every record.
  *
  * CHANGE_TYPES is the registry: one row per record type, with the
- * function that renders a record for a caller.  Adding a type (issue
- * 19's project, ticket, case) is one CHANGE_FEED block in a migration
- * and one row here.
+ * function that renders a record for a caller.  Adding a type is one
+ * CHANGE_FEED block in a migration and one row here.
  */
 #include "handlers.h"
 
 #include "assessment.h"
 #include "authority.h"
 #include "campaign.h"
+#include "case.h"
 #include "db.h"
 #include "enterprise.h"
 #include "feed.h"
 #include "need.h"
 #include "org.h"
+#include "project.h"
 #include "req.h"
 #include "resource.h"
 #include "util.h"
@@ -218,6 +219,35 @@ static int render_assessment(struct db *db, const char *id, const struct caller 
     return e < 0 ? -1 : e ? 2 : 1;
 }
 
+static int render_project(struct db *db, const char *id, const struct caller *who, json_t **out)
+{
+    static const char SQL[] = "SELECT 1 FROM projects WHERE id = ?1";
+    int rc = project_json(db, id, who, out);
+    if (rc <= 0)
+        return rc;
+    int e = exists(db, SQL, id);
+    return e < 0 ? -1 : e ? 2 : 1;
+}
+
+static int render_ticket(struct db *db, const char *id, const struct caller *who, json_t **out)
+{
+    int err;
+    if (!centers(who))
+        return 2;
+    *out = ticket_get(db, id, &err);
+    return *out ? 0 : err ? -1 : 1;
+}
+
+static int render_case(struct db *db, const char *id, const struct caller *who, json_t **out)
+{
+    static const char SQL[] = "SELECT 1 FROM cases WHERE id = ?1";
+    int rc = case_json(db, id, who, out);
+    if (rc <= 0)
+        return rc;
+    int e = exists(db, SQL, id);
+    return e < 0 ? -1 : e ? 2 : 1;
+}
+
 /* The record types of the feed (the `type` the triggers write). */
 static const struct {
     const char *type;
@@ -232,8 +262,9 @@ static const struct {
     {"review", render_review},
     {"file", render_file},
     {"assessment", render_assessment},
-    /* issue 19: {"project", render_project}, {"ticket", render_ticket},
-     * {"case", render_case}, with their CHANGE_FEED blocks. */
+    {"project", render_project},
+    {"ticket", render_ticket},
+    {"case", render_case},
 };
 #define NCHANGE_TYPES (sizeof CHANGE_TYPES / sizeof CHANGE_TYPES[0])
 

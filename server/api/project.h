@@ -35,7 +35,8 @@
  *    are recomputed in the transaction that accepts a project.
  *
  * Visibility: the enterprise, the provider, centers and admins read a
- * project; anyone else gets 404.
+ * project, and an authority one whose enterprise lies in its region
+ * (authority.h); anyone else gets 404.
  */
 #ifndef SHUCU_PROJECT_H
 #define SHUCU_PROJECT_H
@@ -59,6 +60,9 @@ enum {
 };
 
 extern const char *const PROJECT_STATUSES[];
+/* 1 when s is one of PROJECT_STATUSES; its Chinese name (or s). */
+int project_status_known(const char *s);
+const char *project_status_zh(const char *status);
 /* Milestone codes in order, NULL-terminated, and their Chinese names. */
 extern const char *const MILESTONES[];
 extern const char *const MILESTONE_NAMES[];
@@ -190,6 +194,11 @@ json_t *project_item_json(sqlite3_stmt *st, const char *today);
     " p.provider_name, p.resource_id, p.center_id, p.center_name, p.campaign_id, p.need_id," \
     " p.amount, p.due, p.milestones, p.level_before, p.level_after, p.version,"             \
     " p.created_at, p.updated_at, p.signoffs"
+
+/* The O&M ticket tid as its project's parties see it (new reference),
+ * or NULL when there is none (*err 0) or on a database error (*err 1);
+ * tickets.c. */
+json_t *ticket_get(struct db *db, const char *tid, int *err);
 
 /* Answers the project id (ETag, and Location for 201). */
 void project_reply(struct req *r, int status, const char *id);

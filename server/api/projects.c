@@ -2,7 +2,7 @@
  * projects.c - projects over HTTP (project.h has the record, the states
  * and who may do what):
  *   POST  /v1/projects                    the enterprise: {"response_id"} of an accepted response
- *   GET   /v1/projects                    parties see theirs, centers and admins all
+ *   GET   /v1/projects                    (projects_list.c)
  *   GET   /v1/projects/{id}
  *   PATCH /v1/projects/{id}               its parties: title, amount, costs, milestones
  *   POST  /v1/projects/{id}/transition    {"to", "reason"}: the party the move names
@@ -28,24 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const STATUS_ZH[] = {"已签约", "实施中", "已交付", "已验收", "有争议", "已取消"};
-
-static const char *status_zh(const char *status)
-{
-    for (int i = 0; PROJECT_STATUSES[i]; i++)
-        if (strcmp(PROJECT_STATUSES[i], status) == 0)
-            return STATUS_ZH[i];
-    return status;
-}
-
-static int in_statuses(const char *s)
-{
-    for (int i = 0; s && PROJECT_STATUSES[i]; i++)
-        if (strcmp(PROJECT_STATUSES[i], s) == 0)
-            return 1;
-    return 0;
-}
 
 /* Tells org (if any, and not the caller's own) about project p. */
 static int tell(struct db *db, const char *org, const struct caller *who, const struct proj *p,
@@ -200,113 +182,6 @@ void h_project_create(struct req *r)
 void h_project_get(struct req *r)
 {
     project_reply(r, 200, r->params[0]);
-}
-
-/*
- * GET /v1/projects?status=&provider=&enterprise=&resource_id=&campaign_id=
- * &district=&sort=newest|due&limit=&cursor=|offset=.  sort=due is the
- * centers' board: projects with a milestone past its planned date first
- * (the earliest first), then by the next planned date, then the rest; it
- * pages by offset.
- */
-void h_projects_list(struct req *r)
-{
-    static const char SQL_NEW[] =
-        "SELECT " PROJECT_LIST_COLS " FROM projects p"
-        " WHERE p.pid < ?1 AND (?2 IS NULL OR p.status = ?2)"
-        " AND (?3 IS NULL OR p.provider_id = ?3)"
-        " AND (?4 IS NULL OR p.enterprise_id = ?4) AND (?5 IS NULL OR p.campaign_id = ?5)"
-        " AND (?6 IS NULL OR p.district_code = ?6) AND (?7 IS NULL OR p.resource_id = ?7)"
-        " AND (?8 IS NULL OR p.enterprise_id = ?8 OR p.provider_id = ?8)"
-        " ORDER BY p.pid DESC LIMIT ?9";
-    static const char SQL_DUE[] =
-        "SELECT " PROJECT_LIST_COLS " FROM projects p"
-        " WHERE ?1 >= 0 AND (?2 IS NULL OR p.status = ?2) AND (?3 IS NULL OR p.provider_id = ?3)"
-        " AND (?4 IS NULL OR p.enterprise_id = ?4) AND (?5 IS NULL OR p.campaign_id = ?5)"
-        " AND (?6 IS NULL OR p.district_code = ?6) AND (?7 IS NULL OR p.resource_id = ?7)"
-        " AND (?8 IS NULL OR p.enterprise_id = ?8 OR p.provider_id = ?8)"
-        " ORDER BY p.due IS NULL, p.due, p.pid DESC LIMIT ?9 OFFSET ?1";
-    long limit, offset;
-    int64_t after;
-    if (req_long_param(r, "limit", 20, 1, 100, &limit) < 0 ||
-        req_long_param(r, "offset", 0, 0, 100000, &offset) < 0 || req_cursor_param(r, &after) < 0)
-        return;
-    const char *q[6] = {req_query(r, "status"), req_query(r, "provider"),
-                        req_query(r, "enterprise"), req_query(r, "campaign_id"),
-                        req_query(r, "district"), req_query(r, "resource_id")};
-    for (int i = 0; i < 6; i++)
-        if (q[i] && !*q[i])
-            q[i] = NULL;
-    const char *sort = req_query(r, "sort");
-    int due = sort && strcmp(sort, "due") == 0;
-    if (sort && *sort && !due && strcmp(sort, "newest") != 0) {
-        reply_error(r, ERR_BAD_PARAM, "sort", "sort must be newest or due");
-        return;
-    }
-    if (q[0] && !in_statuses(q[0])) {
-        reply_error(r, ERR_BAD_PARAM, "status", "status must be contracted, implementing,"
-                    " delivered, accepted, disputed or cancelled");
-        return;
-    }
-    const char *dcode = NULL;
-    if (q[4]) {
-        int ambiguous;
-        const struct region *d = regions_find(2, q[4], &ambiguous);
-        if (!d) {
-            reply_error(r, ERR_BAD_PARAM, "district", ambiguous
-                        ? "district \"%s\" names several places: give its six-digit code"
-                        : "district \"%s\" is not a GB/T 2260 district", q[4]);
-            return;
-        }
-        dcode = d->code;
-    }
-    /* enterprises and providers see the projects they are a party to */
-    const char *own = r->who.role & (ROLE_ENTERPRISE | ROLE_PROVIDER) ? r->who.org_id : NULL;
-    sqlite3_stmt *st = db_stmt(r->w->db, due ? SQL_DUE : SQL_NEW);
-    if (!st) {
-        reply_db_error(r, DB_READ);
-        return;
-    }
-    if (due)
-        sqlite3_bind_int64(st, 1, offset);
-    else
-        sqlite3_bind_int64(st, 1, after);
-    db_bind_text(st, 2, q[0]);
-    db_bind_text(st, 3, q[1]);
-    db_bind_text(st, 4, q[2]);
-    db_bind_text(st, 5, q[3]);
-    db_bind_text(st, 6, dcode);
-    db_bind_text(st, 7, q[5]);
-    db_bind_text(st, 8, own);
-    sqlite3_bind_int64(st, 9, limit + 1);
-    char now[32], today[16];
-    util_now_rfc3339(now);
-    snprintf(today, sizeof today, "%.10s", now);
-    json_t *items = json_array();
-    int64_t last = 0;
-    int more = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((long)json_array_size(items) == limit) {
-            more = 1;
-            break;
-        }
-        last = sqlite3_column_int64(st, 0);
-        json_array_append_new(items, project_item_json(st, today));
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        json_decref(items);
-        reply_db_error(r, DB_READ);
-        return;
-    }
-    json_t *out = json_pack("{s:o}", "items", items);
-    if (due) {
-        json_object_set_new(out, "next_cursor", json_null());
-        json_object_set_new(out, "next_offset", more ? json_integer(offset + limit) : json_null());
-    } else {
-        json_object_set_new(out, "next_cursor", req_next_cursor(more, last));
-    }
-    reply_json(r, 200, out);
 }
 
 /* ------------------------------------------------------------ patch */
@@ -607,7 +482,7 @@ static int transition_notify(struct db *db, const struct proj *p, const char *to
                       json_pack("{s:{s:s, s:s}}", "milestone", "code", "acceptance", "name", "验收"));
         else
             rc = tell(db, orgs[i], who, p, "project_status",
-                      json_pack("{s:s, s:s}", "status", to, "status_zh", status_zh(to)));
+                      json_pack("{s:s, s:s}", "status", to, "status_zh", project_status_zh(to)));
         if (rc < 0)
             return -1;
     }
@@ -685,7 +560,7 @@ void h_project_transition(struct req *r)
     if (req_if_match(r, &want) < 0 || body_valid(r, TRANSITION_FIELDS_P) < 0)
         return;
     const char *to = json_string_value(json_object_get(r->body, "to"));
-    if (!in_statuses(to)) {
+    if (!project_status_known(to)) {
         reply_error(r, ERR_INVALID_FIELD, "to", "to must be a project status: contracted,"
                     " implementing, delivered, accepted, disputed or cancelled");
         return;

@@ -7,8 +7,8 @@
  * fills a table (tabular.h) for the request.  The handler parses the
  * common filters once, runs the report inside one read transaction (one
  * snapshot) and answers the table as JSON, CSV or XLSX.  Adding a report
- * is one function and one row; the projects reports of issue 19 are rows
- * whose function is not there yet (docs/api.md).
+ * is one function and one row (a row without a function answers 404
+ * with its `missing` text).
  *
  * Every report is cut to an authority's region whatever filters it
  * sends (a filter outside its region gives empty tables, never another
@@ -68,5 +68,6 @@ int report_levels_by_month(struct req *r, const struct report_query *q, struct t
 int report_movement(struct req *r, const struct report_query *q, struct tab **t, json_t *extra);
 int report_campaigns(struct req *r, const struct report_query *q, struct tab **t, json_t *extra);
 int report_gaps(struct req *r, const struct report_query *q, struct tab **t, json_t *extra);
+int report_projects(struct req *r, const struct report_query *q, struct tab **t, json_t *extra);
 
 #endif

@@ -8,7 +8,8 @@
  *   GET /v1/reports/movement?from=&to=      levels before and after a period
  *   GET /v1/reports/campaigns               campaign outcomes
  *   GET /v1/reports/gaps?limit=&threshold=  open needs no resource serves
- *   GET /v1/reports/projects                issue 19 (not yet: 404 says so)
+ *   GET /v1/reports/projects?by=status|provider|scenario|month
+ *                                           projects and amounts (report_projects.c)
  *
  * Figures come from the enterprise files (the latest verified level is
  * the file's, enterprise.h) and the assessments; nothing is cached, so a
@@ -52,11 +53,7 @@ static const struct {
     {"movement", {NULL}, report_movement, NULL},
     {"campaigns", {NULL}, report_campaigns, NULL},
     {"gaps", {NULL}, report_gaps, NULL},
-    /* issue 19: projects by state, provider, scenario and month, with
-     * amounts.  When projects land: a report_projects() in a file of its
-     * own and its function here (docs/api.md, "Reports"). */
-    {"projects", {"status", "provider", "scenario", "month", NULL}, NULL,
-     "the projects report arrives with projects (issue 19)"},
+    {"projects", {"status", "provider", "scenario", "month", NULL}, report_projects, NULL},
 };
 #define NREPORTS (sizeof REPORTS / sizeof REPORTS[0])
 

@@ -108,8 +108,8 @@ const struct route ROUTES[] = {
     {M_GET, "/v1/orgs/{}/webhooks/{}/deliveries", h_webhook_deliveries, ROLE_ANY, BODY_NONE},
     /* issue 19: projects, O&M tickets, verified outcomes, the case library */
     {M_POST, "/v1/projects", h_project_create, ROLE_ENTERPRISE, BODY_JSON},
-    {M_GET, "/v1/projects", h_projects_list, ROLE_ANY, BODY_NONE},
-    {M_GET, "/v1/projects/{}", h_project_get, ROLE_ANY, BODY_NONE},
+    {M_GET, "/v1/projects", h_projects_list, ROLE_ANY | AUTH, BODY_NONE},
+    {M_GET, "/v1/projects/{}", h_project_get, ROLE_ANY | AUTH, BODY_NONE},
     {M_PATCH, "/v1/projects/{}", h_project_patch, ROLE_ENTERPRISE | ROLE_PROVIDER | ROLE_CENTER, BODY_JSON},
     {M_POST, "/v1/projects/{}/transition", h_project_transition, ROLE_ENTERPRISE | ROLE_PROVIDER | ROLE_CENTER, BODY_JSON},
     {M_POST, "/v1/projects/{}/signoff", h_project_signoff, ROLE_ENTERPRISE | ROLE_CENTER, BODY_JSON_OPT},

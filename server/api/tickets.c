@@ -112,6 +112,23 @@ static json_t *ticket_load(struct db *db, const char *pid, const char *tid)
     return t;
 }
 
+json_t *ticket_get(struct db *db, const char *tid, int *err)
+{
+    static const char SQL[] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1";
+    *err = 0;
+    sqlite3_stmt *st = db_stmt(db, SQL);
+    if (!st) {
+        *err = 1;
+        return NULL;
+    }
+    sqlite3_bind_text(st, 1, tid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    json_t *t = rc == SQLITE_ROW ? ticket_json(st) : NULL;
+    *err = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    sqlite3_reset(st);
+    return t;
+}
+
 static int tell(struct db *db, const char *org, const struct proj *p, const char *tid,
                 const char *title, const char *kind)
 {

@@ -763,7 +763,6 @@ static const struct {
     {"lists are exported for centers, admins and authorities", "只有数促中心、管理员和经信局可以导出列表"},
     {"the spreadsheet cannot be written right now", "暂时无法生成表格文件，请稍后再试"},
     {"an export holds at most %d rows: narrow it with filters", "一次最多导出 {1} 行，请缩小筛选范围"},
-    {"the projects report arrives with projects (issue 19)", "项目报表将随项目功能上线"},
 };
 
 const char *zh_template(const char *en)

@@ -21,6 +21,8 @@
 #define CHG_FILE_ID(p) p "org_id"
 #define CHG_FILE_VIS(p) "coalesce(" p "district_code, " p "city_code, " p "province_code)"
 #define CHG_ASSESSMENT_VIS(p) CHG_REGION_OF(p "org_id")
+#define CHG_PROJECT_VIS(p) CHG_REGION_OF(p "enterprise_id")
+#define CHG_CASE_VIS(p) "CASE " p "status WHEN 'published' THEN 'p' ELSE NULL END"
 
 const char *const MIGRATIONS[] = {
     /* 1: organisations, keys, resources and their full-text index. */
@@ -872,6 +874,13 @@ const char *const MIGRATIONS[] = {
     CHANGE_FEED("reviews", "review", CHG_ID, CHG_PUBLIC)
     CHANGE_FEED("enterprise_files", "file", CHG_FILE_ID, CHG_FILE_VIS)
     CHANGE_FEED("assessments", "assessment", CHG_ID, CHG_ASSESSMENT_VIS),
+    /* 12: projects, O&M tickets and cases (issue 19) join the change feed
+     * (issue 20): a project is seen in its enterprise's region, a ticket
+     * by centers and admins only, a case by every follower while it is
+     * published. */
+    CHANGE_FEED("projects", "project", CHG_ID, CHG_PROJECT_VIS)
+    CHANGE_FEED("tickets", "ticket", CHG_ID, CHG_CENTERS)
+    CHANGE_FEED("cases", "case", CHG_ID, CHG_CASE_VIS),
 };
 
 const int migrations_count = (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]);

@@ -216,8 +216,6 @@ def test_movement_campaigns_and_gaps():
     eq(row["name"], "设备管理")
     doc = get("/v1/reports/gaps?threshold=0").json
     eq([r["unserved"] for r in doc["rows"]], [0])
-    r = get("/v1/reports/projects", status=404)
-    assert "issue 19" in r.json["error"]["message"]
     get("/v1/reports/nothing", status=404)
 
 

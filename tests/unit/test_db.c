@@ -148,6 +148,10 @@ TEST(hot_table_filled_on_upgrade)
                           "ALTER TABLE campaigns DROP COLUMN confirmed_tiers;"
                           /* (issue 23) */
                           "DROP INDEX orgs_name_key; ALTER TABLE orgs DROP COLUMN name_key;"
+                          /* (migration 12) */
+                          "DROP TRIGGER chg_projects_i; DROP TRIGGER chg_projects_u; DROP TRIGGER chg_projects_d;"
+                          "DROP TRIGGER chg_tickets_i; DROP TRIGGER chg_tickets_u; DROP TRIGGER chg_tickets_d;"
+                          "DROP TRIGGER chg_cases_i; DROP TRIGGER chg_cases_u; DROP TRIGGER chg_cases_d;"
                           /* (issue 20) */
                           "DROP TRIGGER chg_orgs_i; DROP TRIGGER chg_orgs_u; DROP TRIGGER chg_orgs_d;"
                           "DROP TRIGGER chg_resources_i; DROP TRIGGER chg_resources_u; DROP TRIGGER chg_resources_d;"

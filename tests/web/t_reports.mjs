@@ -63,6 +63,10 @@ export default function register(test, { assert, newPage, open, shot }) {
     assert(!sub.includes('管辖地区'), 'a center has no region');
     const rows = await page.$$eval('#table-district tbody tr', (trs) => trs.length);
     assert(rows >= 2, `rows: ${rows}`);
+    // projects (issue 19) by status, with their export buttons
+    const heads = await page.$$eval('.report-section h3', (hs) => hs.map((x) => x.textContent));
+    assert(heads.includes('项目实施'), `sections: ${heads}`);
+    assert(await page.$('[data-export="projects.xlsx"]'), 'the projects table exports to Excel');
   });
 }
 
