@@ -99,11 +99,6 @@ static const struct {
     {"explain", "解释"}, {"min_size", "最小规模"}, {"unread", "未读"}, {"highlight", "高亮"},
     {"user_id", "用户"},
     {"If-Match", "版本号（If-Match）"},
-    /* enterprise files (issue 18; named here by issue 19, whose browser
-     * tests meet them) */
-    {"uscc", "统一社会信用代码"}, {"province", "省份"}, {"city", "城市"}, {"district", "区县"},
-    {"gbt4754", "国民经济行业分类"}, {"above_scale", "规上企业"}, {"employees", "员工人数"},
-    {"revenue", "营业收入"}, {"specialized", "专精特新"}, {"certificates", "资质证书"},
     /* projects, tickets, cases (issue 19) */
     {"response_id", "响应"}, {"center_id", "数促中心"}, {"amount", "合同金额"},
     {"costs", "费用明细"}, {"costs.type", "费用类别"}, {"costs.amount", "费用金额"},
@@ -659,12 +654,6 @@ static const struct {
     {"the webhooks of an organisation are managed by its members and admins",
      "只有本机构成员和管理员可以管理 Webhook"},
 
-    /* enterprise files (issue 18) */
-    {"uscc must be 18 characters of 0-9 and A-Z without I, O, S, V and Z (统一社会信用代码)",
-     "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）"},
-    {"uscc's check character (GB 32100-2015) is wrong: a character was mistyped",
-     "统一社会信用代码校验位不对，可能有一位填错了"},
-
     /* projects, O&M tickets, reviews, cases (issue 19) */
     {"no project %s", "项目不存在"},
     {"a cost line's type must be software, cloud, hardware, integration, training or other",
@@ -717,7 +706,6 @@ static const struct {
      "{1:f}来自参与企业项目的核验评估，不能手工填写"},
     {"give status (withdrawn): a participant's other progress follows its project",
      "请填写状态（退出）：参与企业的其他进度跟随其项目"},
-    {"an organisation may not review its own resource", "不能评价本机构自己的资源"},
     {"only the enterprise of an accepted project with this resource may review it",
      "只有使用这项资源且项目已验收的企业可以评价"},
     {"give exactly one of project_id, campaign_id and need_id: what the review is about",
@@ -744,10 +732,6 @@ static const struct {
     {"an authority key belongs to an organisation made with role authority and a region", "经信局密钥只能发给以经信局角色和管辖地区创建的机构"},
     {"an authority user belongs to an organisation made with role authority and a region", "经信局用户只能属于以经信局角色和管辖地区创建的机构"},
     {"an authority's region names at least a province (湖北省)", "经信局的管辖地区至少要写到省（如湖北省）"},
-    {"\"%s\" is not a province of GB/T 2260 (e.g. 湖北省)", "“{1}”不是有效的省份（如湖北省）"},
-    {"city is needed with a district", "填写区县时须同时填写市"},
-    {"\"%s\" is not a city of %s", "“{1}”不是{2}的市"},
-    {"\"%s\" is not a district of %s", "“{1}”不是{2}的区县"},
     {"a region is 省[/市[/区]], e.g. 湖北省/武汉市/江岸区", "地区格式为 省[/市[/区]]，如 湖北省/武汉市/江岸区"},
     {"region must be an object {province, city?, district?}", "地区应包含省、市（可选）、区县（可选）"},
     {"since must be 0 or the next cursor of an answer", "since 应为 0 或上次返回的 next 游标"},
