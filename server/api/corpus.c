@@ -18,6 +18,7 @@ struct corpus {
     long ndocs;      /* published resources, refreshed every second */
     double ndocs_at; /* util_monotonic() of the last count; 0: never */
     struct dfcache *df;
+    struct dfcache *hits; /* rows per quoted phrase (corpus_phrase_hits) */
 };
 
 static struct corpus *corpus_of(struct worker *w)
@@ -25,7 +26,8 @@ static struct corpus *corpus_of(struct worker *w)
     if (!w->corpus) {
         w->corpus = xcalloc(1, sizeof *w->corpus);
         w->corpus->df = dfcache_new();
-        if (!w->corpus->df)
+        w->corpus->hits = dfcache_new();
+        if (!w->corpus->df || !w->corpus->hits)
             abort(); /* out of memory, as xmalloc */
     }
     return w->corpus;
@@ -36,6 +38,7 @@ void corpus_free(struct corpus *c)
     if (!c)
         return;
     dfcache_free(c->df);
+    dfcache_free(c->hits);
     free(c);
 }
 
@@ -68,6 +71,23 @@ long corpus_df(void *worker, const char *token, int len)
      * generation matches the old one still empties the table. */
     long long version = gen < 0 ? -1 : (gen ^ db_identity(w->db)) & INT64_MAX;
     return dfcache_get(corpus_of(w)->df, version, st, token, len);
+}
+
+/* The generation and identity as one number (gen < 0: unknown). */
+static long long data_version(struct worker *w)
+{
+    long long gen = db_generation(w->db);
+    return gen < 0 ? -1 : (gen ^ db_identity(w->db)) & INT64_MAX;
+}
+
+long corpus_phrase_hits(void *worker, const char *phrase, int len)
+{
+    static const char SQL[] = "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?1";
+    struct worker *w = worker;
+    sqlite3_stmt *st = db_stmt(w->db, SQL);
+    if (!st)
+        return -1; /* shucu_rank counts it itself */
+    return dfcache_get(corpus_of(w)->hits, data_version(w), st, phrase, len);
 }
 
 json_t *corpus_marked(const char *s)

@@ -4,7 +4,8 @@
  * (the query builder's inputs, query.h), and the hit as both answers show
  * it.  Each worker keeps its own statistics (w->corpus, made on first
  * use, freed by worker_free): the count is at most a second old, the
- * frequencies are those of the current data generation (dfcache.h).
+ * frequencies are those of the current data generation (dfcache.h), and
+ * so are the phrase counts of the ranking (corpus_phrase_hits).
  */
 #ifndef SHUCU_CORPUS_H
 #define SHUCU_CORPUS_H
@@ -22,6 +23,12 @@ long corpus_ndocs(struct worker *w);
 /* The document frequency of token[0..len) in resources_fts: a query_df_fn
  * (query.h) whose context is the struct worker. */
 long corpus_df(void *worker, const char *token, int len);
+
+/* The rows of resources_fts that hold phrase[0..len) (a quoted FTS5
+ * phrase, as query.h writes it), remembered per data generation like the
+ * document frequencies: the IDF input of shucu_rank (bm25.h), which
+ * bm25() would count again for every query. */
+long corpus_phrase_hits(void *worker, const char *phrase, int len);
 
 /* A new JSON string of s, HTML-escaped, with shucu_highlight's \x01 and
  * \x02 markers turned into <mark> and </mark>. */
