@@ -106,7 +106,9 @@ struct q {
     char *any;   /* QUERY_ANY relaxation, used when all finds nothing */
     char *wall, *wany; /* their phrase weights (bm25.h) */
     int nterms;
-    int relaxed; /* all found nothing: the relaxation is what is timed */
+    int relaxed; /* all found fewer than 3: the relaxation is what is timed */
+    long long first[3]; /* a relaxation by dropped words: the all-words hits, */
+    int nfirst;         /* which search.c ranks first */
 };
 
 static struct syn *syn;
@@ -130,6 +132,59 @@ static long run_top10(sqlite3_stmt *st, const char *m, long long *ids)
             ids[n] = sqlite3_column_int64(st, 0);
         n++;
     }
+    sqlite3_reset(st);
+    return n;
+}
+
+static long run_count(sqlite3_stmt *st, const char *m);
+
+/* search.c's relax_parts (the same steps: parts no document holds go
+ * first, then parts from the front, until the rest find 3), by count(*)
+ * without filters. */
+static int relax_parts(sqlite3_stmt *cnt, const struct query *q, long found, uint64_t *keep)
+{
+    int n = q->nparts < 64 ? q->nparts : 64, left = n;
+    uint64_t all = n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1, mask = all;
+    long best = found;
+    *keep = 0;
+    for (int i = 0; i < n && left > 1; i++)
+        if (q->parts[i].df == 0) {
+            mask &= ~((uint64_t)1 << i);
+            left--;
+        }
+    for (int i = 0; i <= n && left >= 1; i++) {
+        if (i > 0) {
+            if (left == 1 || !(mask & ((uint64_t)1 << (i - 1))))
+                continue;
+            mask &= ~((uint64_t)1 << (i - 1));
+            left--;
+        }
+        if (mask == all)
+            continue;
+        char *m, *w;
+        if (query_join(q, mask, " AND ", &m, &w) <= 0)
+            die("query_join failed", NULL);
+        long c = run_count(cnt, m);
+        free(m);
+        free(w);
+        if (c > best) {
+            best = c;
+            *keep = mask;
+        }
+        if (c >= 3)
+            break;
+    }
+    return *keep != 0;
+}
+
+/* The first max rowids m finds (search.c's match_rids). */
+static long all_rids(sqlite3_stmt *st, const char *m, long long *out, long max)
+{
+    long n = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+    while (n < max && sqlite3_step(st) == SQLITE_ROW)
+        out[n++] = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return n;
 }
@@ -212,6 +267,23 @@ void *xmalloc(size_t n)
 
 static const double COLW[] = {10.0, 4.0, 1.0, 4.0, 3.0};
 
+/* A relaxed search's all-words hits, ranked first whatever their score
+ * (search.c's struct pass): set around a query's run_exh/run_exhc. */
+static const long long *g_first;
+static int g_nfirst;
+static double g_best_other; /* the best score of the other rows */
+
+static void push_ranked(struct topk *out, long long rid, double score)
+{
+    int first = 0;
+    for (int k = 0; k < g_nfirst; k++)
+        first |= g_first[k] == rid;
+    if (!first && score > g_best_other)
+        g_best_other = score;
+    topk_push(out, (struct topk_item){.key = first ? -score - 1e12 : -score, .score = score,
+                                      .id = rid});
+}
+
 /* search.c's ranking, every matching row scored: shucu_bm25 with the
  * phrase weights, the best 10 kept (ties: the larger rowid, topk.h). */
 static long run_exh(sqlite3_stmt *st, const char *m, const char *w, struct topk *out)
@@ -221,9 +293,7 @@ static long run_exh(sqlite3_stmt *st, const char *m, const char *w, struct topk 
     sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, w ? w : "", -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        double score = -sqlite3_column_double(st, 1);
-        topk_push(out, (struct topk_item){.key = -score, .score = score,
-                                          .id = sqlite3_column_int64(st, 0)});
+        push_ranked(out, sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1));
         n++;
     }
     sqlite3_reset(st);
@@ -260,9 +330,7 @@ static long run_exhc(sqlite3_stmt *st, const char *m, const char *w, struct topk
     sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
     sqlite3_bind_pointer(st, 2, &r, BM25_RANK_PTR, NULL);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        double score = -sqlite3_column_double(st, 1);
-        topk_push(out, (struct topk_item){.key = -score, .score = score,
-                                          .id = sqlite3_column_int64(st, 0)});
+        push_ranked(out, sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1));
         rows++;
     }
     sqlite3_reset(st);
@@ -273,6 +341,8 @@ static long run_exhc(sqlite3_stmt *st, const char *m, const char *w, struct topk
 static long run_topfts(sqlite3_stmt *st, const char *m, const char *w, struct topk *out,
                        struct topfts_stats *stats)
 {
+    if (g_nfirst) /* rows ranked first: not a MaxScore ranking */
+        return run_exhc(st, m, w, out);
     struct topfts t = {.st = st, .match_param = 1, .rank_param = 2, .match = m, .weights = w,
                        .colw = COLW, .ncolw = 5, .hits = hits_st ? hits_cb : NULL};
     int rc = topfts_run(&t, out, stats);
@@ -457,6 +527,7 @@ int main(int argc, char **argv)
                                     " ORDER BY bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) LIMIT 10");
     sqlite3_stmt *st_count = prep(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?");
     count_st = st_count;
+    sqlite3_stmt *st_count_rows = prep(db, "SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?");
     /* server/search.c SQL_MATCH, verbatim */
     sqlite3_stmt *st_pass = prep(
         db, "SELECT r.rid, shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
@@ -513,7 +584,16 @@ int main(int argc, char **argv)
         qs[nq].all = a.match ? strdup(a.match) : NULL;
         qs[nq].wall = a.weights ? strdup(a.weights) : NULL;
         qs[nq].nterms = a.terms ? (int)json_array_size(a.terms) : 0;
-        if (qs[nq].all && qs[nq].nterms >= 2 && run_count(st_count, qs[nq].all) == 0) {
+        long found = qs[nq].all ? run_count(st_count, qs[nq].all) : 0;
+        uint64_t keep = 0;
+        if (qs[nq].all && found < 3 && a.nparts >= 2 && relax_parts(st_count, &a, found, &keep)) {
+            /* search.c's relaxation: the kept words AND-ed, the all-words
+             * hits first */
+            if (query_join(&a, keep, " AND ", &qs[nq].any, &qs[nq].wany) <= 0)
+                die("query_join failed", NULL);
+            qs[nq].nfirst = (int)all_rids(st_count_rows, qs[nq].all, qs[nq].first, 3);
+            qs[nq].relaxed = 1;
+        } else if (qs[nq].all && a.nparts >= 2 && found == 0) {
             if (build(qs[nq].text, QUERY_ANY, &b) < 0)
                 die("query_build failed", NULL);
             qs[nq].any = b.match ? strdup(b.match) : NULL;
@@ -585,11 +665,16 @@ int main(int argc, char **argv)
             topk_init(&a, 10);
             topk_init(&b, 10);
             topk_init(&c, 10);
+            g_first = qs[i].first;
+            g_nfirst = qs[i].nfirst;
+            g_best_other = 0;
             long rows = m ? run_exh(st_exh, m, w, &a) : 0;
+            double best_other = g_best_other;
             if (m) {
                 run_exhc(st_rank, m, w, &b);
                 run_topfts(st_rank, m, w, &c, &ts);
             }
+            g_nfirst = 0;
             topk_sort(&a);
             topk_sort(&b);
             topk_sort(&c);
@@ -602,8 +687,14 @@ int main(int argc, char **argv)
             same_tf += sc;
             fprintf(cf, "%d\t%ld\t%s\t%s\t%ld\t%d\t%d/%d", i, rows, sb ? "same" : "DIFFERENT",
                     sc ? "same" : "DIFFERENT", ts.rows_scored, ts.rounds, ts.essential, ts.phrases);
-            for (size_t j = 0; j < a.n; j++)
-                fprintf(cf, "\t%lld:%.9f", (long long)a.v[j].id, a.v[j].score);
+            /* as search.c shows them: a first row's score plus the best other */
+            for (size_t j = 0; j < a.n; j++) {
+                double shown = a.v[j].score;
+                for (int k = 0; k < qs[i].nfirst; k++)
+                    if (qs[i].first[k] == a.v[j].id)
+                        shown += best_other;
+                fprintf(cf, "\t%lld:%.9f", (long long)a.v[j].id, shown);
+            }
             fprintf(cf, "\n");
             topk_free(&a);
             topk_free(&b);
@@ -667,9 +758,12 @@ int main(int argc, char **argv)
                         topk_free(&h);
                     }
                     topk_init(&h, 10);
+                    g_first = qs[i].first;
+                    g_nfirst = qs[i].nfirst;
                     n = k == 6   ? run_exh(st_exh, m, w, &h)
                         : k == 7 ? run_topfts(st_rank, m, w, &h, &ts)
                                  : run_exhc(st_rank, m, w, &h);
+                    g_nfirst = 0;
                     topk_free(&h);
                 } else {
                     sqlite3_stmt *st = k == 5 ? st_nar : st_pass;
