@@ -314,6 +314,36 @@ static long hits_cb(void *ctx, const char *phrase, int len)
     return dfcache_get(hitc, 0, hits_st, phrase, len);
 }
 
+/* Every row's length, as corpus_lengths() keeps them in the server:
+ * g_lens[rid] = length + 1. */
+static uint32_t *g_lens;
+static int64_t g_nlens;
+static void load_lengths(sqlite3 *db)
+{
+    sqlite3_stmt *st = prep(db, "SELECT id, sz FROM resources_fts_docsize ORDER BY id");
+    int64_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t rid = sqlite3_column_int64(st, 0);
+        if (rid < 0 || rid > INT32_MAX)
+            continue;
+        if (rid >= cap) {
+            int64_t ncap = cap ? cap * 2 : 4096;
+            while (ncap <= rid)
+                ncap *= 2;
+            g_lens = realloc(g_lens, (size_t)ncap * sizeof *g_lens);
+            if (!g_lens)
+                die("out of memory", NULL);
+            memset(g_lens + cap, 0, (size_t)(ncap - cap) * sizeof *g_lens);
+            cap = ncap;
+        }
+        double n = bm25_docsize_tokens(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1), 5);
+        g_lens[rid] = n >= 0 ? (uint32_t)n + 1 : 0;
+        if (rid + 1 > g_nlens)
+            g_nlens = rid + 1;
+    }
+    sqlite3_finalize(st);
+}
+
 /* Every row scored by shucu_rank, the phrase counts from the cache: what
  * the exhaustive ranking costs without bm25()'s per-query counting. */
 static long run_exhc(sqlite3_stmt *st, const char *m, const char *w, struct topk *out)
@@ -322,7 +352,8 @@ static long run_exhc(sqlite3_stmt *st, const char *m, const char *w, struct topk
     int n = bm25_phrases(m, at, BM25_RANK_MAX);
     if (n <= 0 || n > BM25_RANK_MAX)
         die("exhc cannot rank this expression", NULL);
-    struct bm25_rank r = {.off = 0, .n = n, .spec = w, .colw_in = COLW, .ncolw = 5};
+    struct bm25_rank r = {.off = 0, .n = n, .spec = w, .colw_in = COLW, .ncolw = 5,
+                          .lens = g_lens, .nlens = g_nlens};
     for (int i = 0; i < n; i++)
         r.hits[i] = hits_st ? hits_cb(NULL, m + at[i][0], at[i][1]) : -1;
     long rows = 0;
@@ -344,7 +375,8 @@ static long run_topfts(sqlite3_stmt *st, const char *m, const char *w, struct to
     if (g_nfirst) /* rows ranked first: not a MaxScore ranking */
         return run_exhc(st, m, w, out);
     struct topfts t = {.st = st, .match_param = 1, .rank_param = 2, .match = m, .weights = w,
-                       .colw = COLW, .ncolw = 5, .hits = hits_st ? hits_cb : NULL};
+                       .colw = COLW, .ncolw = 5, .hits = hits_st ? hits_cb : NULL,
+                       .lens = g_lens, .nlens = g_nlens};
     int rc = topfts_run(&t, out, stats);
     if (rc < 0)
         die("topfts_run failed", NULL);
@@ -545,12 +577,11 @@ int main(int argc, char **argv)
             " WHERE resources_fts MATCH ?1");
     if (!getenv("RAWFTS_NO_HITS_CACHE"))
         hits_st = prep(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?1");
+    /* search.c's SQL_RANK: lengths from memory (g_lens), no join */
     sqlite3_stmt *st_rank = prep(
-        db, getenv("RAWFTS_NOJOIN") ? "SELECT resources_fts.rowid, shucu_rank(resources_fts, X'0505050505', ?2)"
-            " FROM resources_fts WHERE resources_fts MATCH ?1" :
-            "SELECT resources_fts.rowid, shucu_rank(resources_fts, d.sz, ?2)"
-            " FROM resources_fts LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid"
-            " WHERE resources_fts MATCH ?1");
+        db, "SELECT resources_fts.rowid, shucu_rank(resources_fts, NULL, ?2)"
+            " FROM resources_fts WHERE resources_fts MATCH ?1");
+    load_lengths(db);
     sqlite3_stmt *st_nar = NULL;
     if (m_nar)
         st_nar = prep(

@@ -143,6 +143,8 @@ int topfts_run(const struct topfts *t, struct topk *out, struct topfts_stats *st
     r->spec = t->weights;
     r->colw_in = t->colw;
     r->ncolw = t->ncolw;
+    r->lens = t->lens;
+    r->nlens = t->nlens;
     for (int i = 0; i < n; i++) {
         same[i] = i;
         for (int j = 0; j < i; j++)

@@ -25,7 +25,7 @@
  *
  * No I/O of its own: the caller hands in one prepared statement
  *
- *   SELECT <rowid>, shucu_rank(<fts>, d.sz, ?R) FROM <fts> ... WHERE <fts> MATCH ?M ...
+ *   SELECT <rowid>, shucu_rank(<fts>, NULL, ?R) FROM <fts> ... WHERE <fts> MATCH ?M ...
  *
  * with any other parameters (filters) already bound, and this binds ?M and
  * ?R and steps it once per round.
@@ -68,6 +68,8 @@ struct topfts {
      * for the IDFs; may be NULL (then shucu_rank counts them, once) */
     long (*hits)(void *ctx, const char *phrase, int len);
     void *hits_ctx;
+    const uint32_t *lens; /* rows' lengths (struct bm25_rank), may be NULL */
+    int64_t nlens;
 };
 
 /*

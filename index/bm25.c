@@ -122,8 +122,13 @@ static double docsize_tokens(sqlite3_value *v, int ncol)
 {
     if (sqlite3_value_type(v) != SQLITE_BLOB)
         return -1;
-    const unsigned char *p = sqlite3_value_blob(v);
-    int n = sqlite3_value_bytes(v), at = 0, cols = 0;
+    return bm25_docsize_tokens(sqlite3_value_blob(v), sqlite3_value_bytes(v), ncol);
+}
+
+double bm25_docsize_tokens(const void *blob, int n, int ncol)
+{
+    const unsigned char *p = blob;
+    int at = 0, cols = 0;
     double total = 0;
     while (at < n) {
         unsigned long x = 0;
@@ -238,7 +243,14 @@ static void rank_func(const Fts5ExtensionApi *api, Fts5Context *fc, sqlite3_cont
             f += r->colw[col];
         freq[i] = f;
     }
-    double len = rc == SQLITE_OK ? docsize_tokens(val[0], ncol) : 0;
+    double len = -1;
+    if (rc == SQLITE_OK && r->lens) {
+        sqlite3_int64 rowid = api->xRowid(fc);
+        if (rowid >= 0 && rowid < r->nlens && r->lens[rowid])
+            len = (double)(r->lens[rowid] - 1);
+    }
+    if (rc == SQLITE_OK && len < 0)
+        len = docsize_tokens(val[0], ncol);
     if (rc == SQLITE_OK && len < 0) {
         int ntok = 0;
         rc = api->xColumnSize(fc, -1, &ntok);

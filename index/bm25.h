@@ -36,6 +36,7 @@
 #define SHUCU_BM25_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 /*
  * shucu_rank(t, d.sz, ?) is shucu_bm25 for a caller that runs several
@@ -61,6 +62,10 @@ struct bm25_rank {
     const char *spec;      /* phrase weights (as shucu_bm25's text argument) */
     const double *colw_in; /* column weights, ncolw of them (1.0 for the rest) */
     int ncolw;
+    /* rows' lengths in tokens, by rowid: lens[rowid] = length + 1, 0 when
+     * unknown (then the docsize argument, else FTS5, gives it); may be NULL */
+    const uint32_t *lens;
+    int64_t nlens;
     /* filled on the first row */
     int ready, ncol;
     long rows;             /* rows in the table */
@@ -80,6 +85,10 @@ int bm25_phrases(const char *expr, int (*at)[2], int max);
  * k1 + 1, the limit of the BM25 term as the frequency grows); HUGE_VAL
  * before r is ready. */
 double bm25_rank_bound(const struct bm25_rank *r, int i);
+
+/* A row's length in tokens from its %_docsize blob (one varint per
+ * column, ncol of them); -1 when the blob is not that. */
+double bm25_docsize_tokens(const void *blob, int n, int ncol);
 
 /* Registers shucu_bm25 and shucu_rank on db; SQLITE_OK or an error code. */
 int bm25_register(sqlite3 *db);

@@ -11,6 +11,9 @@
 #define SHUCU_CORPUS_H
 
 #include <jansson.h>
+#include <stdint.h>
+
+#define CORPUS_FTS_COLUMNS 5 /* title, summary, description, tags, provider_name */
 
 struct corpus;
 struct worker;
@@ -29,6 +32,14 @@ long corpus_df(void *worker, const char *token, int len);
  * document frequencies: the IDF input of shucu_rank (bm25.h), which
  * bm25() would count again for every query. */
 long corpus_phrase_hits(void *worker, const char *phrase, int len);
+
+/* Every resource's length in tokens as resources_fts_docsize holds it, by
+ * rid: v[rid] = length + 1, 0 when unknown (shucu_rank then reads it from
+ * FTS5); *n entries.  Kept per worker for the data generation, and on a
+ * change brought up to date by reading only the rows added since and the
+ * rows the length log (migration 10) names.  Call it inside the read
+ * transaction that ranks.  NULL (and *n 0) when it cannot be read. */
+const uint32_t *corpus_lengths(struct worker *w, int64_t *n);
 
 /* A new JSON string of s, HTML-escaped, with shucu_highlight's \x01 and
  * \x02 markers turned into <mark> and </mark>. */

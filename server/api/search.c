@@ -120,27 +120,27 @@ static void bind_filters(sqlite3_stmt *st, const struct filters *f)
 /* Columns 0..7 of both statements: rid, bm25, kind_bit, industry_mask,
  * scenario_mask, price_min, rating_sum, rating_count.  They read the
  * narrow resources_hot (published rows only), not the wide resources.
- * The score is bm25() computed with the row length from the joined
- * %_docsize row (index/bm25.h): the same number at half the cost;
- * shucu_rank (?8: its struct bm25_rank) also takes each phrase's row
- * count from the worker's cache instead of counting it per query. */
-#define MATCH_SQL(score)                                                              \
+ * The score is shucu_rank's (?8: its struct bm25_rank): bm25() with each
+ * phrase's row count from the worker's cache and each row's length from
+ * the worker's memory (corpus_lengths), so no statement or join per row
+ * reads %_docsize. */
+#define MATCH_SQL(score, join)                                                        \
     "SELECT r.rid, " score ", r.kind_bit,"                                            \
     " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"    \
-    " FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"         \
-    " LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid"                \
+    " FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid" join    \
     " WHERE resources_fts MATCH ?1" FILTER_SQL
-static const char SQL_MATCH[] = MATCH_SQL("shucu_rank(resources_fts, d.sz, ?8)");
-/* An expression of more phrases than shucu_rank takes (BM25_RANK_MAX). */
+static const char SQL_MATCH[] = MATCH_SQL("shucu_rank(resources_fts, NULL, ?8)", "");
+/* An expression of more phrases than shucu_rank takes (BM25_RANK_MAX):
+ * shucu_bm25, the row length by a join (bm25.h). */
 static const char SQL_MATCH_MANY[] =
-    MATCH_SQL("shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0, ?8)");
+    MATCH_SQL("shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0, ?8)",
+              " LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid");
 
 /* By relevance without filters: the rows and their scores alone, with no
  * join to resources_hot, since nothing per row needs its columns (the
  * facets come from SQL_FACETS).  Columns 0, 1 as above. */
 static const char SQL_RANK[] =
-    "SELECT resources_fts.rowid, shucu_rank(resources_fts, d.sz, ?8) FROM resources_fts"
-    " LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid"
+    "SELECT resources_fts.rowid, shucu_rank(resources_fts, NULL, ?8) FROM resources_fts"
     " WHERE resources_fts MATCH ?1";
 
 /* The facet columns of one sampled match (struct sample). */
@@ -351,8 +351,9 @@ static void result_clear(struct search_result *res)
 }
 
 /* shucu_rank's context for match (bm25.h): its phrases' row counts from
- * the worker's per-generation cache.  -1 when the expression has more
- * phrases than shucu_rank takes (SQL_MATCH_MANY ranks it then). */
+ * the worker's per-generation cache, the rows' lengths from its memory.
+ * -1 when the expression has more phrases than shucu_rank takes
+ * (SQL_MATCH_MANY ranks it then). */
 static int rank_setup(struct worker *w, const char *match, const char *weights,
                       struct bm25_rank *rk)
 {
@@ -368,6 +369,7 @@ static int rank_setup(struct worker *w, const char *match, const char *weights,
     rk->ncolw = (int)(sizeof COLW / sizeof COLW[0]);
     for (int i = 0; i < n; i++)
         rk->hits[i] = corpus_phrase_hits(w, match + at[i][0], at[i][1]);
+    rk->lens = corpus_lengths(w, &rk->nlens);
     return 0;
 }
 

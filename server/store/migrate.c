@@ -567,6 +567,23 @@ const char *const MIGRATIONS[] = {
      * it inside its write transaction. */
     "ALTER TABLE orgs ADD COLUMN name_key TEXT;"
     "CREATE INDEX orgs_name_key ON orgs(name_key);",
+    /* ---- issue 24: search ranks with each row's length from memory
+     * (corpus.c), not from a join to resources_fts_docsize per matching
+     * row.  A worker keeps the lengths of the rows it has read and, when
+     * the data changes, reads the rows added since (rids above the
+     * largest it knows) and the rows this log names: every update of an
+     * indexed column and every delete (a reused rid is unknown, not
+     * wrong: it falls back to FTS5's own length).  rid -1 says "read
+     * everything again" (a rebuild of the index: db.c, shucud reindex).
+     * Inserts are not logged, so a bulk import writes nothing more. */
+    "CREATE TABLE resources_len_log (seq INTEGER PRIMARY KEY, rid INTEGER NOT NULL);"
+    "CREATE TRIGGER resources_len_u AFTER UPDATE OF title, summary, description, tags,"
+    "  provider_name, status ON resources BEGIN"
+    "  INSERT INTO resources_len_log(rid) VALUES (old.rid);"
+    "END;"
+    "CREATE TRIGGER resources_len_d AFTER DELETE ON resources BEGIN"
+    "  INSERT INTO resources_len_log(rid) VALUES (old.rid);"
+    "END;",
 };
 
 const int migrations_count = (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]);

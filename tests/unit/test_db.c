@@ -148,6 +148,9 @@ TEST(hot_table_filled_on_upgrade)
                           "ALTER TABLE campaigns DROP COLUMN confirmed_tiers;"
                           /* (issue 23) */
                           "DROP INDEX orgs_name_key; ALTER TABLE orgs DROP COLUMN name_key;"
+                          /* (issue 24) */
+                          "DROP TRIGGER resources_len_u; DROP TRIGGER resources_len_d;"
+                          "DROP TABLE resources_len_log;"
                           "PRAGMA user_version = 4;"
                           "INSERT INTO orgs(id,name,created_at,updated_at) VALUES('org_1','p','t','t');"
                           "INSERT INTO resources(id,provider_id,provider_name,kind,kind_bit,title,doc,"
