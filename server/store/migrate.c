@@ -583,6 +583,20 @@ const char *const MIGRATIONS[] = {
     "END;"
     "CREATE TRIGGER resources_len_d AFTER DELETE ON resources BEGIN"
     "  INSERT INTO resources_len_log(rid) VALUES (old.rid);"
+    "END;"
+    /* Bulk mode (resource.c): while a batch's row ('bulk', 1) is in meta,
+     * its transaction fills resource_is for the whole batch and bumps the
+     * generation once, so these two per-row triggers stand aside. */
+    "DROP TRIGGER resources_is_ai;"
+    "CREATE TRIGGER resources_is_ai AFTER INSERT ON resources WHEN new.status = 'published'"
+    "  AND NOT EXISTS (SELECT 1 FROM meta WHERE k = 'bulk') BEGIN"
+    "  INSERT OR IGNORE INTO resource_is SELECT i.value, s.value, new.rid"
+    "  FROM json_each(new.doc, '$.industries') i, json_each(new.doc, '$.scenarios') s;"
+    "END;"
+    "DROP TRIGGER gen_resources_i;"
+    "CREATE TRIGGER gen_resources_i AFTER INSERT ON resources"
+    "  WHEN NOT EXISTS (SELECT 1 FROM meta WHERE k = 'bulk') BEGIN"
+    "  UPDATE meta SET v = v + 1 WHERE k = 'gen';"
     "END;",
 };
 
