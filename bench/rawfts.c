@@ -24,6 +24,15 @@
  *   wide    what-was: "facets" with the join going to the 2-3 KB rows of
  *           resources (search.c before migration 5 added resources_hot),
  *           to show what the narrow table saves
+ *   exh     the exhaustive top 10 as search.c ranked before issue 24:
+ *           shucu_bm25 with the phrase weights over every matching row
+ *           (bm25()'s own count of each phrase's rows, every query)
+ *   exhc    search.c's ranking since issue 24: shucu_rank over every row,
+ *           the phrases' row counts from a cache (corpus.c's, here one
+ *           generation); the total comes with it
+ *   topfts  the MaxScore experiment (bench/topfts.h): rounds that score
+ *           only the rows that can enter the top 10, plus count(*) for the
+ *           total when a round skipped rows
  *
  * Expressions are built once before timing (except in mode build), so the
  * SQL modes time SQLite alone.  Output: one line per execution,
@@ -35,16 +44,22 @@
  * it writes each expression as it is, one line per query (an empty line: no
  * searchable term), for the peers in bench/peers/ to translate.
  *
+ * With --check FILE it writes, per query, whether exhc and topfts return the
+ * exhaustive top 10 (rowids, order, scores within 1e-9).
+ *
  *   rawfts --db DB --schemas DIR --queries FILE --reps N --modes top10,count
- *          [--out FILE] [--ids FILE] [--tsquery FILE] [--exprs FILE]
+ *          [--out FILE] [--ids FILE] [--tsquery FILE] [--exprs FILE] [--check FILE]
  */
 
 #include "bm25.h"
 #include "dfcache.h"
 #include "query.h"
 #include "tokenizer.h"
+#include "topfts.h"
+#include "topk.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,8 +104,11 @@ struct q {
     char *text;
     char *all;   /* QUERY_ALL expression, NULL: nothing searchable */
     char *any;   /* QUERY_ANY relaxation, used when all finds nothing */
+    char *wall, *wany; /* their phrase weights (bm25.h) */
     int nterms;
-    int relaxed; /* all found nothing: the relaxation is what is timed */
+    int relaxed; /* all found fewer than 3: the relaxation is what is timed */
+    long long first[3]; /* a relaxation by dropped words: the all-words hits, */
+    int nfirst;         /* which search.c ranks first */
 };
 
 static struct syn *syn;
@@ -114,6 +132,59 @@ static long run_top10(sqlite3_stmt *st, const char *m, long long *ids)
             ids[n] = sqlite3_column_int64(st, 0);
         n++;
     }
+    sqlite3_reset(st);
+    return n;
+}
+
+static long run_count(sqlite3_stmt *st, const char *m);
+
+/* search.c's relax_parts (the same steps: parts no document holds go
+ * first, then parts from the front, until the rest find 3), by count(*)
+ * without filters. */
+static int relax_parts(sqlite3_stmt *cnt, const struct query *q, long found, uint64_t *keep)
+{
+    int n = q->nparts < 64 ? q->nparts : 64, left = n;
+    uint64_t all = n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1, mask = all;
+    long best = found;
+    *keep = 0;
+    for (int i = 0; i < n && left > 1; i++)
+        if (q->parts[i].df == 0) {
+            mask &= ~((uint64_t)1 << i);
+            left--;
+        }
+    for (int i = 0; i <= n && left >= 1; i++) {
+        if (i > 0) {
+            if (left == 1 || !(mask & ((uint64_t)1 << (i - 1))))
+                continue;
+            mask &= ~((uint64_t)1 << (i - 1));
+            left--;
+        }
+        if (mask == all)
+            continue;
+        char *m, *w;
+        if (query_join(q, mask, " AND ", &m, &w) <= 0)
+            die("query_join failed", NULL);
+        long c = run_count(cnt, m);
+        free(m);
+        free(w);
+        if (c > best) {
+            best = c;
+            *keep = mask;
+        }
+        if (c >= 3)
+            break;
+    }
+    return *keep != 0;
+}
+
+/* The first max rowids m finds (search.c's match_rids). */
+static long all_rids(sqlite3_stmt *st, const char *m, long long *out, long max)
+{
+    long n = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+    while (n < max && sqlite3_step(st) == SQLITE_ROW)
+        out[n++] = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return n;
 }
@@ -183,6 +254,137 @@ static void facet_add(int *counts, int n, long long mask)
 }
 
 static volatile long sink;
+
+/* server/lib/util.h's, for topk.c */
+void *xmalloc(size_t n);
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        abort();
+    return p;
+}
+
+static const double COLW[] = {10.0, 4.0, 1.0, 4.0, 3.0};
+
+/* A relaxed search's all-words hits, ranked first whatever their score
+ * (search.c's struct pass): set around a query's run_exh/run_exhc. */
+static const long long *g_first;
+static int g_nfirst;
+static double g_best_other; /* the best score of the other rows */
+
+static void push_ranked(struct topk *out, long long rid, double score)
+{
+    int first = 0;
+    for (int k = 0; k < g_nfirst; k++)
+        first |= g_first[k] == rid;
+    if (!first && score > g_best_other)
+        g_best_other = score;
+    topk_push(out, (struct topk_item){.key = first ? -score - 1e12 : -score, .score = score,
+                                      .id = rid});
+}
+
+/* search.c's ranking, every matching row scored: shucu_bm25 with the
+ * phrase weights, the best 10 kept (ties: the larger rowid, topk.h). */
+static long run_exh(sqlite3_stmt *st, const char *m, const char *w, struct topk *out)
+{
+    long n = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, w ? w : "", -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        push_ranked(out, sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1));
+        n++;
+    }
+    sqlite3_reset(st);
+    return n;
+}
+
+static sqlite3_stmt *count_st;
+static long run_count(sqlite3_stmt *st, const char *m);
+
+/* Rows holding a phrase, remembered as the server's corpus.c does (one
+ * generation here: the database does not change). */
+static sqlite3_stmt *hits_st;
+static struct dfcache *hitc;
+static long hits_cb(void *ctx, const char *phrase, int len)
+{
+    if (!hitc && !(hitc = dfcache_new()))
+        abort();
+    return dfcache_get(hitc, 0, hits_st, phrase, len);
+}
+
+/* Every row's length, as corpus_lengths() keeps them in the server:
+ * g_lens[rid] = length + 1. */
+static uint32_t *g_lens;
+static int64_t g_nlens;
+static void load_lengths(sqlite3 *db)
+{
+    sqlite3_stmt *st = prep(db, "SELECT id, sz FROM resources_fts_docsize ORDER BY id");
+    int64_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t rid = sqlite3_column_int64(st, 0);
+        if (rid < 0 || rid > INT32_MAX)
+            continue;
+        if (rid >= cap) {
+            int64_t ncap = cap ? cap * 2 : 4096;
+            while (ncap <= rid)
+                ncap *= 2;
+            g_lens = realloc(g_lens, (size_t)ncap * sizeof *g_lens);
+            if (!g_lens)
+                die("out of memory", NULL);
+            memset(g_lens + cap, 0, (size_t)(ncap - cap) * sizeof *g_lens);
+            cap = ncap;
+        }
+        double n = bm25_docsize_tokens(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1), 5);
+        g_lens[rid] = n >= 0 ? (uint32_t)n + 1 : 0;
+        if (rid + 1 > g_nlens)
+            g_nlens = rid + 1;
+    }
+    sqlite3_finalize(st);
+}
+
+/* Every row scored by shucu_rank, the phrase counts from the cache: what
+ * the exhaustive ranking costs without bm25()'s per-query counting. */
+static long run_exhc(sqlite3_stmt *st, const char *m, const char *w, struct topk *out)
+{
+    int at[BM25_RANK_MAX][2];
+    int n = bm25_phrases(m, at, BM25_RANK_MAX);
+    if (n <= 0 || n > BM25_RANK_MAX)
+        die("exhc cannot rank this expression", NULL);
+    struct bm25_rank r = {.off = 0, .n = n, .spec = w, .colw_in = COLW, .ncolw = 5,
+                          .lens = g_lens, .nlens = g_nlens};
+    for (int i = 0; i < n; i++)
+        r.hits[i] = hits_st ? hits_cb(NULL, m + at[i][0], at[i][1]) : -1;
+    long rows = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+    sqlite3_bind_pointer(st, 2, &r, BM25_RANK_PTR, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        push_ranked(out, sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1));
+        rows++;
+    }
+    sqlite3_reset(st);
+    return rows;
+}
+
+/* The same 10 by index/topfts.c (MaxScore): rows scored. */
+static long run_topfts(sqlite3_stmt *st, const char *m, const char *w, struct topk *out,
+                       struct topfts_stats *stats)
+{
+    if (g_nfirst) /* rows ranked first: not a MaxScore ranking */
+        return run_exhc(st, m, w, out);
+    struct topfts t = {.st = st, .match_param = 1, .rank_param = 2, .match = m, .weights = w,
+                       .colw = COLW, .ncolw = 5, .hits = hits_st ? hits_cb : NULL,
+                       .lens = g_lens, .nlens = g_nlens};
+    int rc = topfts_run(&t, out, stats);
+    if (rc < 0)
+        die("topfts_run failed", NULL);
+    if (rc > 0)
+        die("topfts cannot rank this expression", NULL);
+    /* search.c needs the total too: free when every row was scored */
+    return stats->all ? stats->rows_scored : run_count(count_st, m);
+}
 
 static long run_pass(sqlite3_stmt *st, const char *m, int facets)
 {
@@ -286,6 +488,16 @@ static char *to_tsquery(const char *m)
     return t.out;
 }
 
+/* Whether the comma-separated list holds name. */
+static int has_mode(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 static char *arg(int argc, char **argv, const char *name, const char *def)
 {
     for (int i = 1; i + 1 < argc; i++)
@@ -304,15 +516,17 @@ int main(int argc, char **argv)
     const char *idspath = arg(argc, argv, "--ids", NULL);
     const char *tsqpath = arg(argc, argv, "--tsquery", NULL);
     const char *exprpath = arg(argc, argv, "--exprs", NULL);
+    const char *checkpath = arg(argc, argv, "--check", NULL);
     int reps = atoi(arg(argc, argv, "--reps", "5"));
     if (!dbpath || !qpath || reps < 0 || reps > 100000) {
         fprintf(stderr, "usage: rawfts --db DB --queries FILE --reps N [--modes build,top10,count,pass,facets,wide]"
-                        " [--schemas DIR] [--out FILE] [--ids FILE] [--tsquery FILE] [--exprs FILE]\n");
+                        " [--schemas DIR] [--out FILE] [--ids FILE] [--tsquery FILE] [--exprs FILE] [--check FILE]\n");
         return 2;
     }
-    int m_build = strstr(modes, "build") != NULL, m_top = strstr(modes, "top10") != NULL;
-    int m_count = strstr(modes, "count") != NULL, m_pass = strstr(modes, "pass") != NULL;
-    int m_fac = strstr(modes, "facets") != NULL, m_nar = strstr(modes, "wide") != NULL;
+    int m_build = has_mode(modes, "build"), m_top = has_mode(modes, "top10");
+    int m_count = has_mode(modes, "count"), m_pass = has_mode(modes, "pass");
+    int m_fac = has_mode(modes, "facets"), m_nar = has_mode(modes, "wide");
+    int m_exh = has_mode(modes, "exh"), m_tf = has_mode(modes, "topfts"), m_exhc = has_mode(modes, "exhc");
 
     char err[512], *path;
     if (asprintf(&path, "%s/synonyms.json", schemas) < 0 || syn_load(path, &syn, err, sizeof err) < 0)
@@ -344,6 +558,8 @@ int main(int argc, char **argv)
     sqlite3_stmt *st_top = prep(db, "SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?"
                                     " ORDER BY bm25(resources_fts, 10.0, 4.0, 1.0, 4.0, 3.0) LIMIT 10");
     sqlite3_stmt *st_count = prep(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?");
+    count_st = st_count;
+    sqlite3_stmt *st_count_rows = prep(db, "SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?");
     /* server/search.c SQL_MATCH, verbatim */
     sqlite3_stmt *st_pass = prep(
         db, "SELECT r.rid, shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0), r.kind_bit,"
@@ -355,6 +571,17 @@ int main(int argc, char **argv)
             " AND (?4 = 0 OR r.scenario_mask & ?4) AND (?5 = 0 OR r.region_mask & ?5)"
             " AND (?6 = 0 OR r.delivery_bit & ?6) AND (?7 IS NULL OR r.price_min <= ?7)");
     sqlite3_stmt *st_id = prep(db, "SELECT id FROM resources WHERE rid = ?");
+    sqlite3_stmt *st_exh = prep(
+        db, "SELECT resources_fts.rowid, shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0, ?2)"
+            " FROM resources_fts LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid"
+            " WHERE resources_fts MATCH ?1");
+    if (!getenv("RAWFTS_NO_HITS_CACHE"))
+        hits_st = prep(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?1");
+    /* search.c's SQL_RANK: lengths from memory (g_lens), no join */
+    sqlite3_stmt *st_rank = prep(
+        db, "SELECT resources_fts.rowid, shucu_rank(resources_fts, NULL, ?2)"
+            " FROM resources_fts WHERE resources_fts MATCH ?1");
+    load_lengths(db);
     sqlite3_stmt *st_nar = NULL;
     if (m_nar)
         st_nar = prep(
@@ -386,11 +613,22 @@ int main(int argc, char **argv)
         if (build(qs[nq].text, QUERY_ALL, &a) < 0)
             die("query_build failed", NULL);
         qs[nq].all = a.match ? strdup(a.match) : NULL;
+        qs[nq].wall = a.weights ? strdup(a.weights) : NULL;
         qs[nq].nterms = a.terms ? (int)json_array_size(a.terms) : 0;
-        if (qs[nq].all && qs[nq].nterms >= 2 && run_count(st_count, qs[nq].all) == 0) {
+        long found = qs[nq].all ? run_count(st_count, qs[nq].all) : 0;
+        uint64_t keep = 0;
+        if (qs[nq].all && found < 3 && a.nparts >= 2 && relax_parts(st_count, &a, found, &keep)) {
+            /* search.c's relaxation: the kept words AND-ed, the all-words
+             * hits first */
+            if (query_join(&a, keep, " AND ", &qs[nq].any, &qs[nq].wany) <= 0)
+                die("query_join failed", NULL);
+            qs[nq].nfirst = (int)all_rids(st_count_rows, qs[nq].all, qs[nq].first, 3);
+            qs[nq].relaxed = 1;
+        } else if (qs[nq].all && a.nparts >= 2 && found == 0) {
             if (build(qs[nq].text, QUERY_ANY, &b) < 0)
                 die("query_build failed", NULL);
             qs[nq].any = b.match ? strdup(b.match) : NULL;
+            qs[nq].wany = b.weights ? strdup(b.weights) : NULL;
             qs[nq].relaxed = 1;
         }
         query_free(&a);
@@ -438,15 +676,75 @@ int main(int argc, char **argv)
             fclose(tf);
     }
 
+    if (checkpath) {
+        /* Per query, outside the timing: whether search.c's ranking (shucu_rank,
+         * phrase counts from the cache: mode exhc) and the MaxScore experiment
+         * (topfts) give the exhaustive top 10 (shucu_bm25 over every row: mode
+         * exh) - the same rowids in the same order, scores within 1e-9.
+         * "q#<TAB>rows<TAB>server same|DIFFERENT<TAB>topfts same|DIFFERENT
+         *  <TAB>topfts rows scored<TAB>rounds<TAB>essential/phrases<TAB>rid:score..."
+         * (the exhaustive 10, scores to 9 places). */
+        FILE *cf = fopen(checkpath, "w");
+        if (!cf)
+            die("cannot open the check file", NULL);
+        int same_srv = 0, same_tf = 0;
+        for (int i = 0; i < nq; i++) {
+            const char *m = qs[i].relaxed ? qs[i].any : qs[i].all;
+            const char *w = qs[i].relaxed ? qs[i].wany : qs[i].wall;
+            struct topk a, b, c;
+            struct topfts_stats ts = {0};
+            topk_init(&a, 10);
+            topk_init(&b, 10);
+            topk_init(&c, 10);
+            g_first = qs[i].first;
+            g_nfirst = qs[i].nfirst;
+            g_best_other = 0;
+            long rows = m ? run_exh(st_exh, m, w, &a) : 0;
+            double best_other = g_best_other;
+            if (m) {
+                run_exhc(st_rank, m, w, &b);
+                run_topfts(st_rank, m, w, &c, &ts);
+            }
+            g_nfirst = 0;
+            topk_sort(&a);
+            topk_sort(&b);
+            topk_sort(&c);
+            int sb = a.n == b.n, sc = a.n == c.n;
+            for (size_t j = 0; j < a.n; j++) {
+                sb = sb && a.v[j].id == b.v[j].id && fabs(a.v[j].score - b.v[j].score) <= 1e-9;
+                sc = sc && a.v[j].id == c.v[j].id && fabs(a.v[j].score - c.v[j].score) <= 1e-9;
+            }
+            same_srv += sb;
+            same_tf += sc;
+            fprintf(cf, "%d\t%ld\t%s\t%s\t%ld\t%d\t%d/%d", i, rows, sb ? "same" : "DIFFERENT",
+                    sc ? "same" : "DIFFERENT", ts.rows_scored, ts.rounds, ts.essential, ts.phrases);
+            /* as search.c shows them: a first row's score plus the best other */
+            for (size_t j = 0; j < a.n; j++) {
+                double shown = a.v[j].score;
+                for (int k = 0; k < qs[i].nfirst; k++)
+                    if (qs[i].first[k] == a.v[j].id)
+                        shown += best_other;
+                fprintf(cf, "\t%lld:%.9f", (long long)a.v[j].id, shown);
+            }
+            fprintf(cf, "\n");
+            topk_free(&a);
+            topk_free(&b);
+            topk_free(&c);
+        }
+        fclose(cf);
+        fprintf(stderr, "rawfts: top 10 identical to exhaustive scoring: search.c's ranking %d of %d,"
+                        " MaxScore (topfts) %d of %d\n", same_srv, nq, same_tf, nq);
+    }
+
     FILE *out = outpath ? fopen(outpath, "a") : stdout;
     if (!out)
         die("cannot open the output", NULL);
     /* Mode-major: each mode runs over all queries before the next mode, so
      * no mode finds the pages another mode just read for the same query. */
-    const char *order[6] = {"build", "top10", "count", "pass", "facets", "wide"};
-    int on[6] = {m_build, m_top, m_count, m_pass, m_fac, m_nar};
+    const char *order[9] = {"build", "top10", "count", "pass", "facets", "wide", "exh", "topfts", "exhc"};
+    int on[9] = {m_build, m_top, m_count, m_pass, m_fac, m_nar, m_exh, m_tf, m_exhc};
     for (int r = 0; r < reps; r++) {
-        for (int k = 0; k < 6; k++) {
+        for (int k = 0; k < 9; k++) {
             if (!on[k])
                 continue;
             for (int i = 0; i < nq; i++) {
@@ -476,6 +774,28 @@ int main(int argc, char **argv)
                     if (qs[i].relaxed)
                         run_count(st_count, qs[i].all);
                     n = run_count(st_count, m);
+                } else if (k >= 6) {
+                    const char *w = qs[i].relaxed ? qs[i].wany : qs[i].wall;
+                    struct topk h;
+                    struct topfts_stats ts;
+                    if (qs[i].relaxed) {
+                        topk_init(&h, 10);
+                        if (k == 6)
+                            run_exh(st_exh, qs[i].all, qs[i].wall, &h);
+                        else if (k == 7)
+                            run_topfts(st_rank, qs[i].all, qs[i].wall, &h, &ts);
+                        else
+                            run_exhc(st_rank, qs[i].all, qs[i].wall, &h);
+                        topk_free(&h);
+                    }
+                    topk_init(&h, 10);
+                    g_first = qs[i].first;
+                    g_nfirst = qs[i].nfirst;
+                    n = k == 6   ? run_exh(st_exh, m, w, &h)
+                        : k == 7 ? run_topfts(st_rank, m, w, &h, &ts)
+                                 : run_exhc(st_rank, m, w, &h);
+                    g_nfirst = 0;
+                    topk_free(&h);
                 } else {
                     sqlite3_stmt *st = k == 5 ? st_nar : st_pass;
                     if (qs[i].relaxed)
@@ -492,6 +812,8 @@ int main(int argc, char **argv)
     sqlite3_finalize(st_count);
     sqlite3_finalize(st_pass);
     sqlite3_finalize(st_id);
+    sqlite3_finalize(st_exh);
+    sqlite3_finalize(st_rank);
     sqlite3_finalize(st_score);
     sqlite3_finalize(st_nar);
     sqlite3_finalize(df_st);

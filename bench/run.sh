@@ -347,13 +347,13 @@ for N in $SIZES; do
   # baseline and the peers interleaved pass by pass.
   start_shucud "$DB" none
   "$BIN/rawfts" --db "$DB" --schemas schemas --queries "$QUERIES" --reps 0 \
-    --ids "$D/raw_ids.tsv" --tsquery "$D/tsq_expr.txt" --exprs "$D/exprs.txt"
+    --ids "$D/raw_ids.tsv" --tsquery "$D/tsq_expr.txt" --exprs "$D/exprs.txt" --check "$D/check.tsv"
   peers_prepare "$D"
   for p in $(seq "$PASSES"); do
     phase "corpus $N: latency pass $p/$PASSES"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/search10.tsv" --reps "$reps" --out "$D/search10.p$p.tsv"
     "$BIN/rawfts" --db "$DB" --schemas schemas --queries "$QUERIES" --reps "$reps" \
-      --modes build,top10,count,pass,facets,wide --out "$D/raw.p$p.tsv"
+      --modes build,top10,count,pass,facets,wide,exh,exhc,topfts --out "$D/raw.p$p.tsv"
     peers_pass "$p" "$D" "$reps"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/search1.tsv" --reps "$reps" --out "$D/search1.p$p.tsv"
     "$BIN/latency" --port "$SHUCUD_PORT" --reqs "$WORK/healthz.tsv" --reps $((reps * 50)) --out "$D/healthz.p$p.tsv"

@@ -122,8 +122,13 @@ static double docsize_tokens(sqlite3_value *v, int ncol)
 {
     if (sqlite3_value_type(v) != SQLITE_BLOB)
         return -1;
-    const unsigned char *p = sqlite3_value_blob(v);
-    int n = sqlite3_value_bytes(v), at = 0, cols = 0;
+    return bm25_docsize_tokens(sqlite3_value_blob(v), sqlite3_value_bytes(v), ncol);
+}
+
+double bm25_docsize_tokens(const void *blob, int n, int ncol)
+{
+    const unsigned char *p = blob;
+    int at = 0, cols = 0;
     double total = 0;
     while (at < n) {
         unsigned long x = 0;
@@ -180,10 +185,138 @@ static void bm25_func(const Fts5ExtensionApi *api, Fts5Context *fc, sqlite3_cont
     sqlite3_result_double(ctx, -1.0 * score);
 }
 
+/* The IDFs of r's phrases, computed on the first row of the first
+ * statement that uses r and kept in r for the next ones. */
+static int rank_prepare(const Fts5ExtensionApi *api, Fts5Context *fc, struct bm25_rank *r)
+{
+    if (r->ready)
+        return SQLITE_OK;
+    if (r->off < 0 || r->n < 0 || r->n > BM25_RANK_MAX || r->off + r->n > api->xPhraseCount(fc))
+        return SQLITE_ERROR;
+    sqlite3_int64 rows = 0, tokens = 0;
+    int rc = api->xRowCount(fc, &rows);
+    if (rc == SQLITE_OK)
+        rc = api->xColumnTotalSize(fc, -1, &tokens);
+    if (rc != SQLITE_OK)
+        return rc;
+    r->avgdl = rows > 0 ? (double)tokens / (double)rows : 1.0;
+    if (r->avgdl <= 0)
+        r->avgdl = 1.0;
+    for (int i = 0; i < r->n; i++) {
+        sqlite3_int64 hits = r->hits[i];
+        if (hits < 0) { /* not given: counted as bm25() counts it */
+            hits = 0;
+            if ((rc = api->xQueryPhrase(fc, r->off + i, &hits, count_row)) != SQLITE_OK)
+                return rc;
+            r->hits[i] = (long)hits;
+        }
+        double idf = log(((double)rows - (double)hits + 0.5) / ((double)hits + 0.5));
+        r->idf[i] = idf > 0 ? idf : 1e-6;
+    }
+    if (r->spec && *r->spec)
+        apply_phrase_weights(r->idf, r->n, r->spec);
+    for (int i = 0; i < r->ncol && i < BM25_RANK_COLS; i++)
+        r->colw[i] = r->colw_in && i < r->ncolw ? r->colw_in[i] : 1.0;
+    r->rows = (long)rows;
+    r->ready = 1;
+    return SQLITE_OK;
+}
+
+static void rank_func(const Fts5ExtensionApi *api, Fts5Context *fc, sqlite3_context *ctx,
+                      int nval, sqlite3_value **val)
+{
+    struct bm25_rank *r = nval == 2 ? sqlite3_value_pointer(val[1], BM25_RANK_PTR) : NULL;
+    if (!r) {
+        sqlite3_result_error(ctx, "shucu_rank(table, docsize, ctx)", -1);
+        return;
+    }
+    int ncol = api->xColumnCount(fc);
+    r->ncol = ncol;
+    int rc = ncol <= BM25_RANK_COLS ? rank_prepare(api, fc, r) : SQLITE_ERROR;
+    double freq[BM25_RANK_MAX];
+    for (int i = 0; rc == SQLITE_OK && i < r->n; i++) {
+        Fts5PhraseIter it;
+        int col = 0, off = 0;
+        double f = 0;
+        rc = api->xPhraseFirst(fc, r->off + i, &it, &col, &off);
+        for (; rc == SQLITE_OK && col >= 0; api->xPhraseNext(fc, &it, &col, &off))
+            f += r->colw[col];
+        freq[i] = f;
+    }
+    double len = -1;
+    if (rc == SQLITE_OK && r->lens) {
+        sqlite3_int64 rowid = api->xRowid(fc);
+        if (rowid >= 0 && rowid < r->nlens && r->lens[rowid])
+            len = (double)(r->lens[rowid] - 1);
+    }
+    if (rc == SQLITE_OK && len < 0)
+        len = docsize_tokens(val[0], ncol);
+    if (rc == SQLITE_OK && len < 0) {
+        int ntok = 0;
+        rc = api->xColumnSize(fc, -1, &ntok);
+        len = ntok;
+    }
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    /* bm25_func's sum, phrase by phrase in the same order: the same double */
+    double score = 0;
+    for (int i = 0; i < r->n; i++)
+        score += r->idf[i] * ((freq[i] * (K1 + 1.0)) / (freq[i] + K1 * (1 - B + B * len / r->avgdl)));
+    r->rows_scored++;
+    sqlite3_result_double(ctx, -1.0 * score);
+}
+
+int bm25_phrases(const char *expr, int (*at)[2], int max)
+{
+    int n = 0;
+    const char *p = expr;
+    while (*p) {
+        if (*p == ' ' || *p == '(' || *p == ')') {
+            p++;
+        } else if (*p == '"') {
+            const char *s = p++;
+            for (;;) {
+                if (!*p)
+                    return -1;
+                if (*p == '"' && p[1] == '"') {
+                    p += 2;
+                    continue;
+                }
+                if (*p++ == '"')
+                    break;
+            }
+            if (*p == '*')
+                p++;
+            if (n < max) {
+                at[n][0] = (int)(s - expr);
+                at[n][1] = (int)(p - s);
+            }
+            n++;
+        } else if (strncmp(p, "AND", 3) == 0 || strncmp(p, "NOT", 3) == 0) {
+            p += 3;
+        } else if (strncmp(p, "OR", 2) == 0) {
+            p += 2;
+        } else {
+            return -1;
+        }
+    }
+    return n;
+}
+
+double bm25_rank_bound(const struct bm25_rank *r, int i)
+{
+    return r->ready && i >= 0 && i < r->n ? r->idf[i] * (K1 + 1.0) : HUGE_VAL;
+}
+
 int bm25_register(sqlite3 *db)
 {
     fts5_api *api = tok_fts5_api(db);
     if (!api)
         return SQLITE_ERROR;
-    return api->xCreateFunction(api, "shucu_bm25", NULL, bm25_func, NULL);
+    int rc = api->xCreateFunction(api, "shucu_bm25", NULL, bm25_func, NULL);
+    if (rc == SQLITE_OK)
+        rc = api->xCreateFunction(api, "shucu_rank", NULL, rank_func, NULL);
+    return rc;
 }

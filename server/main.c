@@ -323,6 +323,7 @@ static int cmd_reindex(const struct config *cfg)
     /* One transaction: a reader never sees a half-built index. */
     int rc = db_begin(db) ||
              db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('rebuild')") ||
+             db_exec(db, "INSERT INTO resources_len_log(rid) VALUES (-1)") || /* corpus.c */
              db_exec(db, "INSERT INTO orgs_fts(orgs_fts) VALUES('rebuild')") ||
              db_exec(db, "INSERT INTO needs_fts(needs_fts) VALUES('rebuild')") ||
              db_hot_rebuild(db) || db_commit(db);

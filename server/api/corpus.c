@@ -5,6 +5,7 @@
  */
 #include "corpus.h"
 
+#include "bm25.h"
 #include "db.h"
 #include "dfcache.h"
 #include "util.h"
@@ -18,6 +19,13 @@ struct corpus {
     long ndocs;      /* published resources, refreshed every second */
     double ndocs_at; /* util_monotonic() of the last count; 0: never */
     struct dfcache *df;
+    struct dfcache *hits; /* rows per quoted phrase (corpus_phrase_hits) */
+    /* corpus_lengths(): len[rid] = length in tokens + 1 (0: unknown) for
+     * rids up to len_max, valid at len_version with the length log
+     * (migration 13) read up to len_seq */
+    uint32_t *len;
+    int64_t len_cap, len_max, len_seq;
+    long long len_version, len_identity;
 };
 
 static struct corpus *corpus_of(struct worker *w)
@@ -25,7 +33,9 @@ static struct corpus *corpus_of(struct worker *w)
     if (!w->corpus) {
         w->corpus = xcalloc(1, sizeof *w->corpus);
         w->corpus->df = dfcache_new();
-        if (!w->corpus->df)
+        w->corpus->hits = dfcache_new();
+        w->corpus->len_version = -1;
+        if (!w->corpus->df || !w->corpus->hits)
             abort(); /* out of memory, as xmalloc */
     }
     return w->corpus;
@@ -36,6 +46,8 @@ void corpus_free(struct corpus *c)
     if (!c)
         return;
     dfcache_free(c->df);
+    dfcache_free(c->hits);
+    free(c->len);
     free(c);
 }
 
@@ -68,6 +80,128 @@ long corpus_df(void *worker, const char *token, int len)
      * generation matches the old one still empties the table. */
     long long version = gen < 0 ? -1 : (gen ^ db_identity(w->db)) & INT64_MAX;
     return dfcache_get(corpus_of(w)->df, version, st, token, len);
+}
+
+/* The generation and identity as one number (gen < 0: unknown). */
+static long long data_version(struct worker *w)
+{
+    long long gen = db_generation(w->db);
+    return gen < 0 ? -1 : (gen ^ db_identity(w->db)) & INT64_MAX;
+}
+
+long corpus_phrase_hits(void *worker, const char *phrase, int len)
+{
+    static const char SQL[] = "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?1";
+    struct worker *w = worker;
+    sqlite3_stmt *st = db_stmt(w->db, SQL);
+    if (!st)
+        return -1; /* shucu_rank counts it itself */
+    return dfcache_get(corpus_of(w)->hits, data_version(w), st, phrase, len);
+}
+
+/* Sets the length of rid from its docsize blob (st's columns 0, 1). */
+static void len_set(struct corpus *c, sqlite3_stmt *st)
+{
+    int64_t rid = sqlite3_column_int64(st, 0);
+    if (rid < 0 || rid > INT32_MAX)
+        return;
+    if (rid >= c->len_cap) {
+        int64_t cap = c->len_cap ? c->len_cap : 4096;
+        while (cap <= rid)
+            cap *= 2;
+        c->len = xrealloc(c->len, (size_t)cap * sizeof *c->len);
+        memset(c->len + c->len_cap, 0, (size_t)(cap - c->len_cap) * sizeof *c->len);
+        c->len_cap = cap;
+    }
+    double n = bm25_docsize_tokens(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1),
+                                   CORPUS_FTS_COLUMNS);
+    c->len[rid] = n >= 0 && n < UINT32_MAX - 1 ? (uint32_t)n + 1 : 0;
+    if (rid > c->len_max)
+        c->len_max = rid;
+}
+
+/* Reads the lengths of rows above c->len_max (all of them after a reset);
+ * 0 or -1. */
+static int len_read_new(struct worker *w, struct corpus *c)
+{
+    static const char SQL[] = "SELECT id, sz FROM resources_fts_docsize WHERE id > ?1";
+    sqlite3_stmt *st = db_stmt(w->db, SQL);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, c->len_max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        len_set(c, st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Forgets every length; the next read starts from the first row. */
+static void len_reset(struct corpus *c)
+{
+    if (c->len)
+        memset(c->len, 0, (size_t)c->len_cap * sizeof *c->len);
+    c->len_max = -1;
+}
+
+/* Applies the log entries after c->len_seq: a named row is read again
+ * (unknown when it is gone), -1 resets everything.  0 or -1. */
+static int len_apply_log(struct worker *w, struct corpus *c)
+{
+    static const char SQL_LOG[] = "SELECT seq, rid FROM resources_len_log WHERE seq > ?1 ORDER BY seq";
+    static const char SQL_ONE[] = "SELECT id, sz FROM resources_fts_docsize WHERE id = ?1";
+    sqlite3_stmt *lg = db_stmt(w->db, SQL_LOG), *one = db_stmt(w->db, SQL_ONE);
+    if (!lg || !one)
+        return -1;
+    sqlite3_bind_int64(lg, 1, c->len_seq);
+    int rc;
+    while ((rc = sqlite3_step(lg)) == SQLITE_ROW) {
+        c->len_seq = sqlite3_column_int64(lg, 0);
+        int64_t rid = sqlite3_column_int64(lg, 1);
+        if (rid < 0) {
+            len_reset(c);
+            continue;
+        }
+        if (rid < c->len_cap)
+            c->len[rid] = 0;
+        sqlite3_bind_int64(one, 1, rid);
+        if (sqlite3_step(one) == SQLITE_ROW)
+            len_set(c, one);
+        sqlite3_reset(one);
+    }
+    sqlite3_reset(lg);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+const uint32_t *corpus_lengths(struct worker *w, int64_t *n)
+{
+    struct corpus *c = corpus_of(w);
+    long long ver = data_version(w), id = db_identity(w->db);
+    *n = 0;
+    if (ver < 0)
+        return NULL;
+    if (ver != c->len_version) {
+        int ok;
+        if (c->len_version < 0 || id != c->len_identity) { /* first use, or another file */
+            static const char SQL_SEQ[] = "SELECT coalesce(max(seq), 0) FROM resources_len_log";
+            sqlite3_stmt *st = db_stmt(w->db, SQL_SEQ);
+            len_reset(c);
+            ok = st && sqlite3_step(st) == SQLITE_ROW;
+            if (ok)
+                c->len_seq = sqlite3_column_int64(st, 0);
+            if (st)
+                sqlite3_reset(st);
+        } else {
+            ok = len_apply_log(w, c) == 0;
+        }
+        ok = ok && len_read_new(w, c) == 0;
+        c->len_version = ok ? ver : -1;
+        c->len_identity = id;
+        if (!ok)
+            return NULL;
+    }
+    *n = c->len_max + 1 < c->len_cap ? c->len_max + 1 : c->len_cap;
+    return c->len;
 }
 
 json_t *corpus_marked(const char *s)

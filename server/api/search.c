@@ -18,6 +18,7 @@
  */
 #include "handlers.h"
 
+#include "bm25.h"
 #include "cached.h"
 #include "case.h"
 #include "corpus.h"
@@ -36,6 +37,8 @@
 
 #define SEARCH_MAX_Q 1000 /* characters of q searched; the rest is cut (truncated) */
 #define RELAX_FEW 3       /* an all-words search with fewer hits is relaxed */
+#define FACETS_EXACT 1000   /* facets over more matches than this are estimated */
+#define SEARCH_SHAPE 2      /* in the cache key: 2 added facets.exact (issue 24) */
 #define CORRECT_SHARE 10000 /* a correction is in 1/CORRECT_SHARE of the
                                resources (at least 2): a frequent word */
 
@@ -130,14 +133,57 @@ static void bind_filters(sqlite3_stmt *st, const struct filters *f)
 /* Columns 0..7 of both statements: rid, bm25, kind_bit, industry_mask,
  * scenario_mask, price_min, rating_sum, rating_count.  They read the
  * narrow resources_hot (published rows only), not the wide resources.
- * The score is bm25() computed with the row length from the joined
- * %_docsize row (index/bm25.h): the same number at half the cost. */
-static const char SQL_MATCH[] =
-    "SELECT r.rid, shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0, ?8), r.kind_bit,"
-    " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"
-    " FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid"
-    " LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid"
-    " WHERE resources_fts MATCH ?1" FILTER_SQL;
+ * The score is shucu_rank's (?8: its struct bm25_rank): bm25() with each
+ * phrase's row count from the worker's cache and each row's length from
+ * the worker's memory (corpus_lengths), so no statement or join per row
+ * reads %_docsize. */
+#define MATCH_SQL(score, join)                                                        \
+    "SELECT r.rid, " score ", r.kind_bit,"                                            \
+    " r.industry_mask, r.scenario_mask, r.price_min, r.rating_sum, r.rating_count"    \
+    " FROM resources_fts JOIN resources_hot r ON r.rid = resources_fts.rowid" join    \
+    " WHERE resources_fts MATCH ?1" FILTER_SQL
+static const char SQL_MATCH[] = MATCH_SQL("shucu_rank(resources_fts, NULL, ?8)", "");
+/* An expression of more phrases than shucu_rank takes (BM25_RANK_MAX):
+ * shucu_bm25, the row length by a join (bm25.h). */
+static const char SQL_MATCH_MANY[] =
+    MATCH_SQL("shucu_bm25(resources_fts, d.sz, 10.0, 4.0, 1.0, 4.0, 3.0, ?8)",
+              " LEFT JOIN resources_fts_docsize d ON d.id = resources_fts.rowid");
+
+/* By relevance without filters: the rows and their scores alone, with no
+ * join to resources_hot, since nothing per row needs its columns (the
+ * facets come from SQL_FACETS).  Columns 0, 1 as above. */
+static const char SQL_RANK[] =
+    "SELECT resources_fts.rowid, shucu_rank(resources_fts, NULL, ?8) FROM resources_fts"
+    " WHERE resources_fts MATCH ?1";
+
+/* The facet columns of one sampled match (struct sample). */
+static const char SQL_FACETS[] =
+    "SELECT kind_bit, industry_mask, scenario_mask FROM resources_hot WHERE rid = ?1";
+
+/* Matches spread evenly over the whole match set: every stride-th row of
+ * the pass is kept, and when FACETS_EXACT are kept every other one is
+ * dropped and the stride doubles.  While the stride is 1 it holds every
+ * match. */
+struct sample {
+    int64_t rid[FACETS_EXACT];
+    int n;
+    long stride, seen;
+};
+
+static void sample_add(struct sample *sm, int64_t rid)
+{
+    if (sm->seen++ % sm->stride)
+        return;
+    if (sm->n == FACETS_EXACT) {
+        for (int i = 0; i < FACETS_EXACT / 2; i++)
+            sm->rid[i] = sm->rid[2 * i];
+        sm->n = FACETS_EXACT / 2;
+        sm->stride *= 2;
+        if ((sm->seen - 1) % sm->stride)
+            return;
+    }
+    sm->rid[sm->n++] = rid;
+}
 
 /* How many resources a relaxed expression finds, with the filters. */
 static const char SQL_COUNT[] =
@@ -295,6 +341,7 @@ struct search_result {
     json_t *hits;
     long total, providers, cases;
     int kind_c[64], ind_c[64], scn_c[64];
+    int facets_estimated; /* counted on the first FACETS_EXACT matches and scaled */
 };
 
 /* What one pass searches: the expression (NULL: no text), its phrase
@@ -313,6 +360,65 @@ static void result_clear(struct search_result *res)
     memset(res->ind_c, 0, sizeof res->ind_c);
     memset(res->scn_c, 0, sizeof res->scn_c);
     res->total = res->providers = res->cases = 0;
+    res->facets_estimated = 0;
+}
+
+/* shucu_rank's context for match (bm25.h): its phrases' row counts from
+ * the worker's per-generation cache, the rows' lengths from its memory.
+ * -1 when the expression has more phrases than shucu_rank takes
+ * (SQL_MATCH_MANY ranks it then). */
+static int rank_setup(struct worker *w, const char *match, const char *weights,
+                      struct bm25_rank *rk)
+{
+    static const double COLW[] = {10.0, 4.0, 1.0, 4.0, 3.0};
+    int at[BM25_RANK_MAX][2];
+    int n = bm25_phrases(match, at, BM25_RANK_MAX);
+    if (n <= 0 || n > BM25_RANK_MAX)
+        return -1;
+    memset(rk, 0, sizeof *rk);
+    rk->n = n;
+    rk->spec = weights;
+    rk->colw_in = COLW;
+    rk->ncolw = (int)(sizeof COLW / sizeof COLW[0]);
+    for (int i = 0; i < n; i++)
+        rk->hits[i] = corpus_phrase_hits(w, match + at[i][0], at[i][1]);
+    rk->lens = corpus_lengths(w, &rk->nlens);
+    return 0;
+}
+
+/* The facets of an unfiltered search by relevance, whose ranking pass
+ * reads no resources_hot row: counted over the sample, exact when it
+ * holds every match (res->total), else scaled to the total and marked
+ * estimated.  0 or -1 (db). */
+static int facets_sample(struct db *db, const struct sample *sm, struct search_result *res)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_FACETS);
+    if (!st)
+        return -1;
+    int nk = tax_count(TAX_KIND), ni = tax_count(TAX_INDUSTRY), ns = tax_count(TAX_SCENARIO);
+    long n = 0;
+    for (int i = 0; i < sm->n; i++) {
+        sqlite3_bind_int64(st, 1, sm->rid[i]);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            n++;
+            facet_add(res->kind_c, nk, sqlite3_column_int64(st, 0));
+            facet_add(res->ind_c, ni, sqlite3_column_int64(st, 1));
+            facet_add(res->scn_c, ns, sqlite3_column_int64(st, 2));
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return -1;
+    }
+    if (n > 0 && res->total > n) {
+        int *all[] = {res->kind_c, res->ind_c, res->scn_c};
+        for (int f = 0; f < 3; f++)
+            for (int i = 0; i < 64; i++)
+                if (all[f][i]) /* a value seen stays at least 1 */
+                    all[f][i] = (int)fmax(1.0, round((double)all[f][i] * (double)res->total / (double)n));
+        res->facets_estimated = 1;
+    }
+    return 0;
 }
 
 /* Runs one pass (see struct pass) into res; 0 or -1 (db). */
@@ -337,7 +443,21 @@ static int search_run(struct req *r, const struct search_args *a, const struct p
         res->providers = res->total;
         return dberr ? -1 : 0;
     }
-    sqlite3_stmt *st = db_stmt(db, match ? SQL_MATCH : SQL_ALL);
+    /* By relevance without filters no row's resources_hot columns are
+     * needed: the pass ranks alone and the facets come from a sample. */
+    struct bm25_rank rk;
+    struct sample *sm = NULL;
+    int ranked = match && rank_setup(r->w, match, ps->weights, &rk) == 0;
+    int fast = ranked && a->sort == SORT_RELEVANCE && !fp->kinds && !fp->inds && !fp->scns &&
+               !fp->regs && !fp->dels && !fp->has_max_price;
+    sqlite3_stmt *st = db_stmt(db, !match ? SQL_ALL : fast ? SQL_RANK : ranked ? SQL_MATCH
+                                                                           : SQL_MATCH_MANY);
+    if (fast) {
+        sm = xmalloc(sizeof *sm);
+        sm->n = 0;
+        sm->stride = 1;
+        sm->seen = 0;
+    }
     double best_other = 0; /* the best score of a row not in ps->first */
     struct topk h;
     topk_init(&h, (size_t)(a->offset + a->limit));
@@ -345,16 +465,23 @@ static int search_run(struct req *r, const struct search_args *a, const struct p
         dberr = 1;
     } else {
         db_bind_text(st, 1, match);
-        bind_filters(st, fp);
-        if (match)
+        if (!fast)
+            bind_filters(st, fp);
+        if (ranked)
+            sqlite3_bind_pointer(st, 8, &rk, BM25_RANK_PTR, NULL);
+        else if (match)
             db_bind_text(st, 8, ps->weights);
         int rc, nk = tax_count(TAX_KIND), ni = tax_count(TAX_INDUSTRY);
         int ns = tax_count(TAX_SCENARIO);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             res->total++;
-            facet_add(res->kind_c, nk, sqlite3_column_int64(st, 2));
-            facet_add(res->ind_c, ni, sqlite3_column_int64(st, 3));
-            facet_add(res->scn_c, ns, sqlite3_column_int64(st, 4));
+            if (fast) {
+                sample_add(sm, sqlite3_column_int64(st, 0));
+            } else {
+                facet_add(res->kind_c, nk, sqlite3_column_int64(st, 2));
+                facet_add(res->ind_c, ni, sqlite3_column_int64(st, 3));
+                facet_add(res->scn_c, ns, sqlite3_column_int64(st, 4));
+            }
             struct topk_item c = {.id = sqlite3_column_int64(st, 0),
                                   .score = -sqlite3_column_double(st, 1)};
             int first = 0;
@@ -378,8 +505,12 @@ static int search_run(struct req *r, const struct search_args *a, const struct p
             topk_push(&h, c);
         }
         sqlite3_reset(st);
+        sqlite3_bind_null(st, 8); /* rk is about to go */
         dberr = rc != SQLITE_DONE;
+        if (!dberr && fast && res->total)
+            dberr = facets_sample(db, sm, res) < 0;
     }
+    free(sm);
     if (!dberr && res->total) {
         topk_sort(&h);
         /* The rows ranked first show a score above every other row's. */
@@ -595,10 +726,11 @@ answer:
         json_object_set_new(kinds, "provider", json_integer(res.providers));
     if (res.cases)
         json_object_set_new(kinds, "case", json_integer(res.cases));
-    json_t *out = json_pack("{s:I, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:s, s:b}}", "total",
+    json_t *out = json_pack("{s:I, s:o, s:{s:o, s:o, s:o, s:b}, s:{s:o, s:s, s:b}}", "total",
                             (json_int_t)res.total, "hits", res.hits, "facets", "kind", kinds,
                             "industry", facet_json(TAX_INDUSTRY, res.ind_c), "scenario",
-                            facet_json(TAX_SCENARIO, res.scn_c), "debug", "terms",
+                            facet_json(TAX_SCENARIO, res.scn_c), "exact", !res.facets_estimated,
+                            "debug", "terms",
                             terms ? terms : json_array(), "sort", SORT_NAMES[a->sort],
                             "relaxed", relaxed);
     if (relaxed) {
@@ -666,7 +798,8 @@ void h_search(struct req *r)
                                 (long long)f->scns,  (long long)f->regs, (long long)f->dels,
                                 f->has_max_price,    price_bits,       a->sort,
                                 a->limit,            a->offset,        a->highlight,
-                                a->truncated,        (long long)app.data_tag};
+                                a->truncated,        (long long)app.data_tag,
+                                SEARCH_SHAPE};
     size_t qlen = a->q ? strlen(a->q) : 0;
     size_t mlen = qlen + 1 + sizeof params;
     char *material = xmalloc(mlen);

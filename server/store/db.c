@@ -244,6 +244,7 @@ static int db_tokens_current(struct db *db)
     char sql[96];
     snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES ('tokenizer', %d)", TOK_VERSION);
     return db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('rebuild')") ||
+                   db_exec(db, "INSERT INTO resources_len_log(rid) VALUES (-1)") || /* corpus.c */
                    db_exec(db, "INSERT INTO orgs_fts(orgs_fts) VALUES('rebuild')") ||
                    db_exec(db, "INSERT INTO needs_fts(needs_fts) VALUES('rebuild')") ||
                    db_exec(db, "UPDATE meta SET v = v + 1 WHERE k = 'gen'") || db_exec(db, sql)

@@ -881,6 +881,37 @@ const char *const MIGRATIONS[] = {
     CHANGE_FEED("projects", "project", CHG_ID, CHG_PROJECT_VIS)
     CHANGE_FEED("tickets", "ticket", CHG_ID, CHG_CENTERS)
     CHANGE_FEED("cases", "case", CHG_ID, CHG_CASE_VIS),
+    /* 13 (issue 24): search ranks with each row's length from memory
+     * (corpus.c), not from a join to resources_fts_docsize per matching
+     * row.  A worker keeps the lengths of the rows it has read and, when
+     * the data changes, reads the rows added since (rids above the
+     * largest it knows) and the rows this log names: every update of an
+     * indexed column and every delete (a reused rid is unknown, not
+     * wrong: it falls back to FTS5's own length).  rid -1 says "read
+     * everything again" (a rebuild of the index: db.c, shucud reindex).
+     * Inserts are not logged, so a bulk import writes nothing more. */
+    "CREATE TABLE resources_len_log (seq INTEGER PRIMARY KEY, rid INTEGER NOT NULL);"
+    "CREATE TRIGGER resources_len_u AFTER UPDATE OF title, summary, description, tags,"
+    "  provider_name, status ON resources BEGIN"
+    "  INSERT INTO resources_len_log(rid) VALUES (old.rid);"
+    "END;"
+    "CREATE TRIGGER resources_len_d AFTER DELETE ON resources BEGIN"
+    "  INSERT INTO resources_len_log(rid) VALUES (old.rid);"
+    "END;"
+    /* Bulk mode (resource.c): while a batch's row ('bulk', 1) is in meta,
+     * its transaction fills resource_is for the whole batch and bumps the
+     * generation once, so these two per-row triggers stand aside. */
+    "DROP TRIGGER resources_is_ai;"
+    "CREATE TRIGGER resources_is_ai AFTER INSERT ON resources WHEN new.status = 'published'"
+    "  AND NOT EXISTS (SELECT 1 FROM meta WHERE k = 'bulk') BEGIN"
+    "  INSERT OR IGNORE INTO resource_is SELECT i.value, s.value, new.rid"
+    "  FROM json_each(new.doc, '$.industries') i, json_each(new.doc, '$.scenarios') s;"
+    "END;"
+    "DROP TRIGGER gen_resources_i;"
+    "CREATE TRIGGER gen_resources_i AFTER INSERT ON resources"
+    "  WHEN NOT EXISTS (SELECT 1 FROM meta WHERE k = 'bulk') BEGIN"
+    "  UPDATE meta SET v = v + 1 WHERE k = 'gen';"
+    "END;",
 };
 
 const int migrations_count = (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]);

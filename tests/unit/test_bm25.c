@@ -173,6 +173,138 @@ TEST(missing_docsize_argument_is_an_error_not_a_crash)
     sqlite3_close(db);
 }
 
-TEST_MAIN(T(same_scores_as_bm25_with_joined_docsize), T(same_scores_with_column_weights),
+/* shucu_rank (the server's ranking, issue 24) against shucu_bm25 on every
+ * row of every query: the same double, whether the phrases' row counts are
+ * given (as the server's cache gives them) or counted by the function. */
+static const char *rank_queries[][2] = {
+    {"\"质检\"", ""},
+    {"(\"质检\" OR \"检测\" OR \"检验\")", "1 0.5<1 0.5<2"},
+    {"(\"注塑\") AND (\"缺陷\" OR \"质检\")", "1 1 0.5<1"},
+    {"\"排产\" OR \"追溯\" OR \"能耗\" OR \"mes\"", ""},
+    {"(\"mes\" OR \"质检\") AND (\"mes\" OR \"追溯\")", "1 1 1 0.5<1"},
+    {"\"opc ua\"", ""},
+};
+
+static long count_hits(sqlite3 *db, const char *phrase, int len)
+{
+    sqlite3_stmt *st;
+    long n = -1;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM t WHERE t MATCH ?1", -1, &st, NULL);
+    sqlite3_bind_text(st, 1, phrase, len, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+TEST(shucu_rank_gives_shucu_bm25s_scores)
+{
+    static const double colw[] = {10.0, 4.0};
+    sqlite3 *db = corpus();
+    for (size_t q = 0; q < sizeof rank_queries / sizeof rank_queries[0]; q++) {
+        for (int given = 0; given < 2; given++) {
+            int at[BM25_RANK_MAX][2];
+            const char *m = rank_queries[q][0];
+            int n = bm25_phrases(m, at, BM25_RANK_MAX);
+            ASSERT_GT(n, 0);
+            struct bm25_rank r = {.n = n, .spec = rank_queries[q][1], .colw_in = colw, .ncolw = 2};
+            for (int i = 0; i < n; i++)
+                r.hits[i] = given ? count_hits(db, m + at[i][0], at[i][1]) : -1;
+            sqlite3_stmt *st;
+            ASSERT_EQ(sqlite3_prepare_v2(db,
+                                         "SELECT shucu_rank(t, d.sz, ?2), shucu_bm25(t, d.sz, 10.0, 4.0, ?3)"
+                                         " FROM t LEFT JOIN t_docsize d ON d.id = t.rowid WHERE t MATCH ?1",
+                                         -1, &st, NULL),
+                      SQLITE_OK);
+            sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+            sqlite3_bind_pointer(st, 2, &r, BM25_RANK_PTR, NULL);
+            sqlite3_bind_text(st, 3, rank_queries[q][1], -1, SQLITE_STATIC);
+            int rows = 0, rc;
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                ASSERT(sqlite3_column_double(st, 0) == sqlite3_column_double(st, 1));
+                ASSERT(sqlite3_column_double(st, 0) < 0);
+                rows++;
+            }
+            ASSERT_EQ(rc, SQLITE_DONE);
+            ASSERT_GT(rows, 0);
+            ASSERT_EQ(r.rows_scored, rows);
+            sqlite3_finalize(st);
+        }
+    }
+    sqlite3_close(db);
+}
+
+TEST(top_10_by_shucu_rank_is_the_exhaustive_top_10)
+{
+    /* More documents than 10, so the best 10 is a choice: the ids, their
+     * order and the scores are those of ranking every row by shucu_bm25. */
+    static const double colw[] = {10.0, 4.0};
+    sqlite3 *db = corpus();
+    sqlite3_stmt *ins;
+    sqlite3_prepare_v2(db, "INSERT INTO t(title, body) SELECT title, body || ' 质检' FROM t", -1, &ins,
+                       NULL);
+    for (int i = 0; i < 2; i++) { /* 7 -> 28 documents */
+        sqlite3_step(ins);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    const char *m = "(\"质检\" OR \"检测\" OR \"缺陷\")", *spec = "1 0.5<1 0.5<2";
+    int at[BM25_RANK_MAX][2];
+    int n = bm25_phrases(m, at, BM25_RANK_MAX);
+    struct bm25_rank r = {.n = n, .spec = spec, .colw_in = colw, .ncolw = 2};
+    for (int i = 0; i < n; i++)
+        r.hits[i] = count_hits(db, m + at[i][0], at[i][1]);
+    char a[512] = "", b[512] = "";
+    const char *sql[2] = {
+        "SELECT t.rowid, shucu_bm25(t, d.sz, 10.0, 4.0, ?3) AS s FROM t LEFT JOIN t_docsize d"
+        " ON d.id = t.rowid WHERE t MATCH ?1 ORDER BY s, t.rowid DESC LIMIT 10",
+        "SELECT t.rowid, shucu_rank(t, d.sz, ?2) AS s FROM t LEFT JOIN t_docsize d"
+        " ON d.id = t.rowid WHERE t MATCH ?1 ORDER BY s, t.rowid DESC LIMIT 10"};
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *st;
+        char *out = k ? b : a;
+        size_t len = 0;
+        ASSERT_EQ(sqlite3_prepare_v2(db, sql[k], -1, &st, NULL), SQLITE_OK);
+        sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+        sqlite3_bind_pointer(st, 2, &r, BM25_RANK_PTR, NULL);
+        sqlite3_bind_text(st, 3, spec, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            len += (size_t)snprintf(out + len, 512 - len, "%lld:%.12f,", sqlite3_column_int64(st, 0),
+                                    sqlite3_column_double(st, 1));
+        sqlite3_finalize(st);
+    }
+    ASSERT_STR_EQ(a, b);
+    ASSERT(strlen(a) > 100); /* 10 rows */
+    sqlite3_close(db);
+}
+
+TEST(phrases_of_an_expression)
+{
+    int at[8][2];
+    const char *m = "(\"质检\" OR \"a\"\"b\") AND \"钢\"* NOT \"x\"";
+    ASSERT_EQ(bm25_phrases(m, at, 8), 4);
+    ASSERT_EQ(at[0][1], 8);  /* "质检" */
+    ASSERT_EQ(at[1][1], 6);  /* "a""b" */
+    ASSERT_EQ(at[2][1], 6);  /* "钢"* with its star */
+    ASSERT(strncmp(m + at[3][0], "\"x\"", 3) == 0);
+    ASSERT_EQ(bm25_phrases("title:\"质检\"", at, 8), -1); /* not query.c's form */
+    ASSERT_EQ(bm25_phrases("\"open", at, 8), -1);
+}
+
+TEST(rank_without_its_context_is_an_error)
+{
+    sqlite3 *db = corpus();
+    sqlite3_stmt *st;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT shucu_rank(t, NULL, NULL) FROM t WHERE t MATCH '\"质检\"'", -1,
+                                 &st, NULL),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ERROR);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+TEST_MAIN(T(shucu_rank_gives_shucu_bm25s_scores), T(top_10_by_shucu_rank_is_the_exhaustive_top_10),
+          T(phrases_of_an_expression), T(rank_without_its_context_is_an_error),
+          T(same_scores_as_bm25_with_joined_docsize), T(same_scores_with_column_weights),
           T(null_or_foreign_blob_falls_back_to_the_same_score), T(the_joined_blob_sets_the_length), T(same_order_as_bm25),
           T(missing_docsize_argument_is_an_error_not_a_crash))

@@ -148,6 +148,9 @@ TEST(hot_table_filled_on_upgrade)
                           "ALTER TABLE campaigns DROP COLUMN confirmed_tiers;"
                           /* (issue 23) */
                           "DROP INDEX orgs_name_key; ALTER TABLE orgs DROP COLUMN name_key;"
+                          /* (issue 24) */
+                          "DROP TRIGGER resources_len_u; DROP TRIGGER resources_len_d;"
+                          "DROP TABLE resources_len_log;"
                           /* (migration 12) */
                           "DROP TRIGGER chg_projects_i; DROP TRIGGER chg_projects_u; DROP TRIGGER chg_projects_d;"
                           "DROP TRIGGER chg_tickets_i; DROP TRIGGER chg_tickets_u; DROP TRIGGER chg_tickets_d;"
