@@ -11,7 +11,8 @@
  *
  * What is exported: every table of the schema but the derived ones,
  * which the import's triggers and a rebuild make again: the full-text
- * indexes and their shadow tables, resources_hot and resource_is.  The
+ * indexes and their shadow tables, resources_hot, resource_is and the
+ * row-length log (a new database's workers read every length).  The
  * change feed (`changes`) is exported with its numbers, so a follower's
  * cursor stays good on the new machine; the rows the import's own
  * triggers write into it are replaced by it.  meta keeps its counters
@@ -38,7 +39,8 @@
 /* Tables that are made from others: never exported. */
 static int derived(sqlite3 *h, const char *name)
 {
-    static const char *const DERIVED[] = {"resources_hot", "resource_is", "sqlite_sequence", NULL};
+    static const char *const DERIVED[] = {"resources_hot", "resource_is", "resources_len_log",
+                                          "sqlite_sequence", NULL};
     for (int i = 0; DERIVED[i]; i++)
         if (strcmp(name, DERIVED[i]) == 0)
             return 1;
@@ -371,6 +373,7 @@ int transfer_import(struct db *db, FILE *in, long *rows, char *msg, size_t msgle
     }
     /* the derived tables and indexes, from what was imported */
     if (rc == 0 && (db_exec(db, "INSERT INTO resources_fts(resources_fts) VALUES('rebuild')") ||
+                    db_exec(db, "INSERT INTO resources_len_log(rid) VALUES (-1)") || /* corpus.c */
                     db_exec(db, "INSERT INTO orgs_fts(orgs_fts) VALUES('rebuild')") ||
                     db_exec(db, "INSERT INTO needs_fts(needs_fts) VALUES('rebuild')") ||
                     db_hot_rebuild(db) ||
