@@ -125,6 +125,8 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
 
+ha: ; @bash bench/ha/run.sh
+
 soak: deps
 	@$(MAKE) --no-print-directory build/shucud
 	@bash bench/soak.sh
