@@ -23,7 +23,7 @@
 /* Request and response types (dqlite's protocol.h). */
 enum { REQ_LEADER = 0, REQ_CLIENT = 1, REQ_OPEN = 3, REQ_PREPARE = 4, REQ_EXEC = 5,
        REQ_QUERY = 6, REQ_FINALIZE = 7, REQ_EXEC_SQL = 8, REQ_QUERY_SQL = 9,
-       REQ_ADD = 12, REQ_ASSIGN = 13 };
+       REQ_ADD = 12, REQ_ASSIGN = 13, REQ_TRANSFER = 17 };
 enum { RES_FAILURE = 0, RES_SERVER = 1, RES_WELCOME = 2, RES_DB = 4, RES_STMT = 5,
        RES_RESULT = 6, RES_ROWS = 7, RES_EMPTY = 8 };
 
@@ -642,6 +642,17 @@ int dqc_assign(struct dqc *c, uint64_t id, uint64_t role)
     w_u64(&w, id);
     w_u64(&w, role);
     if (send_msg(c, &w, REQ_ASSIGN) < 0)
+        return DQC_EIO;
+    size_t len;
+    return expect(c, RES_EMPTY, &len);
+}
+
+int dqc_transfer(struct dqc *c, uint64_t id)
+{
+    struct wbuf w;
+    w_start(&w);
+    w_u64(&w, id);
+    if (send_msg(c, &w, REQ_TRANSFER) < 0)
         return DQC_EIO;
     size_t len;
     return expect(c, RES_EMPTY, &len);

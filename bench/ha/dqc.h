@@ -81,6 +81,9 @@ int dqc_query_sql(struct dqc *c, const char *sql, const struct dqv *params, int 
 /* Cluster membership (sent to the leader). role: 0 voter, 1 standby, 2 spare. */
 int dqc_add(struct dqc *c, uint64_t id, const char *addr);
 int dqc_assign(struct dqc *c, uint64_t id, uint64_t role);
+/* Asks the leader to hand leadership to node id (it first brings id up to
+ * date); answers once id leads, or fails. */
+int dqc_transfer(struct dqc *c, uint64_t id);
 
 /*
  * Leader discovery: asks the nodes of addrs[0..n) in turn who leads, connects

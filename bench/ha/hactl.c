@@ -6,6 +6,11 @@
  *       prints "ID ADDRESS" of the leader (asked of the nodes in turn).
  *   hactl join --nodes A,B,C
  *       on node 1 (which bootstrapped alone), adds the others as voters.
+ *   hactl transfer --nodes A,B,C --to ID [--seconds S]
+ *       leadership to node ID (the node at position ID of --nodes), retried
+ *       until that node leads; prints the seconds it took.
+ *   hactl check --nodes A,B,C --acked FILE [--acked FILE...]
+ *       which of the acknowledged ids in each file the leader has.
  *   hactl sql --nodes A,B,C "SQL" ...
  *       each statement on the leader; rows printed tab-separated.
  *   hactl load --src DB (--nodes A,B,C | --sqlite FILE) [--batch N]
@@ -39,8 +44,12 @@
  *       N inserts into resources, one transaction each (a copy of src's first
  *       resource with rid 10,000,000 + K*1,000,000 + i), in order, from one
  *       client; each id whose insert was acknowledged goes to FILE.  A failed
- *       insert (the leader died, lost leadership, ...) is not retried: the
- *       client finds the new leader and goes on with the next id.  At the end
+ *       insert whose outcome is unknown (the connection broke or timed out,
+ *       the leader lost leadership) is not retried: the client finds the
+ *       new leader and goes on with the next id.  SQLITE_BUSY (the statement
+ *       did not run: e.g. the write lock is still held by a transaction of a
+ *       connection that timed out) is retried with the same id every 20 ms,
+ *       for 60 s at most.  At the end
  *       it asks the leader which of the N ids are present and prints key=value
  *       lines: acked, present, lost (acked, not present), and the times of
  *       the first failure and of the first acknowledged write after it.
@@ -155,6 +164,108 @@ static int cmd_join(void)
         fprintf(stderr, "hactl: node %d (%s) joined as a voter\n", i + 1, nodes[i]);
     }
     return 0;
+}
+
+/* hactl transfer --nodes A,B,C --to ID: leadership to node ID, retried
+ * until it leads (bounded by --seconds, default 180).  Prints the seconds
+ * it took. */
+static int cmd_transfer(int argc, char **argv)
+{
+    uint64_t to = strtoull(arg(argc, argv, "--to", "0"), NULL, 10);
+    double secs = atof(arg(argc, argv, "--seconds", "180"));
+    double t0 = dqc_now_ms(), deadline = t0 + secs * 1000;
+    char why[256] = "";
+    while (dqc_now_ms() < deadline) {
+        struct dqc c;
+        if (dqc_connect_leader(&c, nodes, nnodes, DBNAME, io_timeout_ms, deadline) != 0) {
+            snprintf(why, sizeof why, "%s", c.err);
+            break;
+        }
+        uint64_t lid = 0;
+        dqc_leader(&c, &lid, NULL, 0);
+        int rc = lid == to ? 0 : dqc_transfer(&c, to);
+        if (rc != 0)
+            snprintf(why, sizeof why, "%s", c.err);
+        dqc_close(&c);
+        if (rc == 0) {
+            /* the node named must now say it leads */
+            struct dqc d;
+            uint64_t now_id = 0;
+            if (dqc_connect(&d, nodes[to - 1], io_timeout_ms) == 0 &&
+                dqc_leader(&d, &now_id, NULL, 0) == 0 && now_id == to) {
+                dqc_close(&d);
+                printf("%.3f\n", (dqc_now_ms() - t0) / 1e3);
+                return 0;
+            }
+            dqc_close(&d);
+        }
+        usleep(500 * 1000);
+    }
+    fprintf(stderr, "hactl: node %llu did not take the lead within %.0f s: %s\n",
+            (unsigned long long)to, secs, why);
+    return 1;
+}
+
+/* hactl check --nodes A,B,C --acked FILE...: asks the leader which of the
+ * ids in the files (one per line, as hactl writes leaves them) it has.
+ * Prints "acked=N present=N missing=N" per file; exits 3 if any is
+ * missing. */
+static int set_cb(void *ctx, int nc, const struct dqv *v)
+{
+    void **p = ctx;
+    unsigned char *have = p[0];
+    long lo = *(long *)p[1], n = *(long *)p[2];
+    if (nc > 0 && v[0].type == DQV_INT && v[0].i >= lo && v[0].i < lo + n)
+        have[v[0].i - lo] = 1;
+    return 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    int bad = 0;
+    struct dqc c;
+    leader_conn(&c, 60);
+    uint64_t lid = 0;
+    dqc_leader(&c, &lid, NULL, 0);
+    for (int a = 2; a + 1 < argc; a++) {
+        if (strcmp(argv[a], "--acked"))
+            continue;
+        const char *path = argv[++a];
+        FILE *f = fopen(path, "r");
+        if (!f)
+            die("cannot read %s", path);
+        long *ids = NULL, n = 0, cap = 0, id, lo = -1, hi = -1;
+        while (fscanf(f, "%ld", &id) == 1) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 4096;
+                ids = realloc(ids, sizeof *ids * (size_t)cap);
+            }
+            ids[n++] = id;
+            if (lo < 0 || id < lo)
+                lo = id;
+            if (id > hi)
+                hi = id;
+        }
+        fclose(f);
+        long span = n ? hi - lo + 1 : 0, present = 0;
+        unsigned char *have = calloc((size_t)span + 1, 1);
+        if (n) {
+            void *ctx[3] = {have, &lo, &span};
+            struct dqv p[2] = {{.type = DQV_INT, .i = lo}, {.type = DQV_INT, .i = hi}};
+            if (dqc_query_sql(&c, "SELECT rid FROM resources WHERE rid BETWEEN ? AND ?", p, 2, set_cb, ctx))
+                die("check: %s", c.err);
+        }
+        for (long i = 0; i < n; i++)
+            present += have[ids[i] - lo];
+        printf("file=%s leader=%llu acked=%ld present=%ld missing=%ld\n", path, (unsigned long long)lid,
+               n, present, n - present);
+        if (present != n)
+            bad = 1;
+        free(have);
+        free(ids);
+    }
+    dqc_close(&c);
+    return bad ? 3 : 0;
 }
 
 /* hactl sql --nodes A,B,C "SQL" ["SQL"...]: each statement on the leader,
@@ -913,6 +1024,19 @@ static int rid_cb(void *ctx, int nc, const struct dqv *v)
     return 0;
 }
 
+/* when the write of id i first met SQLITE_BUSY (a busy id is retried for
+ * at most 60 s) */
+static long busy_id = -1;
+static double busy_t;
+static double busy_since(long i)
+{
+    if (busy_id != i) {
+        busy_id = i;
+        busy_t = dqc_now_ms();
+    }
+    return busy_t;
+}
+
 static int cmd_writes(int argc, char **argv)
 {
     const char *srcpath = arg(argc, argv, "--src", NULL);
@@ -981,7 +1105,7 @@ static int cmd_writes(int argc, char **argv)
     leader_conn(&c, 60);
     if (dqc_prepare(&c, ins, &stmt, NULL) != 0)
         die("prepare: %s", c.err);
-    long acked = 0, failed = 0, reconnects = 0;
+    long acked = 0, failed = 0, reconnects = 0, busy_retries = 0;
     double first_fail = 0, first_ok_after = 0, last_ok_before = 0;
     char first_err[256] = "";
     char idbuf[64], titlebuf[512];
@@ -1012,6 +1136,13 @@ static int cmd_writes(int argc, char **argv)
                 first_ok_after = now;
             if (first_fail == 0)
                 last_ok_before = now;
+            continue;
+        }
+        if (rc == 5 /* SQLITE_BUSY: the statement did not run */ && busy_retries < 100000 &&
+            dqc_now_ms() - busy_since(i) < 60000) {
+            busy_retries++;
+            usleep(20 * 1000);
+            i--; /* the same id again */
             continue;
         }
         failed++;
@@ -1063,10 +1194,10 @@ static int cmd_writes(int argc, char **argv)
     }
     qsort(wlat, (size_t)nlat, sizeof *wlat, cmp_d);
     printf("run=%d\nwrites=%ld\nacked=%ld\nfailed=%ld\npresent=%ld\nlost=%ld\n"
-           "present_not_acked=%ld\nreconnects=%ld\nstart=%.3f\nend=%.3f\n"
+           "present_not_acked=%ld\nreconnects=%ld\nbusy_retries=%ld\nstart=%.3f\nend=%.3f\n"
            "last_ok_before_failure=%.3f\nfirst_failure=%.3f\nfirst_ok_after_failure=%.3f\n"
            "write_p50_ms=%.3f\nwrite_p99_ms=%.3f\nfirst_error=%s\n",
-           run, n, acked, failed, npresent, lost, unacked_present, reconnects, t_start, t_end,
+           run, n, acked, failed, npresent, lost, unacked_present, reconnects, busy_retries, t_start, t_end,
            last_ok_before, first_fail, first_ok_after,
            nlat ? wlat[(long)(0.5 * (double)(nlat - 1))] : 0,
            nlat ? wlat[(long)(0.99 * (double)(nlat - 1))] : 0, first_err);
@@ -1083,6 +1214,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "leader"))
         return cmd_leader();
+    if (!strcmp(cmd, "check"))
+        return cmd_check(argc, argv);
+    if (!strcmp(cmd, "transfer"))
+        return cmd_transfer(argc, argv);
     if (!strcmp(cmd, "sql"))
         return cmd_sql(argc, argv);
     if (!strcmp(cmd, "join"))
