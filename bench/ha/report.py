@@ -140,18 +140,37 @@ o.append("")
 fo = [l.split("\t") for l in lines("failover.tsv")]
 if len(fo) > 1:
     hdr = fo[0]
-    o.append("| run | killed node | new leader | until a write is acknowledged again | acknowledged | failed | present | **lost** | present, not acknowledged | write p50 / p99 ms | first error | load |")
-    o.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    o.append("| run | killed node | new leader | until a write is acknowledged again | acknowledged | failed | present | **lost** | present, not acknowledged | write p50 / p99 ms | busy retries | first error | load |")
+    o.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in fo[1:]:
         d = dict(zip(hdr, r))
-        o.append("| %s | %s | %s | %s s | %s | %s | %s | **%s** | %s | %s / %s | %s | %s |" % (
+        o.append("| %s | %s | %s | %s s | %s | %s | %s | **%s** | %s | %s / %s | %s | %s | %s |" % (
             d["run"], d["killed"], d["new_leader"], d["recovery_s"], d["acked"], d["failed"], d["present"],
-            d["lost"], d["present_not_acked"], d["write_p50_ms"], d["write_p99_ms"],
+            d["lost"], d["present_not_acked"], d["write_p50_ms"], d["write_p99_ms"], d.get("busy_retries", "?"),
             d["first_error"].replace("|", "/"), d["load"]))
+    o.append("")
+    o.append("*Until a write is acknowledged again*: from the kill -9 to the first acknowledged insert after the "
+             "first failure (the client's reconnect polls every 20 ms). *Present, not acknowledged*: the insert in "
+             "flight when the leader died was committed by the new leader, but its client saw an error. "
+             "*Busy retries*: SQLITE_BUSY answers (the statement did not run) retried with the same id.")
+    o.append("")
+rb = [l.split("\t") for l in lines("rebuilt.tsv")]
+if len(rb) > 1:
+    o.append("The killed node restarted on its data directory (it rebuilds its in-memory database from its "
+             "snapshot and Raft log), was made the leader again (leadership moves only to an up-to-date node), "
+             "and every write acknowledged so far was looked for on it:")
+    o.append("")
+    o.append("| after run | restarted node | leads again after | acknowledged so far | missing on it |")
+    o.append("|---|---|---|---|---|")
+    for r in rb[1:]:
+        d = dict(zip(rb[0], r))
+        o.append("| %s | %s | %s s | %s | **%s** |" % (d["run"], d["restarted"], d["leads_again_after_s"],
+                                                    d.get("acked_so_far"), d.get("missing_on_it")))
     o.append("")
 rc = lines("recount.txt")
 if rc:
-    o.append("Counted again on the leader after the last run: " + "; ".join(rc) + ".")
+    o.append("Looked for again on the leader after the last run: " + "; ".join(
+        l.replace("file=", "").replace(os.path.join(OUT, "raw") + "/", "") for l in rc) + ".")
     o.append("")
 
 o.append("### Resident memory per node")
