@@ -80,6 +80,33 @@ if phases:
             "%s (%d×)" % (k, v) for k, v in sorted(busy.items(), key=lambda x: -x[1])))
     o.append("")
 
+ds = kv("dbsize.txt")
+o.append("### What the data takes")
+o.append("")
+o.append("| what | file | per 100,000 |")
+o.append("|---|---|---|")
+try:
+    rb = int(imp["db_bytes"]); rn = int(imp["resources"])
+    o.append("| %s resources (`shucud import`, after a checkpoint) | %.0f MiB | %.0f MiB |" % (
+        "{:,}".format(rn), rb / 1048576.0, rb / 1048576.0 * 100000 / rn))
+except (KeyError, ValueError):
+    pass
+try:
+    eb = int(ds["db_bytes"]); en = int(ds["enterprises"]); an = int(ds["assessments"])
+    o.append("| %s enterprise files with %s assessments (bench/assessbench) | %.0f MiB | %.0f MiB per 100,000 "
+             "enterprises with 3 assessments each |" % ("{:,}".format(en), "{:,}".format(an), eb / 1048576.0,
+                                                         eb / 1048576.0 * 100000 / en))
+except (KeyError, ValueError):
+    pass
+o.append("")
+big = [(k[6:], int(v)) for k, v in imp.items() if k.startswith("table_")]
+if big:
+    o.append("Largest parts of the resources file: " + ", ".join("%s %.0f MiB" % (k, v / 1048576.0) for k, v in big) + ".")
+bige = [(k[6:], int(v)) for k, v in ds.items() if k.startswith("table_")]
+if bige:
+    o.append("Largest parts of the enterprise file: " + ", ".join("%s %.0f MiB" % (k, v / 1048576.0) for k, v in bige) + ".")
+o.append("")
+
 o.append("### Loading the corpus")
 o.append("")
 o.append("| how | resources | rows per transaction | rows copied | FTS5 merge after | total |")

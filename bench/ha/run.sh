@@ -25,6 +25,7 @@
 #   HA_KILL_AFTER  seconds of writing before the kill: "MIN MAX"          "5 10"
 #   HA_REDIS_SECONDS  the load during the Redis failover                     45
 #   HA_N           corpus size (the figures are for the default)         100000
+#   HA_ENTERPRISES enterprise files (3 assessments each) for their size      20000
 #   HA_WORK        scratch directory                             /tmp/shucu-ha
 #   HA_KEEP=1      keep HA_WORK afterwards
 #
@@ -48,6 +49,7 @@ WRITES=${HA_WRITES:-4000}
 read -r KILL_MIN KILL_MAX <<< "${HA_KILL_AFTER:-5 10}"
 REDIS_SECONDS=${HA_REDIS_SECONDS:-45}
 N=${HA_N:-100000}
+ENTERPRISES=${HA_ENTERPRISES:-20000}
 SHUCUD=$ROOT/build/shucud
 PROVIDER="基准测试供应商"
 
@@ -152,8 +154,22 @@ t1=$(date +%s.%N)
   sqlite3 "$SRC" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
   echo "db_bytes=$(stat -c %s "$SRC")"
   echo "resources=$(sqlite3 "$SRC" 'SELECT count(*) FROM resources')"
+  sqlite3 -readonly "$SRC" "SELECT 'table_' || name || '=' || sum(pgsize) FROM dbstat GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 8" 2>/dev/null || true
 } > "$OUT/import.txt"
 rm -f "$WORK/corpus.ndjson"
+
+# What enterprise files and assessments take (docs/benchmarks.md has the
+# resources only): HA_ENTERPRISES files with three assessments each, made by
+# the server's own code (bench/assessbench.c), and the file they make.
+phase "database size: $ENTERPRISES enterprise files, $((3 * ENTERPRISES)) assessments"
+ADB=$WORK/assess.db
+"$BIN/assessbench" load --db "$ADB" --schemas "$ROOT/schemas" --enterprises "$ENTERPRISES" \
+  --assessments $((3 * ENTERPRISES)) > "$OUT/dbsize.txt" 2> "$RAW/assessbench.log"
+sqlite3 "$ADB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+echo "db_bytes=$(stat -c %s "$ADB")" >> "$OUT/dbsize.txt"
+sqlite3 -readonly "$ADB" "SELECT 'table_' || name || '=' || sum(pgsize) FROM dbstat GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 8" \
+  >> "$OUT/dbsize.txt" 2>/dev/null || true
+rm -f "$ADB" "$ADB"-wal "$ADB"-shm
 
 # ---------------------------------------------------------------------------
 # 3. The cluster: three nodes on loopback, node 1 bootstraps, the others join.
