@@ -145,21 +145,31 @@ rows = []
 for l in lines("search.txt"):
     d = dict(t.split("=", 1) for t in l.split() if "=" in t)
     rows.append(d)
-o.append("| statement | concurrency | engine | requests | p50 ms | p99 ms | queries/s | node CPU s (busiest thread) | load |")
-o.append("|---|---|---|---|---|---|---|---|---|")
+o.append("| statement | concurrency | engine | requests | p50 ms | p99 ms | queries/s | CPU ms per query | node CPU s (busiest thread) | load |")
+o.append("|---|---|---|---|---|---|---|---|---|---|")
 names = {"sqlite": "SQLite, same load", "sqlite-import": "SQLite, shucud import's file", "dqlite": "dqlite leader"}
 for d in rows:
     cpu = ""
     if d.get("mode") == "dqlite":
         cpu = "%s (%s)" % (f(d.get("node_cpu_s"), "%.2f"), f(d.get("node_busiest_thread_s"), "%.2f"))
-    o.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+    try:
+        n = float(d.get("requests"))
+        if d.get("mode") == "dqlite":
+            per = "%.1f (node) + %.2f (client)" % (1e3 * float(d["node_cpu_s"]) / n, 1e3 * float(d["client_cpu_s"]) / n)
+        else:
+            per = "%.1f" % (1e3 * float(d["client_cpu_s"]) / n)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        per = "?"
+    o.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
         d.get("stmt"), d.get("conc"), names.get(d.get("mode"), d.get("mode")), d.get("requests"),
-        f(d.get("p50_ms"), "%.2f"), f(d.get("p99_ms"), "%.2f"), f(d.get("qps")), cpu, d.get("load")))
+        f(d.get("p50_ms"), "%.2f"), f(d.get("p99_ms"), "%.2f"), f(d.get("qps")), per, cpu, d.get("load")))
 o.append("")
 o.append("*top10* is bench/rawfts's raw FTS5 top-10 query; *pass* is search.c's statement that reads every "
          "matching row (what shucud steps through to count facets), so through dqlite every matching row "
          "crosses the wire. Node CPU is the leader process's user+system time over the run; the busiest "
-         "thread's share shows that all of it is one thread.")
+         "thread's share shows that all of it is one thread. *CPU ms per query* is the steadier comparison on a "
+         "shared machine: for SQLite the client process's CPU (its threads run the queries), for dqlite the "
+         "leader's CPU plus the client's.")
 o.append("")
 
 o.append("### kill -9 of the leader during a bounded write loop")
@@ -197,7 +207,7 @@ if len(rb) > 1:
 rc = lines("recount.txt")
 if rc:
     o.append("Looked for again on the leader after the last run: " + "; ".join(
-        l.replace("file=", "").replace(os.path.join(OUT, "raw") + "/", "") for l in rc) + ".")
+        " ".join(os.path.basename(t[5:]) if t.startswith("file=") else t for t in l.split()) for l in rc) + ".")
     o.append("")
 
 o.append("### Resident memory per node")
@@ -231,6 +241,15 @@ if rd:
         o.append("%s=%s" % (k, ev.get(k, "?")))
     o.append("```")
     o.append("")
+    lg = lines("redis_shucud.txt")
+    if lg:
+        o.append("What shucud logged about Redis meanwhile (the breaker bypasses the cache for 2 s after three "
+                 "lookups in a row go unanswered within the 50 ms lookup deadline):")
+        o.append("")
+        o.append("```")
+        o.extend(lg)
+        o.append("```")
+        o.append("")
 
 text = "\n".join(o) + "\n"
 open(os.path.join(OUT, "figures.md"), "w", encoding="utf-8").write(text)

@@ -386,6 +386,8 @@ forget "$LPID"
   echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/redis_events.txt"
 rss "redis phase" "$SPID" "shucud"
+# what shucud logged about Redis: the sentinels' answers, reconnects, breaker
+grep -Ei 'redis|sentinel' "$RAW/shucud.log" > "$OUT/redis_shucud.txt" || true
 python3 - "$RAW/redis_load.tsv" "$OUT/redis_events.txt" > "$OUT/redis.txt" <<'PY'
 import sys
 ev = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[2]) if "=" in l)
