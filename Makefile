@@ -43,7 +43,7 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run test test-build unit api fuzz bench soak clean web screenshots
+.PHONY: all deps run test test-build unit api fuzz bench soak ha clean web screenshots
 
 all: build/shucud $(CLI_BIN) web
 
