@@ -43,7 +43,7 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run test test-build unit api fuzz bench soak clean web screenshots
+.PHONY: all deps run test test-build unit api fuzz bench soak ha clean web screenshots
 
 all: build/shucud $(CLI_BIN) web
 
@@ -124,6 +124,8 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
+
+ha: ; @bash bench/ha/run.sh
 
 soak: deps
 	@$(MAKE) --no-print-directory build/shucud
