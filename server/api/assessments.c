@@ -183,7 +183,7 @@ void h_assessments_list(struct req *r)
         req_long_param(r, "level", -1, 0, 4, &level) < 0 || req_cursor_param(r, &after) < 0)
         return;
     const char *org = req_query(r, "org_id"), *status = req_query(r, "status"),
-               *dist = req_query(r, "district"), *ind = req_query(r, "industry");
+               *ind = req_query(r, "industry");
     org = org && *org ? org : NULL;
     status = status && *status ? status : NULL;
     if (status && strcmp(status, "draft") && strcmp(status, "submitted") && strcmp(status, "verified")) {
@@ -191,17 +191,8 @@ void h_assessments_list(struct req *r)
         return;
     }
     const char *dcode = NULL;
-    if (dist && *dist) {
-        int ambiguous;
-        const struct region *d = regions_find(2, dist, &ambiguous);
-        if (!d) {
-            reply_error(r, ERR_BAD_PARAM, "district", ambiguous
-                        ? "district \"%s\" names several places: give its six-digit code"
-                        : "district \"%s\" is not a GB/T 2260 district", dist);
-            return;
-        }
-        dcode = d->code;
-    }
+    if (req_place_param(r, "district", 2, &dcode) < 0)
+        return;
     if (ind && *ind && tax_index(TAX_INDUSTRY, ind) < 0) {
         reply_error(r, ERR_BAD_PARAM, "industry", "unknown industry code \"%s\"", ind);
         return;

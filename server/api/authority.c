@@ -1,6 +1,7 @@
 /*
  * authority.c - the authority role's region: parsing, storage, and the
- * one rule of what lies inside it (see authority.h).
+ * one rule of what lies inside it, and a place named by a query parameter
+ * (see authority.h).
  *
  * Invariant: an authority's codes nest (GB/T 2260: a city's code starts
  * with its province's two digits, a district's with its city's four), and
@@ -12,6 +13,7 @@
 #include "auth.h"
 #include "db.h"
 #include "regions.h"
+#include "req.h"
 #include "route.h"
 #include "util.h"
 #include "validate.h"
@@ -190,4 +192,22 @@ void authority_bind(sqlite3_stmt *st, int first, const struct caller *who)
         db_bind_text(st, first + i, is && who->region[i][0] ? who->region[i] : NULL);
     if (is && !who->region[0][0]) /* an authority without a region sees no file: fail closed */
         sqlite3_bind_text(st, first, "-", -1, SQLITE_STATIC);
+}
+
+int req_place_param(struct req *r, const char *name, int depth, const char **code)
+{
+    const char *v = req_query(r, name);
+    *code = NULL;
+    if (!v || !*v)
+        return 0;
+    int ambiguous;
+    const struct region *p = regions_find(depth, v, &ambiguous);
+    if (!p) {
+        reply_error(r, ERR_BAD_PARAM, name, ambiguous
+                    ? "%s \"%s\" names several places: give its six-digit code"
+                    : "%s \"%s\" is not a GB/T 2260 place of that kind", name, v);
+        return -1;
+    }
+    *code = p->code;
+    return 0;
 }

@@ -23,6 +23,7 @@
 
 struct caller;
 struct db;
+struct req;
 struct verr;
 
 /* The codes of a region: province, city, district ("" when absent). */
@@ -39,6 +40,12 @@ int authority_region_from_json(const json_t *obj, const char *field, struct regi
                                struct verr *e);
 /* {"province": name, "province_code", "city"?, ...} of codes (new reference). */
 json_t *authority_region_json(const char codes[3][8]);
+
+/* The GB/T 2260 place a query parameter names (depth 0 a province, 1 a
+ * city, 2 a district; a name or a code): *code its code, NULL when the
+ * parameter is absent.  0, or -1 after answering 400 (unknown, or a name
+ * several places share: give the code). */
+int req_place_param(struct req *r, const char *name, int depth, const char **code);
 
 /* Records org_id's region (creating or replacing it), inside the
  * caller's transaction; 0 or -1. */

@@ -113,25 +113,6 @@ void h_org_file_put(struct req *r)
 
 /* ------------------------------------------------------------ the register */
 
-/* The code of the place named by parameter name at depth (0 province, 1
- * city, 2 district): NULL when absent; -1 after answering 400. */
-static int place_param(struct req *r, const char *name, int depth, const char **code)
-{
-    const char *v = req_query(r, name);
-    *code = NULL;
-    if (!v || !*v)
-        return 0;
-    int ambiguous;
-    const struct region *p = regions_find(depth, v, &ambiguous);
-    if (!p) {
-        reply_error(r, ERR_BAD_PARAM, name, ambiguous
-                    ? "%s \"%s\" names several places: give its six-digit code"
-                    : "%s \"%s\" is not a GB/T 2260 place of that kind", name, v);
-        return -1;
-    }
-    *code = p->code;
-    return 0;
-}
 
 struct reg_filter {
     const char *province, *city, *district, *industry;
@@ -148,8 +129,8 @@ static int filter_params(struct req *r, struct reg_filter *f)
     f->who = &r->who;
     f->level = -2;
     f->above_scale = -1;
-    if (place_param(r, "province", 0, &f->province) < 0 || place_param(r, "city", 1, &f->city) < 0 ||
-        place_param(r, "district", 2, &f->district) < 0)
+    if (req_place_param(r, "province", 0, &f->province) < 0 || req_place_param(r, "city", 1, &f->city) < 0 ||
+        req_place_param(r, "district", 2, &f->district) < 0)
         return -1;
     const char *ind = req_query(r, "industry"), *lv = req_query(r, "level"),
                *ab = req_query(r, "above_scale"), *q = req_query(r, "q");

@@ -87,17 +87,8 @@ void h_projects_list(struct req *r)
         return;
     }
     const char *dcode = NULL;
-    if (q[4]) {
-        int ambiguous;
-        const struct region *d = regions_find(2, q[4], &ambiguous);
-        if (!d) {
-            reply_error(r, ERR_BAD_PARAM, "district", ambiguous
-                        ? "district \"%s\" names several places: give its six-digit code"
-                        : "district \"%s\" is not a GB/T 2260 district", q[4]);
-            return;
-        }
-        dcode = d->code;
-    }
+    if (req_place_param(r, "district", 2, &dcode) < 0)
+        return;
     if (fmt != TAB_JSON && !tab_may_export(r))
         return;
     struct tab *t = fmt == TAB_JSON ? NULL

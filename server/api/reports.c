@@ -148,30 +148,13 @@ static void month_of(const char *rfc, int minus_one_second, char out[8])
     snprintf(out, 8, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
 }
 
-static int place_param(struct req *r, const char *name, int depth, const char **code)
-{
-    const char *v = req_query(r, name);
-    *code = NULL;
-    if (!v || !*v)
-        return 0;
-    int ambiguous;
-    const struct region *p = regions_find(depth, v, &ambiguous);
-    if (!p) {
-        reply_error(r, ERR_BAD_PARAM, name, ambiguous
-                    ? "%s \"%s\" names several places: give its six-digit code"
-                    : "%s \"%s\" is not a GB/T 2260 place of that kind", name, v);
-        return -1;
-    }
-    *code = p->code;
-    return 0;
-}
 
 static int query_params(struct req *r, size_t ri, struct report_query *q)
 {
     memset(q, 0, sizeof *q);
-    if (tab_format_param(r, &q->format) < 0 || place_param(r, "province", 0, &q->region[0]) < 0 ||
-        place_param(r, "city", 1, &q->region[1]) < 0 ||
-        place_param(r, "district", 2, &q->region[2]) < 0)
+    if (tab_format_param(r, &q->format) < 0 || req_place_param(r, "province", 0, &q->region[0]) < 0 ||
+        req_place_param(r, "city", 1, &q->region[1]) < 0 ||
+        req_place_param(r, "district", 2, &q->region[2]) < 0)
         return -1;
     const char *by = req_query(r, "by");
     q->by = REPORTS[ri].by[0];
