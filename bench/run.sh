@@ -232,6 +232,7 @@ phase "machine"
   echo "os=$(. /etc/os-release; echo "$PRETTY_NAME")"
   echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "uptime_start=$(uptime | sed 's/^ *//')"
   echo "shucud=$("$SHUCUD" version)"
   echo "sqlite=$(pkg-config --modversion sqlite3)"
   echo "libevent=$(pkg-config --modversion libevent)"
@@ -526,6 +527,7 @@ redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' > "$RES/redis_commands
 stop_pid "$CR_PID"
 
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$RES/machine.txt"
+echo "uptime_end=$(uptime | sed 's/^ *//')" >> "$RES/machine.txt"
 echo "finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$RES/machine.txt"
 top -bn1 | head -20 > "$RES/top_end.txt" || true
 
