@@ -30,8 +30,9 @@
 
 /* Slots of the statement cache: more than the static SQL texts of the
  * whole server (about 300 after issues 19 and 20), since a worker that serves
- * every route for long enough prepares each once, and a full cache
- * aborts.  The table is open-addressed; a slot is 16 bytes. */
+ * every route for long enough prepares each once; a full cache prepares
+ * nothing more (db_stmt returns NULL, the request a 503) and logs it.  The
+ * table is open-addressed; a slot is 16 bytes. */
 #define STMT_CACHE 512
 
 struct stmt_slot {
@@ -390,8 +391,11 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql)
             return s->st;
         }
     }
-    log_error("statement cache full");
-    abort();
+    /* More distinct statements than slots is a programming error (STMT_CACHE
+     * is sized above the server's static SQL texts), but the request gets a
+     * 503 like any statement that cannot be prepared, not a dead server. */
+    log_error("statement cache full (%d slots): not prepared: %.120s", STMT_CACHE, sql);
+    return NULL;
 }
 
 int db_begin(struct db *db)

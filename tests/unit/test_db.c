@@ -5,6 +5,7 @@
 #include "db.h"
 #include "test.h"
 
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +46,44 @@ TEST(migrate_fresh_and_reopen)
     ASSERT(db != NULL);
     ASSERT_EQ(scalar(db, "PRAGMA user_version"), db_schema_version());
     db_close(db);
+    rm_db(path);
+}
+
+/* More distinct statements than the cache holds: the next one is not
+ * prepared (NULL, a 503 for its request) and the server does not abort;
+ * the statements already cached keep working. */
+TEST(full_statement_cache_refuses_not_aborts)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/shucu-test-db-full-%d.db", (int)getpid());
+    rm_db(path);
+    struct db *db = db_open(path);
+    ASSERT(db != NULL);
+    enum { N = 600 };
+    char *sql[N];
+    int prepared = 0, refused = 0;
+    for (int i = 0; i < N; i++) {
+        sql[i] = malloc(32);
+        snprintf(sql[i], 32, "SELECT %d", i);
+        sqlite3_stmt *st = db_stmt(db, sql[i]);
+        if (st) {
+            prepared++;
+            ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+            ASSERT_EQ(sqlite3_column_int(st, 0), i);
+            sqlite3_reset(st);
+        } else {
+            refused++;
+        }
+    }
+    ASSERT(prepared > 400 && prepared < N);
+    ASSERT_EQ(prepared + refused, N);
+    sqlite3_stmt *st = db_stmt(db, sql[0]); /* cached before the cache filled */
+    ASSERT(st != NULL);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    sqlite3_reset(st);
+    db_close(db);
+    for (int i = 0; i < N; i++)
+        free(sql[i]);
     rm_db(path);
 }
 
@@ -251,6 +290,6 @@ TEST(generation_sees_every_commit)
     rm_db(path);
 }
 
-TEST_MAIN(T(migrate_fresh_and_reopen), T(newer_schema_refused), T(fts_follows_rows_and_status),
+TEST_MAIN(T(migrate_fresh_and_reopen), T(full_statement_cache_refuses_not_aborts), T(newer_schema_refused), T(fts_follows_rows_and_status),
           T(hot_columns_follow_every_write), T(hot_table_filled_on_upgrade),
           T(generation_sees_every_commit))
