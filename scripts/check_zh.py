@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """check_zh.py - lists the error messages of server/ that have no Chinese
-template in server/lib/zh.c (docs/api.md, "Errors in Chinese").
+template in server/lib/zh_catalogue.c (docs/api.md, "Errors in Chinese").
 
     /usr/bin/python3 scripts/check_zh.py [--strict]
 
@@ -123,7 +123,7 @@ def formats(a):
 
 
 def catalogue():
-    text = open(os.path.join(ROOT, "server", "lib", "zh.c"), encoding="utf-8").read()
+    text = open(os.path.join(ROOT, "server", "lib", "zh_catalogue.c"), encoding="utf-8").read()
     body = text[text.index("CATALOGUE[] = {"):]
     body = body[:body.index("\n};")]
     found = set()

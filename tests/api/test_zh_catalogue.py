@@ -1,7 +1,7 @@
 """
 test_zh_catalogue.py - no error message goes untranslated: scripts/check_zh.py
 --strict passes, i.e. every message format raised in server/ has its Chinese
-template in server/lib/zh.c, and every question, evidence figure and scene
+template in server/lib/zh_catalogue.c, and every question, evidence figure and scene
 of schemas/instruments/ and every scenario of the taxonomy has its Chinese
 name there (docs/api.md, "Errors in Chinese").  A new message without a
 template fails `make test` here, naming the format and its file.

@@ -1,0 +1,110 @@
+/*
+ * migrate_feed.c - migrations 11 and 12 (issue 20): the authority role,
+ * report targets and the change feed, and then projects, tickets and
+ * cases in the feed (migrate.h; MIGRATIONS in migrate.c lists them).
+ */
+#include "migrate.h"
+
+/* The ID and VIS of each record type in the change feed (migrate.h). */
+#define CHG_ID(p) p "id"
+#define CHG_PUBLIC(p) "'p'"
+#define CHG_CENTERS(p) "NULL"
+#define CHG_NEED_VIS(p) \
+    "CASE " p "status WHEN 'draft' THEN NULL ELSE " CHG_REGION_OF(p "enterprise_id") " END"
+#define CHG_CAMPAIGN_VIS(p) "CASE " p "status WHEN 'draft' THEN NULL ELSE 'p' END"
+#define CHG_PART_ID(p) p "campaign_id || '/' || " p "org_id"
+#define CHG_PART_VIS(p) CHG_REGION_OF(p "org_id")
+#define CHG_FILE_ID(p) p "org_id"
+#define CHG_FILE_VIS(p) "coalesce(" p "district_code, " p "city_code, " p "province_code)"
+#define CHG_ASSESSMENT_VIS(p) CHG_REGION_OF(p "org_id")
+#define CHG_PROJECT_VIS(p) CHG_REGION_OF(p "enterprise_id")
+#define CHG_CASE_VIS(p) "CASE " p "status WHEN 'published' THEN 'p' ELSE NULL END"
+
+/* 11 (issue 20): the authority role, report targets, the change feed.
+ *
+ * The keys table admits the role `authority`: migration 1's
+ * CHECK listed four roles and SQLite cannot alter a CHECK, so the
+ * table is rebuilt (and with it migration 7's trigger).  Roles are
+ * checked in C from now on, as users' are.
+ *
+ * authorities: the region of each authority organisation (a 经信局
+ * over a province, a city or a district), as GB/T 2260 codes.
+ *
+ * report_targets: the share of assessed enterprises at 二级 or above
+ * that a center aims for, for the whole center (region '') or one
+ * province, city or district (its code).
+ *
+ * changes: the change feed.  seq is AUTOINCREMENT, so a number is
+ * never given twice even after trimming, and since writers take
+ * SQLite's one write lock in turn, seq order is commit order.  Rows
+ * are written by the CHANGE_FEED triggers (migrate.h), never by C. */
+const char MIGRATION_FEED[] =
+    "CREATE TABLE keys_v10 ("
+    "  prefix TEXT PRIMARY KEY,"
+    "  hash BLOB NOT NULL,"
+    "  org_id TEXT NOT NULL REFERENCES orgs(id),"
+    "  role TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  revoked_at TEXT);"
+    "INSERT INTO keys_v10 SELECT prefix, hash, org_id, role, created_at, revoked_at FROM keys;"
+    "DROP TABLE keys;"
+    "ALTER TABLE keys_v10 RENAME TO keys;"
+    "CREATE TRIGGER IF NOT EXISTS keys_enterprise_file AFTER INSERT ON keys"
+    "  WHEN new.role = 'enterprise' BEGIN"
+    "  INSERT OR IGNORE INTO enterprise_files(org_id, org_rid)"
+    "  SELECT new.org_id, rid FROM orgs WHERE id = new.org_id;"
+    "  INSERT OR IGNORE INTO enterprise_file_docs(org_id, created_at, updated_at)"
+    "  VALUES (new.org_id, new.created_at, new.created_at);"
+    "END;"
+    "CREATE TABLE authorities ("
+    "  org_id TEXT PRIMARY KEY REFERENCES orgs(id),"
+    "  province_code TEXT NOT NULL,"
+    "  city_code TEXT,"
+    "  district_code TEXT,"
+    "  created_at TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE report_targets ("
+    "  region TEXT PRIMARY KEY,"
+    "  level_2_plus_share REAL NOT NULL CHECK (level_2_plus_share BETWEEN 0 AND 1),"
+    "  set_at TEXT NOT NULL,"
+    "  set_by TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE changes ("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  type TEXT NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  op TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  was TEXT,"
+    "  vis TEXT);"
+    /* trimming keeps a record's newest entry: it looks for a newer one */
+    "CREATE INDEX changes_record ON changes(type, id, seq);"
+    "INSERT OR IGNORE INTO meta VALUES ('changes_trimmed', 0);"
+    /* the reports' reads of assessments (reports.c, report_more.c):
+     * whether an enterprise has a submitted or verified one, and the
+     * verified ones and the submissions by date, without reading the
+     * rows (about 1 KB each) */
+    "CREATE INDEX assessments_org_status ON assessments(org_id, status);"
+    "CREATE INDEX assessments_verified ON assessments(verified_at, org_id, level)"
+    "  WHERE status = 'verified';"
+    "CREATE INDEX assessments_submitted ON assessments(submitted_at, org_id)"
+    "  WHERE submitted_at IS NOT NULL;"
+    /* One block per record type (migrate.h).  Users, keys, sessions and
+     * the inbox are accounts, not records of the center's work: not in
+     * the feed (docs/integration.md). */
+    CHANGE_FEED("orgs", "org", CHG_ID, CHG_PUBLIC)
+    CHANGE_FEED("resources", "resource", CHG_ID, CHG_PUBLIC)
+    CHANGE_FEED("needs", "need", CHG_ID, CHG_NEED_VIS)
+    CHANGE_FEED("responses", "response", CHG_ID, CHG_CENTERS)
+    CHANGE_FEED("campaigns", "campaign", CHG_ID, CHG_CAMPAIGN_VIS)
+    CHANGE_FEED("participants", "participant", CHG_PART_ID, CHG_PART_VIS)
+    CHANGE_FEED("reviews", "review", CHG_ID, CHG_PUBLIC)
+    CHANGE_FEED("enterprise_files", "file", CHG_FILE_ID, CHG_FILE_VIS)
+    CHANGE_FEED("assessments", "assessment", CHG_ID, CHG_ASSESSMENT_VIS);
+
+/* 12: projects, O&M tickets and cases (issue 19) join the change feed
+ * (issue 20): a project is seen in its enterprise's region, a ticket
+ * by centers and admins only, a case by every follower while it is
+ * published. */
+const char MIGRATION_FEED_PROJECTS[] =
+    CHANGE_FEED("projects", "project", CHG_ID, CHG_PROJECT_VIS)
+    CHANGE_FEED("tickets", "ticket", CHG_ID, CHG_CENTERS)
+    CHANGE_FEED("cases", "case", CHG_ID, CHG_CASE_VIS);
