@@ -13,17 +13,13 @@
  * [from, to).
  */
 #include "db.h"
+#include "project.h"
 #include "report.h"
 #include "req.h"
 #include "taxonomy.h"
 
 #include <math.h>
 #include <string.h>
-
-static const char *const STATUS_ZH[][2] = {
-    {"contracted", "已签约"}, {"implementing", "实施中"}, {"delivered", "已交付"},
-    {"accepted", "已验收"},   {"disputed", "有争议"},     {"cancelled", "已取消"},
-};
 
 static const struct tab_col PROJ_COLS[] = {
     {"key", "代码", TAB_TEXT, 0},
@@ -74,9 +70,7 @@ static const char SQL_SUM[] =
 static const char *group_name(const char *by, const char *key, const char *name)
 {
     if (strcmp(by, "status") == 0) {
-        for (size_t i = 0; i < sizeof STATUS_ZH / sizeof STATUS_ZH[0]; i++)
-            if (strcmp(STATUS_ZH[i][0], key) == 0)
-                return STATUS_ZH[i][1];
+        return project_status_zh(key);
     } else if (strcmp(by, "scenario") == 0) {
         int s = tax_index(TAX_SCENARIO, key);
         if (s >= 0)

@@ -523,6 +523,38 @@ def raw_exchange(data, server=None, timeout=10.0, shutdown=True):
     return out
 
 
+def exchange_until_close(data, server=None, timeout=5.0):
+    """Send raw bytes and read until the server closes the connection (our
+    side stays open): (bytes read, True if it closed within `timeout`).
+    Errors while sending are tolerated (the server may answer and close
+    early)."""
+    s = _target(server)
+    sock = socket.create_connection(("127.0.0.1", s.port), timeout=timeout)
+    out, closed = b"", False
+    deadline = time.time() + timeout
+    try:
+        try:
+            sock.sendall(data)
+        except OSError:
+            pass
+        while time.time() < deadline:
+            sock.settimeout(max(0.05, deadline - time.time()))
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                break
+            except OSError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            out += chunk
+    finally:
+        sock.close()
+    return out, closed
+
+
 def parse_raw_response(data):
     """(status, headers dict lower-case, body bytes) of the first response in
     `data`, or (None, {}, b"") if none."""

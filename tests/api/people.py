@@ -88,3 +88,43 @@ def new_user(admin_key, org, name, login, password="mima2026ok", role=None, serv
     if status == 201:
         lib.check_schema(r.json, "user")
     return r
+
+
+# ---------------------------------------------------------------- the cast
+# test_users.py and test_sessions.py share it: a server of their own and
+# five organisations, and helpers that remember every password and session
+# token used, so that the database and the log can be scanned for them.
+
+def cast(g):
+    """Starts the server and the five organisations into a test module's
+    globals g: S, ADM, CEN, PROV, ENT, ENT2 and ORG (short name -> org id)."""
+    g["S"] = s = lib.use(lib.Server(redis="none", workers=4))
+    for var, role, name in (("ADM", "admin", "人员测试运营方"), ("CEN", "center", "人员测试数促中心"),
+                            ("PROV", "provider", "人员测试服务商"),
+                            ("ENT", "enterprise", "人员测试企业甲"),
+                            ("ENT2", "enterprise", "人员测试企业乙")):
+        g[var] = s.key(role, name)
+        g["ORG"][var.lower()] = org_id(g[var])
+
+
+def phone():
+    """A new mobile number (139 and eight digits)."""
+    n = lib.uniq("")
+    digits = "".join(ch for ch in n if ch.isdigit())
+    return "139" + digits[-8:].rjust(8, "0")
+
+
+def recorders(passwords, tokens):
+    """pw(tag): a new password, kept in passwords; browser(login, password):
+    a Browser logged in, its session token kept in tokens."""
+    def pw(tag):
+        p = "Pw-%s-%s" % (tag, lib.uniq("x"))
+        passwords.append(p)
+        return p
+
+    def browser(login, password, **kw):
+        b = Browser(**kw)
+        b.login(login, password)
+        tokens.append(b.cookie)
+        return b
+    return pw, browser

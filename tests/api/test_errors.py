@@ -408,31 +408,7 @@ def test_odd_but_valid_query_strings():
 def exchange_until_close(data, timeout=5.0):
     """Send data and read until the server closes the connection; return
     (bytes read, True if it closed within `timeout`)."""
-    sock = socket.create_connection(("127.0.0.1", S.port), timeout=timeout)
-    out = b""
-    closed = False
-    deadline = time.time() + timeout
-    try:
-        try:
-            sock.sendall(data)
-        except OSError:
-            pass
-        while time.time() < deadline:
-            sock.settimeout(max(0.05, deadline - time.time()))
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
-                break
-            except OSError:
-                closed = True
-                break
-            if not chunk:
-                closed = True
-                break
-            out += chunk
-    finally:
-        sock.close()
-    return out, closed
+    return lib.exchange_until_close(data, S, timeout)
 
 
 # Requests no HTTP/1.1 parser may accept: 400 and the connection closed

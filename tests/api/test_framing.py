@@ -37,34 +37,10 @@ def teardown_module():
         S.stop()
 
 
-def exchange(data, timeout=5.0, hold=False):
+def exchange(data, timeout=5.0):
     """Sends data, reads until the server closes (or timeout); returns
-    (bytes read, closed).  hold: keep our side open (a client that holds
-    back the rest of a body)."""
-    sock = socket.create_connection(("127.0.0.1", S.port), timeout=timeout)
-    out, closed = b"", False
-    deadline = time.time() + timeout
-    try:
-        try:
-            sock.sendall(data)
-        except OSError:
-            pass
-        while time.time() < deadline:
-            sock.settimeout(max(0.05, deadline - time.time()))
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
-                break
-            except OSError:
-                closed = True
-                break
-            if not chunk:
-                closed = True
-                break
-            out += chunk
-    finally:
-        sock.close()
-    return out, closed
+    (bytes read, closed)."""
+    return lib.exchange_until_close(data, S, timeout)
 
 
 def responses(data):

@@ -21,42 +21,17 @@ ADM = CEN = PROV = ENT = ENT2 = None
 ORG = {}
 PASSWORDS = []          # every password used, for the database and log scans
 TOKENS = []             # every session token seen
+pw, browser = people.recorders(PASSWORDS, TOKENS)
+phone = people.phone
 
 
 def setup_module():
-    global S, ADM, CEN, PROV, ENT, ENT2
-    S = lib.use(lib.Server(redis="none", workers=4))
-    ADM = S.key("admin", "人员测试运营方")
-    CEN = S.key("center", "人员测试数促中心")
-    PROV = S.key("provider", "人员测试服务商")
-    ENT = S.key("enterprise", "人员测试企业甲")
-    ENT2 = S.key("enterprise", "人员测试企业乙")
-    for k, name in ((ADM, "adm"), (CEN, "cen"), (PROV, "prov"), (ENT, "ent"), (ENT2, "ent2")):
-        ORG[name] = org_id(k)
+    people.cast(globals())
 
 
 def teardown_module():
     if S:
         S.stop()
-
-
-def pw(tag):
-    p = "Pw-%s-%s" % (tag, lib.uniq("x"))
-    PASSWORDS.append(p)
-    return p
-
-
-def phone():
-    n = lib.uniq("")
-    digits = "".join(ch for ch in n if ch.isdigit())
-    return "139" + digits[-8:].rjust(8, "0")
-
-
-def browser(login, password, **kw):
-    b = Browser(**kw)
-    b.login(login, password)
-    TOKENS.append(b.cookie)
-    return b
 
 
 def test_admin_creates_user_who_logs_in_by_phone_or_email():
