@@ -65,8 +65,10 @@ static int render_resource(struct db *db, const char *id, const struct caller *w
     return (*out = resource_get(db, id)) ? 0 : 1;
 }
 
-/* 1 when a row named by SQL (one bound id) exists; -1 on error. */
-static int exists(struct db *db, const char *sql, const char *id)
+/* What a renderer answers when the loader found nothing it may show: 2
+ * when the row named by SQL (one bound id) still exists (hidden from the
+ * caller), 1 when it is gone, -1 on a database error. */
+static int hidden_or_gone(struct db *db, const char *sql, const char *id)
 {
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
@@ -74,16 +76,13 @@ static int exists(struct db *db, const char *sql, const char *id)
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_ROW ? 2 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 static int render_need(struct db *db, const char *id, const struct caller *who, json_t **out)
 {
     static const char SQL[] = "SELECT 1 FROM needs WHERE id = ?1";
-    if ((*out = need_load(db, id, who, NULL)))
-        return 0;
-    int e = exists(db, SQL, id);
-    return e < 0 ? -1 : e ? 2 : 1;
+    return (*out = need_load(db, id, who, NULL)) ? 0 : hidden_or_gone(db, SQL, id);
 }
 
 static int render_response(struct db *db, const char *id, const struct caller *who, json_t **out)
@@ -116,10 +115,7 @@ static int render_campaign(struct db *db, const char *id, const struct caller *w
 {
     static const char SQL[] = "SELECT 1 FROM campaigns WHERE id = ?1";
     int rc = campaign_json(db, id, who, out);
-    if (rc <= 0)
-        return rc;
-    int e = exists(db, SQL, id);
-    return e < 0 ? -1 : e ? 2 : 1;
+    return rc <= 0 ? rc : hidden_or_gone(db, SQL, id);
 }
 
 static int render_participant(struct db *db, const char *id, const struct caller *who,
@@ -213,20 +209,14 @@ static int render_assessment(struct db *db, const char *id, const struct caller 
 {
     static const char SQL[] = "SELECT 1 FROM assessments WHERE id = ?1";
     int rc = assessment_json(db, id, who, out);
-    if (rc <= 0)
-        return rc;
-    int e = exists(db, SQL, id);
-    return e < 0 ? -1 : e ? 2 : 1;
+    return rc <= 0 ? rc : hidden_or_gone(db, SQL, id);
 }
 
 static int render_project(struct db *db, const char *id, const struct caller *who, json_t **out)
 {
     static const char SQL[] = "SELECT 1 FROM projects WHERE id = ?1";
     int rc = project_json(db, id, who, out);
-    if (rc <= 0)
-        return rc;
-    int e = exists(db, SQL, id);
-    return e < 0 ? -1 : e ? 2 : 1;
+    return rc <= 0 ? rc : hidden_or_gone(db, SQL, id);
 }
 
 static int render_ticket(struct db *db, const char *id, const struct caller *who, json_t **out)
@@ -242,10 +232,7 @@ static int render_case(struct db *db, const char *id, const struct caller *who, 
 {
     static const char SQL[] = "SELECT 1 FROM cases WHERE id = ?1";
     int rc = case_json(db, id, who, out);
-    if (rc <= 0)
-        return rc;
-    int e = exists(db, SQL, id);
-    return e < 0 ? -1 : e ? 2 : 1;
+    return rc <= 0 ? rc : hidden_or_gone(db, SQL, id);
 }
 
 /* The record types of the feed (the `type` the triggers write). */
