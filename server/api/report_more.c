@@ -6,8 +6,8 @@
  *    latest verified assessment before `from` and before `to` ("none"
  *    when there was none), counted as a matrix: a row per level before,
  *    a column per level after.  One pass over the verified assessments
- *    (the partial index assessments_verified, migration 11), newest
- *    level per enterprise kept in a map.
+ *    (the partial index assessments_verified, migration 11), the levels
+ *    kept in two bytes per enterprise of the selection (report_scan.c).
  *  - campaigns: every campaign past draft, its participants inside the
  *    selection, how many were accepted, the average uplift of their
  *    levels and how many reached 二级.  An authority sees only campaigns
@@ -22,6 +22,7 @@
 #include "db.h"
 #include "matcher.h"
 #include "report.h"
+#include "report_scan.h"
 #include "req.h"
 #include "taxonomy.h"
 #include "util.h"
@@ -49,51 +50,52 @@ static const struct tab_col MOVE_COLS[] = {
 };
 #define NMOVE_COLS (int)(sizeof MOVE_COLS / sizeof MOVE_COLS[0])
 
+/* Per enterprise of the selection: its level before the period and its
+ * latest, each 0..4 or 7 for none. */
+struct movement {
+    const char *from;
+    unsigned char *before, *after;
+};
+
+static void movement_row(void *arg, size_t org, sqlite3_stmt *row)
+{
+    struct movement *mv = arg;
+    int l = sqlite3_column_int(row, 2);
+    if (l < 0 || l > 4)
+        return;
+    if (strcmp((const char *)sqlite3_column_text(row, 1), mv->from) < 0)
+        mv->before[org] = (unsigned char)l;
+    mv->after[org] = (unsigned char)l;
+}
+
 int report_movement(struct req *r, const struct report_query *q, struct tab **t, json_t *extra)
 {
-    /* verified assessments up to `to`, oldest first: the last one seen
-     * for an enterprise before `from` is its level before, the last one
-     * of all its level after */
+    /* verified assessments up to `to`, oldest first (the covering index
+     * assessments_verified): the last one seen for an enterprise before
+     * `from` is its level before, the last one of all its level after.
+     * (report_scan binds ?1 to from as well; it is not needed here) */
     static const char SQL[] =
-        "SELECT a.org_id, a.verified_at, a.level FROM assessments a"
-        " JOIN enterprise_files f ON f.org_id = a.org_id"
-        " WHERE a.status = 'verified' AND a.verified_at < ?1 AND" REPORT_WHERE_("f", 2, 3, 4, 5, 6, 7)
-        " AND (?8 IS NULL OR f.industry = ?8) ORDER BY a.verified_at";
-    struct db *db = r->w->db;
-    sqlite3_stmt *st = db_stmt(db, SQL);
-    if (!st)
-        return -1;
-    sqlite3_bind_text(st, 1, q->to, -1, SQLITE_STATIC);
-    report_bind_region(st, 2, q, r);
-    db_bind_text(st, 8, q->industry);
-    /* org -> before * 8 + after, each 0..4, or 7 for none */
-    json_t *map = json_object();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *org = (const char *)sqlite3_column_text(st, 0);
-        const char *at = (const char *)sqlite3_column_text(st, 1);
-        int l = sqlite3_column_int(st, 2);
-        if (l < 0 || l > 4)
-            continue;
-        json_t *v = json_object_get(map, org);
-        int before = v ? (int)(json_integer_value(v) / 8) : 7;
-        if (strcmp(at, q->from) < 0)
-            before = l;
-        json_object_set_new(map, org, json_integer(before * 8 + l));
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(map);
+        "SELECT org_id, verified_at, level FROM assessments INDEXED BY assessments_verified"
+        " WHERE status = 'verified' AND verified_at < ?2 ORDER BY verified_at";
+    struct strset sel = {0};
+    if (report_selection(r, q, &sel) < 0) {
+        strset_free(&sel);
         return -1;
     }
+    size_t n = sel.n ? sel.n : 1;
+    struct movement mv = {q->from, xmalloc(n), xmalloc(n)};
+    memset(mv.before, 7, n);
+    memset(mv.after, 7, n);
+    int rc = report_scan(r, SQL, q, &sel, movement_row, &mv);
     json_int_t m[8][8] = {{0}};
-    const char *k;
-    json_t *v;
-    json_object_foreach(map, k, v) {
-        json_int_t x = json_integer_value(v);
-        m[x / 8][x % 8]++;
-    }
-    json_decref(map);
+    for (size_t i = 0; rc == 0 && i < sel.n; i++)
+        if (mv.after[i] != 7)
+            m[mv.before[i]][mv.after[i]]++;
+    free(mv.before);
+    free(mv.after);
+    strset_free(&sel);
+    if (rc < 0)
+        return -1;
     *t = report_table(q, "movement", "水平变动", MOVE_COLS, NMOVE_COLS);
     json_int_t up = 0, same = 0, down = 0, first = 0;
     static const int ROWS[] = {7, 0, 1, 2, 3, 4};

@@ -21,6 +21,7 @@
 #include "db.h"
 #include "regions.h"
 #include "report.h"
+#include "report_scan.h"
 #include "req.h"
 #include "taxonomy.h"
 #include "util.h"
@@ -298,19 +299,29 @@ static void level_row_finish(json_t *row, double target)
                                               : json_null());
 }
 
+/* The counters of a levels row, in LEVEL_COLS' order after key and name:
+ * filed, assessed, verified, level_0 .. level_4. */
+static const char *const LEVEL_COUNTS[8] = {"filed",   "assessed", "verified", "level_0",
+                                             "level_1", "level_2",  "level_3",  "level_4"};
+
+static json_t *level_row(const char *key, const int64_t n[16])
+{
+    json_t *row = json_pack("{s:s}", "key", key);
+    for (int i = 0; i < 8; i++)
+        json_object_set_new(row, LEVEL_COUNTS[i], json_integer(n[i]));
+    return row;
+}
+
+/* One pass over the selection's files, counted by the key asked for in
+ * C (report_scan.c says why not GROUP BY). */
 int report_levels(struct req *r, const struct report_query *q, struct tab **t, json_t *extra)
 {
     static const char SQL[] =
         "SELECT CASE ?1 WHEN 'district' THEN coalesce(f.district_code, f.city_code)"
         "  WHEN 'city' THEN f.city_code WHEN 'province' THEN f.province_code ELSE f.industry END,"
-        " count(*),"
-        " sum(EXISTS (SELECT 1 FROM assessments a WHERE a.org_id = f.org_id"
-        "  AND a.status IN ('submitted', 'verified'))),"
-        " sum(f.level IS NOT NULL), sum(f.level = 0), sum(f.level = 1), sum(f.level = 2),"
-        " sum(f.level = 3), sum(f.level = 4), max(f.city_code), max(f.province_code)"
+        " f.assessed, f.level, f.city_code, f.province_code"
         " FROM enterprise_files f WHERE" REPORT_WHERE_("f", 2, 3, 4, 5, 6, 7)
-        " AND (?8 IS NULL OR f.industry = ?8) GROUP BY 1 ORDER BY 1";
-    static const char *const LV[] = {"level_0", "level_1", "level_2", "level_3", "level_4"};
+        " AND (?8 IS NULL OR f.industry = ?8)";
     struct db *db = r->w->db;
     sqlite3_stmt *st = db_stmt(db, SQL);
     if (!st)
@@ -318,61 +329,59 @@ int report_levels(struct req *r, const struct report_query *q, struct tab **t, j
     sqlite3_bind_text(st, 1, q->by, -1, SQLITE_STATIC);
     report_bind_region(st, 2, q, r);
     db_bind_text(st, 8, q->industry);
-    *t = report_table(q, "levels", "数字化水平", LEVEL_COLS, NLEVEL_COLS);
-    json_int_t tot[8] = {0};
+    struct report_groups g = {0};
+    int64_t tot[16] = {0};
     int rc;
-    int geo = strcmp(q->by, "industry") != 0;
-    /* rows first, then their names and targets (other statements) */
-    json_t *rows = json_array();
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(st, 0);
-        json_t *row = json_pack("{s:s}", "key", k ? k : "");
-        for (int i = 0; i < 8; i++) {
-            json_int_t n = sqlite3_column_int64(st, 1 + i);
-            tot[i] += n;
-            json_object_set_new(row, i == 0 ? "filed" : i == 1 ? "assessed" : i == 2 ? "verified"
-                                                                                     : LV[i - 3],
-                                json_integer(n));
+        size_t i = report_group(&g, k ? k : "");
+        int64_t *n = g.n[i];
+        int lv = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+        int64_t add[8] = {1, sqlite3_column_int(st, 1) != 0, lv >= 0, lv == 0, lv == 1, lv == 2,
+                          lv == 3, lv == 4};
+        for (int c = 0; c < 8; c++) {
+            n[c] += add[c];
+            tot[c] += add[c];
         }
-        const char *c = (const char *)sqlite3_column_text(st, 9);
-        const char *p = (const char *)sqlite3_column_text(st, 10);
-        json_object_set_new(row, "_city", json_string(c ? c : ""));
-        json_object_set_new(row, "_province", json_string(p ? p : ""));
-        json_array_append_new(rows, row);
+        /* the largest city and province code of the group, as max() gave */
+        const char *c = (const char *)sqlite3_column_text(st, 3);
+        const char *p = (const char *)sqlite3_column_text(st, 4);
+        if (c && strcmp(c, g.city[i]) > 0)
+            snprintf(g.city[i], sizeof g.city[i], "%s", c);
+        if (p && strcmp(p, g.province[i]) > 0)
+            snprintf(g.province[i], sizeof g.province[i], "%s", p);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        json_decref(rows);
+        report_groups_free(&g);
         return -1;
     }
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row) {
-        const char *k = json_string_value(json_object_get(row, "key"));
+    *t = report_table(q, "levels", "数字化水平", LEVEL_COLS, NLEVEL_COLS);
+    int geo = strcmp(q->by, "industry") != 0;
+    size_t *order = report_groups_sorted(&g);
+    for (size_t j = 0; j < g.keys.n; j++) {
+        size_t i = order[j];
+        const char *k = strset_key(&g.keys, i);
+        json_t *row = level_row(k, g.n[i]);
         const char *name = !*k ? "未填" : geo ? report_place_name(k)
                                               : tax_name(TAX_INDUSTRY, tax_index(TAX_INDUSTRY, k));
         json_object_set_new(row, "name", json_string(name ? name : k));
-        const char *c = json_string_value(json_object_get(row, "_city"));
-        const char *p = json_string_value(json_object_get(row, "_province"));
         double target = geo && *k ? report_target(db, strcmp(q->by, "district") == 0 ? k : NULL,
-                                                  strcmp(q->by, "province") ? c : NULL, p)
+                                                  strcmp(q->by, "province") ? g.city[i] : NULL,
+                                                  g.province[i])
                                   : report_target(db, q->region[2], q->region[1], q->region[0]);
-        json_object_del(row, "_city");
-        json_object_del(row, "_province");
         level_row_finish(row, target);
-        tab_add(*t, json_incref(row));
+        tab_add(*t, row);
     }
-    json_decref(rows);
+    free(order);
+    report_groups_free(&g);
     /* the total, for the whole selection, against its own target */
     const char *scope[3] = {q->region[0], q->region[1], q->region[2]};
     for (int k = 0; k < 3; k++)
         if (authority_is(&r->who) && r->who.region[k][0] && !scope[k])
             scope[k] = r->who.region[k];
-    json_t *total = json_pack("{s:s, s:s}", "key", "total", "name", "合计");
-    for (int k = 0; k < 8; k++)
-        json_object_set_new(total, k == 0 ? "filed" : k == 1 ? "assessed" : k == 2 ? "verified"
-                                                                                  : LV[k - 3],
-                            json_integer(tot[k]));
+    json_t *total = level_row("total", tot);
+    json_object_set_new(total, "name", json_string("合计"));
     level_row_finish(total, report_target(db, scope[2], scope[1], scope[0]));
     json_object_set(extra, "total", total);
     tab_add(*t, total);
@@ -398,86 +407,105 @@ static const struct tab_col MONTH_COLS[] = {
 };
 #define NMONTH_COLS (int)(sizeof MONTH_COLS / sizeof MONTH_COLS[0])
 
-/* Adds n to rows[month][member] for month inside the period. */
-static void month_add(json_t *rows, const char *month, const char *member, json_int_t n)
+/* The months of the period, their rows, and per enterprise the last
+ * month it was counted as submitting (an enterprise counts once a month). */
+struct months {
+    json_t *rows;     /* "YYYY-MM" -> row */
+    int *last;        /* by enterprise (its index in the selection): yyyy*12+mm, or 0 */
+};
+
+static int month_no(const unsigned char *at)
 {
-    json_t *row = json_object_get(rows, month);
-    if (!row)
+    return at ? atoi((const char *)at) * 12 + atoi((const char *)at + 5) : 0;
+}
+
+/* Adds n to rows[month of at][member] when the month is inside the period. */
+static void month_add(json_t *rows, const unsigned char *at, const char *member, json_int_t n)
+{
+    char key[8];
+    if (!at)
         return;
-    json_object_set_new(row, member, json_integer(json_integer_value(json_object_get(row, member)) + n));
+    memcpy(key, at, 7);
+    key[7] = '\0';
+    json_t *row = json_object_get(rows, key);
+    if (row)
+        json_object_set_new(row, member,
+                            json_integer(json_integer_value(json_object_get(row, member)) + n));
+}
+
+static void month_filed(void *arg, size_t org, sqlite3_stmt *row)
+{
+    month_add(((struct months *)arg)->rows, sqlite3_column_text(row, 1), "filed", 1);
+}
+
+static void month_submitted(void *arg, size_t org, sqlite3_stmt *row)
+{
+    struct months *m = arg;
+    const unsigned char *at = sqlite3_column_text(row, 1);
+    int no = month_no(at);
+    if (no && m->last[org] != no) {
+        m->last[org] = no;
+        month_add(m->rows, at, "assessed", 1);
+    }
+}
+
+static void month_verified(void *arg, size_t org, sqlite3_stmt *row)
+{
+    static const char *const LV[] = {"level_0", "level_1", "level_2", "level_3", "level_4"};
+    json_t *rows = ((struct months *)arg)->rows;
+    const unsigned char *at = sqlite3_column_text(row, 1);
+    int l = sqlite3_column_int(row, 2);
+    month_add(rows, at, "verified", 1);
+    if (l >= 0 && l <= 4)
+        month_add(rows, at, LV[l], 1);
 }
 
 int report_levels_by_month(struct req *r, const struct report_query *q, struct tab **t,
                            json_t *extra)
 {
     /* Flows in each month: files opened, enterprises that submitted an
-     * assessment, verifications by the level verified. */
+     * assessment, verifications by the level verified; each read from a
+     * covering index in date order and kept when its enterprise is in
+     * the selection (report_scan.c). */
     static const char SQL_FILED[] =
-        "SELECT substr(d.created_at, 1, 7), count(*) FROM enterprise_file_docs d"
-        " JOIN enterprise_files f ON f.org_id = d.org_id"
-        " WHERE d.created_at >= ?1 AND d.created_at < ?9 AND" REPORT_WHERE_("f", 2, 3, 4, 5, 6, 7)
-        " AND (?8 IS NULL OR f.industry = ?8) GROUP BY 1";
+        "SELECT org_id, created_at FROM enterprise_file_docs"
+        " WHERE created_at >= ?1 AND created_at < ?2";
     static const char SQL_SUBMITTED[] =
-        "SELECT substr(a.submitted_at, 1, 7), count(DISTINCT a.org_id) FROM assessments a"
-        " JOIN enterprise_files f ON f.org_id = a.org_id"
-        " WHERE a.submitted_at >= ?1 AND a.submitted_at < ?9 AND" REPORT_WHERE_("f", 2, 3, 4, 5, 6, 7)
-        " AND (?8 IS NULL OR f.industry = ?8) GROUP BY 1";
+        "SELECT org_id, submitted_at FROM assessments"
+        " WHERE submitted_at >= ?1 AND submitted_at < ?2 ORDER BY submitted_at";
     static const char SQL_VERIFIED[] =
-        "SELECT substr(a.verified_at, 1, 7), a.level, count(*) FROM assessments a"
-        " JOIN enterprise_files f ON f.org_id = a.org_id"
-        " WHERE a.status = 'verified' AND a.verified_at >= ?1 AND a.verified_at < ?9 AND"
-        REPORT_WHERE_("f", 2, 3, 4, 5, 6, 7) " AND (?8 IS NULL OR f.industry = ?8) GROUP BY 1, 2";
+        "SELECT org_id, verified_at, level FROM assessments INDEXED BY assessments_verified"
+        " WHERE status = 'verified' AND verified_at >= ?1 AND verified_at < ?2";
     static const char *const LV[] = {"level_0", "level_1", "level_2", "level_3", "level_4"};
     struct db *db = r->w->db;
-    json_t *rows = json_object(), *order = json_array();
+    json_t *order = json_array();
+    struct months m = {json_object(), NULL};
     /* every month of the period, in order, even when empty */
-    int y = 0, m = 0;
-    sscanf(q->from_month, "%4d-%2d", &y, &m);
+    int y = 0, mo = 0;
+    sscanf(q->from_month, "%4d-%2d", &y, &mo);
     for (int n = 0; n < 240; n++) {
         char key[8];
-        snprintf(key, sizeof key, "%04d-%02d", y, m);
+        snprintf(key, sizeof key, "%04d-%02d", y, mo);
         if (strcmp(key, q->to_month) > 0)
             break;
         json_t *row = json_pack("{s:s, s:i, s:i, s:i}", "key", key, "filed", 0, "assessed", 0,
                                 "verified", 0);
         for (int l = 0; l < 5; l++)
             json_object_set_new(row, LV[l], json_integer(0));
-        json_object_set_new(rows, key, row);
+        json_object_set_new(m.rows, key, row);
         json_array_append_new(order, json_string(key));
-        if (++m > 12) {
-            m = 1;
+        if (++mo > 12) {
+            mo = 1;
             y++;
         }
     }
-    const char *const SQLS[3] = {SQL_FILED, SQL_SUBMITTED, SQL_VERIFIED};
-    int rc = 0;
-    for (int k = 0; k < 3 && rc == 0; k++) {
-        sqlite3_stmt *st = db_stmt(db, SQLS[k]);
-        if (!st) {
-            rc = -1;
-            break;
-        }
-        sqlite3_bind_text(st, 1, q->from, -1, SQLITE_STATIC);
-        report_bind_region(st, 2, q, r);
-        db_bind_text(st, 8, q->industry);
-        sqlite3_bind_text(st, 9, q->to, -1, SQLITE_STATIC);
-        int s;
-        while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-            const char *mon = (const char *)sqlite3_column_text(st, 0);
-            if (!mon)
-                continue;
-            if (k < 2) {
-                month_add(rows, mon, k == 0 ? "filed" : "assessed", sqlite3_column_int64(st, 1));
-            } else {
-                int l = sqlite3_column_int(st, 1);
-                json_int_t n = sqlite3_column_int64(st, 2);
-                month_add(rows, mon, "verified", n);
-                if (l >= 0 && l <= 4)
-                    month_add(rows, mon, LV[l], n);
-            }
-        }
-        sqlite3_reset(st);
-        if (s != SQLITE_DONE)
+    struct strset sel = {0};
+    int rc = report_selection(r, q, &sel);
+    if (rc == 0) {
+        m.last = xcalloc(sel.n ? sel.n : 1, sizeof *m.last);
+        if (report_scan(r, SQL_FILED, q, &sel, month_filed, &m) < 0 ||
+            report_scan(r, SQL_SUBMITTED, q, &sel, month_submitted, &m) < 0 ||
+            report_scan(r, SQL_VERIFIED, q, &sel, month_verified, &m) < 0)
             rc = -1;
     }
     if (rc == 0) {
@@ -486,12 +514,14 @@ int report_levels_by_month(struct req *r, const struct report_query *q, struct t
         size_t i;
         json_t *k;
         json_array_foreach(order, i, k) {
-            json_t *row = json_object_get(rows, json_string_value(k));
+            json_t *row = json_object_get(m.rows, json_string_value(k));
             level_row_finish(row, target);
             tab_add(*t, json_incref(row));
         }
     }
-    json_decref(rows);
+    free(m.last);
+    strset_free(&sel);
+    json_decref(m.rows);
     json_decref(order);
     (void)extra;
     return rc;

@@ -1,75 +1,166 @@
 /*
  * feed.c - trimming the change feed (see feed.h).
  *
- * Each batch is one BEGIN IMMEDIATE transaction that deletes at most
- * FEED_BATCH superseded old entries and raises 'changes_trimmed' to the
- * largest seq it deleted, so the horizon and the deletion are never
- * seen apart.  Entries are found oldest first through the primary key
- * and checked for a newer entry through changes_record (type, id, seq).
+ * Without an index by record (migration 14 dropped changes_record: it was
+ * most of what the feed cost a write), superseded entries are found by
+ * one ordered scan of the table in a read transaction: the first
+ * FEED_SCAN entries older than the retention are candidates, and every
+ * later entry of the same record (type and id) marks its candidates as
+ * superseded.  A candidate that is a delete or superseded is removed,
+ * in write transactions of at most FEED_BATCH entries that each raise
+ * 'changes_trimmed' to the largest seq they removed, so the horizon and
+ * the deletion are never seen apart.  Entries are only ever appended
+ * with larger numbers, so what the scan found superseded stays so while
+ * the deletions run.  The newest entry of the table is never removed:
+ * seq is a plain INTEGER PRIMARY KEY (max + 1), and keeping the maximum
+ * is what keeps a number from being given twice.
  */
 #include "feed.h"
 
 #include "db.h"
 #include "log.h"
+#include "strset.h"
 #include "util.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define FEED_BATCH 10000
+#define FEED_SCAN 200000
+
+struct candidate {
+    int64_t seq;
+    uint32_t rec;    /* the record's index in the scan's strset */
+    int is_delete;
+};
+
+/* Scans entries after `after`: fills c[] (at most FEED_SCAN) with the
+ * removable ones, oldest first.  Returns how many, and sets *more when
+ * old entries were left for another round, which starts after *last
+ * (the last candidate looked at); -1 on error. */
+static long scan(struct db *db, const char *cutoff, int64_t after, struct candidate *c, int *more,
+                 int64_t *last)
+{
+    static const char SQL_TOP[] = "SELECT max(seq) FROM changes";
+    static const char SQL[] = "SELECT seq, type, id, op, at FROM changes WHERE seq > ?1 ORDER BY seq";
+    *more = 0;
+    if (db_read_begin(db) < 0)
+        return -1;
+    sqlite3_stmt *st = db_stmt(db, SQL_TOP);
+    int64_t top = 0;
+    if (st) {
+        top = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        st = db_stmt(db, SQL);
+    }
+    if (!st) {
+        db_read_end(db);
+        return -1;
+    }
+    struct strset recs = {0};
+    int64_t *newest = NULL;
+    size_t cap = 0;
+    long n = 0;
+    char key[600];
+    sqlite3_bind_int64(st, 1, after);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(st, 0);
+        int len = snprintf(key, sizeof key, "%s\x1f%s", sqlite3_column_text(st, 1),
+                           sqlite3_column_text(st, 2));
+        size_t klen = len < (int)sizeof key ? (size_t)len : sizeof key - 1;
+        const char *at = (const char *)sqlite3_column_text(st, 4);
+        if (n < FEED_SCAN && seq != top && at && strcmp(at, cutoff) < 0) {
+            size_t i = strset_add(&recs, key, klen, NULL);
+            if (i >= cap) {
+                cap = cap ? cap * 2 : 1024;
+                newest = xrealloc(newest, cap * sizeof *newest);
+            }
+            newest[i] = seq;
+            const char *op = (const char *)sqlite3_column_text(st, 3);
+            c[n++] = (struct candidate){seq, (uint32_t)i, op && strcmp(op, "delete") == 0};
+            continue;
+        }
+        if (n == FEED_SCAN && seq != top && at && strcmp(at, cutoff) < 0)
+            *more = 1;
+        size_t i = strset_find(&recs, key, klen);
+        if (i != SIZE_MAX)
+            newest[i] = seq;
+    }
+    sqlite3_reset(st);
+    db_read_end(db);
+    *last = n ? c[n - 1].seq : after;
+    long kept = 0;
+    for (long i = 0; i < n; i++)
+        if (c[i].is_delete || newest[c[i].rec] > c[i].seq)
+            c[kept++] = c[i];
+    free(newest);
+    strset_free(&recs);
+    if (rc != SQLITE_DONE) {
+        log_error("change feed trim: %s", sqlite3_errmsg(db_handle(db)));
+        return -1;
+    }
+    return kept;
+}
+
+/* Deletes c[0..n) in one transaction and raises the horizon. */
+static int remove_batch(struct db *db, const struct candidate *c, long n)
+{
+    static const char SQL_DEL[] = "DELETE FROM changes WHERE seq = ?1";
+    static const char SQL_MARK[] = "UPDATE meta SET v = max(v, ?1) WHERE k = 'changes_trimmed'";
+    if (db_begin(db) < 0)
+        return -1;
+    int ok = 1;
+    sqlite3_stmt *st = db_stmt(db, SQL_DEL);
+    for (long i = 0; ok && st && i < n; i++) {
+        sqlite3_bind_int64(st, 1, c[i].seq);
+        ok = sqlite3_step(st) == SQLITE_DONE;
+        sqlite3_reset(st);
+    }
+    if (ok && st && (st = db_stmt(db, SQL_MARK))) {
+        sqlite3_bind_int64(st, 1, c[n - 1].seq);
+        ok = sqlite3_step(st) == SQLITE_DONE;
+        sqlite3_reset(st);
+    }
+    if (!ok || !st) {
+        log_error("change feed trim: %s", sqlite3_errmsg(db_handle(db)));
+        db_rollback(db);
+        return -1;
+    }
+    return db_commit(db);
+}
 
 long feed_trim(struct db *db, int days)
 {
-    static const char SQL_MAX[] =
-        "SELECT max(seq) FROM (SELECT c.seq FROM changes c WHERE c.at < ?1"
-        " AND (c.op = 'delete' OR EXISTS (SELECT 1 FROM changes n WHERE n.type = c.type"
-        "  AND n.id = c.id AND n.seq > c.seq)) ORDER BY c.seq LIMIT ?2)";
-    static const char SQL_DEL[] =
-        "DELETE FROM changes WHERE seq IN (SELECT c.seq FROM changes c WHERE c.at < ?1"
-        " AND (c.op = 'delete' OR EXISTS (SELECT 1 FROM changes n WHERE n.type = c.type"
-        "  AND n.id = c.id AND n.seq > c.seq)) ORDER BY c.seq LIMIT ?2)";
-    static const char SQL_MARK[] =
-        "UPDATE meta SET v = max(v, ?1) WHERE k = 'changes_trimmed'";
     char cutoff[32];
     util_time_rfc3339(time(NULL) - (time_t)days * 86400, cutoff);
+    struct candidate *c = xmalloc(FEED_SCAN * sizeof *c);
     long removed = 0;
+    int64_t after = 0;
     for (;;) {
-        if (db_begin(db) < 0)
-            return -1;
-        sqlite3_stmt *st = db_stmt(db, SQL_MAX);
-        int64_t top = 0;
-        int ok = st != NULL;
-        if (st) {
-            sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, 2, FEED_BATCH);
-            ok = sqlite3_step(st) == SQLITE_ROW;
-            top = ok ? sqlite3_column_int64(st, 0) : 0;
-            sqlite3_reset(st);
+        int more;
+        int64_t last;
+        long n = scan(db, cutoff, after, c, &more, &last);
+        if (n < 0) {
+            removed = -1;
+            break;
         }
-        int n = 0;
-        if (ok && top > 0 && (st = db_stmt(db, SQL_DEL))) {
-            sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, 2, FEED_BATCH);
-            ok = sqlite3_step(st) == SQLITE_DONE;
-            n = sqlite3_changes(db_handle(db));
-            sqlite3_reset(st);
-            if (ok && (st = db_stmt(db, SQL_MARK))) {
-                sqlite3_bind_int64(st, 1, top);
-                ok = sqlite3_step(st) == SQLITE_DONE;
-                sqlite3_reset(st);
-            } else
-                ok = 0;
+        for (long i = 0; i < n; i += FEED_BATCH) {
+            long k = n - i < FEED_BATCH ? n - i : FEED_BATCH;
+            if (remove_batch(db, c + i, k) < 0) {
+                free(c);
+                return -1;
+            }
+            removed += k;
         }
-        if (!ok) {
-            log_error("change feed trim: %s", sqlite3_errmsg(db_handle(db)));
-            db_rollback(db);
-            return -1;
-        }
-        if (db_commit(db) < 0)
-            return -1;
-        removed += n;
-        if (n < FEED_BATCH)
-            return removed;
+        if (!more)
+            break;
+        after = last;
     }
+    free(c);
+    return removed;
 }
 
 int64_t feed_trimmed(struct db *db)

@@ -604,6 +604,7 @@ const char *const MIGRATIONS[] = {
     "  WHEN NOT EXISTS (SELECT 1 FROM meta WHERE k = 'bulk') BEGIN"
     "  UPDATE meta SET v = v + 1 WHERE k = 'gen';"
     "END;",
+    MIGRATION_REPORTS, /* 14 (issue 20): migrate_feed.c */
 };
 
 const int migrations_count = (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]);

@@ -50,11 +50,12 @@
     "(SELECT coalesce(district_code, city_code, province_code) FROM enterprise_files" \
     " WHERE org_id = " org ")"
 
-/* Migrations 10, 11 and 12, in files of their own (migrate_projects.c,
+/* Migrations 10 to 14, in files of their own (migrate_projects.c,
  * migrate_feed.c). */
 extern const char MIGRATION_PROJECTS[];
 extern const char MIGRATION_FEED[];
 extern const char MIGRATION_FEED_PROJECTS[];
+extern const char MIGRATION_REPORTS[];
 
 /* MIGRATIONS[i] is the SQL of migration i + 1. */
 extern const char *const MIGRATIONS[];

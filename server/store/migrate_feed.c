@@ -18,6 +18,9 @@
 #define CHG_FILE_VIS(p) "coalesce(" p "district_code, " p "city_code, " p "province_code)"
 #define CHG_ASSESSMENT_VIS(p) CHG_REGION_OF(p "org_id")
 #define CHG_PROJECT_VIS(p) CHG_REGION_OF(p "enterprise_id")
+/* The columns of the feed after seq (migrations 11 and 14). */
+#define CHG_COLUMNS \
+    "  type TEXT NOT NULL, id TEXT NOT NULL, op TEXT NOT NULL, at TEXT NOT NULL, was TEXT, vis TEXT);"
 #define CHG_CASE_VIS(p) "CASE " p "status WHEN 'published' THEN 'p' ELSE NULL END"
 
 /* 11 (issue 20): the authority role, report targets, the change feed.
@@ -69,12 +72,7 @@ const char MIGRATION_FEED[] =
     "  set_by TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE changes ("
     "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-    "  type TEXT NOT NULL,"
-    "  id TEXT NOT NULL,"
-    "  op TEXT NOT NULL,"
-    "  at TEXT NOT NULL,"
-    "  was TEXT,"
-    "  vis TEXT);"
+    CHG_COLUMNS
     /* trimming keeps a record's newest entry: it looks for a newer one */
     "CREATE INDEX changes_record ON changes(type, id, seq);"
     "INSERT OR IGNORE INTO meta VALUES ('changes_trimmed', 0);"
@@ -108,3 +106,85 @@ const char MIGRATION_FEED_PROJECTS[] =
     CHANGE_FEED("projects", "project", CHG_ID, CHG_PROJECT_VIS)
     CHANGE_FEED("tickets", "ticket", CHG_ID, CHG_CENTERS)
     CHANGE_FEED("cases", "case", CHG_ID, CHG_CASE_VIS);
+
+/* 14 (issue 20's speed): what the reports read kept where one scan finds
+ * it (report_scan.c), and a change feed that costs its writes less.
+ *
+ * enterprise_files.assessed: 1 while the enterprise has a submitted or
+ * verified assessment, kept by the triggers below in the assessment's
+ * own transaction (the levels report read it through a probe of the
+ * assessments per file: four fifths of its time).  The file's feed
+ * trigger is re-made to fire on the columns a follower sees, so that
+ * the flag does not add a "file updated" entry to every submission:
+ * a column added to enterprise_files later is added to its list.
+ *
+ * enterprise_file_docs_created: the files opened in a period, for the
+ * levels report by month, without reading the documents; and
+ * assessments_verified gains status, so that it covers the reads of
+ * verified assessments (SQLite reads the row for a column of the
+ * partial index's WHERE that the index does not hold).
+ *
+ * changes loses AUTOINCREMENT and its index changes_record, which were
+ * most of what the feed added to a write (bench/analysis.md section 7):
+ * AUTOINCREMENT's sqlite_sequence row written by every insert, and an
+ * index keyed by record id that each insert wrote at a random place.
+ * A plain INTEGER PRIMARY KEY gives max(seq) + 1, which never repeats
+ * a number as long as the newest entry is never deleted: the trim keeps
+ * it (feed.c), and finds superseded entries with one ordered scan
+ * instead of the index. */
+const char MIGRATION_REPORTS[] =
+    "ALTER TABLE enterprise_files ADD COLUMN assessed INTEGER NOT NULL DEFAULT 0;"
+    "DROP TRIGGER chg_enterprise_files_u;"
+    "UPDATE enterprise_files SET assessed = 1 WHERE org_id IN"
+    "  (SELECT org_id FROM assessments WHERE status <> 'draft');"
+    "CREATE TRIGGER chg_enterprise_files_u AFTER UPDATE OF org_id, org_rid, province_code,"
+    "  city_code, district_code, industry, size, above_scale, level ON enterprise_files BEGIN"
+    " INSERT INTO changes(type, id, op, at, was, vis) VALUES ('file', " CHG_FILE_ID("new.")
+    ", 'update', " CHG_NOW ", " CHG_FILE_VIS("old.") ", " CHG_FILE_VIS("new.") "); END;"
+    "CREATE TRIGGER files_assessed_i AFTER INSERT ON assessments WHEN new.status <> 'draft' BEGIN"
+    "  UPDATE enterprise_files SET assessed = 1 WHERE org_id = new.org_id AND assessed = 0;"
+    "END;"
+    "CREATE TRIGGER files_assessed_up AFTER UPDATE OF status ON assessments"
+    "  WHEN old.status = 'draft' AND new.status <> 'draft' BEGIN"
+    "  UPDATE enterprise_files SET assessed = 1 WHERE org_id = new.org_id AND assessed = 0;"
+    "END;"
+    "CREATE TRIGGER files_assessed_down AFTER UPDATE OF status ON assessments"
+    "  WHEN old.status <> 'draft' AND new.status = 'draft' BEGIN"
+    "  UPDATE enterprise_files SET assessed = EXISTS (SELECT 1 FROM assessments a"
+    "    WHERE a.org_id = new.org_id AND a.status <> 'draft') WHERE org_id = new.org_id;"
+    "END;"
+    "CREATE TRIGGER files_assessed_d AFTER DELETE ON assessments WHEN old.status <> 'draft' BEGIN"
+    "  UPDATE enterprise_files SET assessed = EXISTS (SELECT 1 FROM assessments a"
+    "    WHERE a.org_id = old.org_id AND a.status <> 'draft') WHERE org_id = old.org_id;"
+    "END;"
+    /* a file opened after its enterprise's assessments (a key's trigger,
+     * an import that lists assessments first) */
+    "CREATE TRIGGER files_assessed_file AFTER INSERT ON enterprise_files BEGIN"
+    "  UPDATE enterprise_files SET assessed = 1 WHERE fid = new.fid AND EXISTS"
+    "    (SELECT 1 FROM assessments a WHERE a.org_id = new.org_id AND a.status <> 'draft');"
+    "END;"
+    /* an assessment's region is its file's, and an update never moves it
+     * to another enterprise (no statement sets org_id): was is vis, read
+     * once */
+    "DROP TRIGGER chg_assessments_u;"
+    "CREATE TRIGGER chg_assessments_u AFTER UPDATE ON assessments BEGIN"
+    " INSERT INTO changes(type, id, op, at, was, vis) SELECT 'assessment', new.id, 'update', "
+    CHG_NOW ", v, v FROM (SELECT " CHG_ASSESSMENT_VIS("new.") " AS v); END;"
+    "CREATE INDEX enterprise_file_docs_created ON enterprise_file_docs(created_at, org_id);"
+    /* status in the verified assessments' index too, so that a read that
+     * names it (and must, to use a partial index) is covered by it */
+    "DROP INDEX assessments_verified;"
+    "CREATE INDEX assessments_verified ON assessments(verified_at, org_id, level, status)"
+    "  WHERE status = 'verified';"
+    /* the feed without AUTOINCREMENT: rebuilt, since SQLite cannot drop
+     * it; legacy_alter_table, only for the rename, so that it neither
+     * rewrites nor checks the triggers that name `changes` */
+    "CREATE TABLE changes_v14 ("
+    "  seq INTEGER PRIMARY KEY,"
+    CHG_COLUMNS
+    "INSERT INTO changes_v14 SELECT seq, type, id, op, at, was, vis FROM changes ORDER BY seq;"
+    "DROP TABLE changes;"
+    "PRAGMA legacy_alter_table = ON;"
+    "ALTER TABLE changes_v14 RENAME TO changes;"
+    "PRAGMA legacy_alter_table = OFF;"
+    "DELETE FROM sqlite_sequence WHERE name = 'changes';";

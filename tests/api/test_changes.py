@@ -262,3 +262,35 @@ def test_trimmed_cursor_is_gone_and_since_0_still_meets_every_record():
         assert_status(lib.request("GET", "/v1/changes?since=" + cur, key=ck, server=srv), 200)
     finally:
         srv.stop()
+
+
+def test_trim_never_lets_a_number_be_given_twice():
+    """seq is a plain INTEGER PRIMARY KEY since migration 14 (max + 1):
+    a trim that removed the newest entry of the table (here an old
+    delete, which trimming removes) would let the next write take its
+    number again, and a follower holding that cursor would skip it.  No
+    request deletes a record today, so the delete is made with SQL."""
+    srv = lib.Server(redis="none", workers=1)
+    try:
+        ck = srv.key("center", "编号测试中心")
+        pk = srv.key("provider", "编号测试服务商")
+        keep = new_resource(1, key=pk, server=srv)
+        ek = srv.key("enterprise", "编号测试企业")
+        org = lib.request("GET", "/v1/me", key=ek, server=srv).json["org"]["id"]
+        import sqlite3
+        db = sqlite3.connect(srv.db, timeout=10)
+        db.execute("DELETE FROM enterprise_files WHERE org_id = ?", (org,))
+        db.commit()
+        db.close()
+        changes, cur = feed(ck, server=srv)
+        eq((changes[-1]["id"], changes[-1]["op"]), (org, "delete"), "the newest entry is the delete")
+        time.sleep(1.2)
+        lib.run_cli("changes", "trim", "--days", "0", "--db", srv.db)
+        r = lib.request("PATCH", "/v1/resources/" + keep, {"summary": "新版"}, key=pk, server=srv)
+        assert_status(r, 200)
+        after, _ = feed(ck, since=cur, server=srv)
+        eq([(c["id"], c["op"]) for c in after], [(keep, "update")],
+           "the write after the trim is after the follower's cursor")
+        assert after[0]["seq"] > changes[-1]["seq"]
+    finally:
+        srv.stop()

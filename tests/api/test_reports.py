@@ -368,3 +368,76 @@ def test_authority_organisations_and_users_by_http():
     # a center may not make authority users
     assert_status(lib.request("POST", "/v1/orgs/%s/users" % org, {"name": "x", "email": "x@jxj.example.cn"},
                               key=K["center"]), 403)
+
+
+def test_assessed_follows_submit_return_and_a_file_opened_late():
+    """'assessed' is a column kept by triggers since migration 14: an
+    enterprise counts from its submission, stops counting when the center
+    returns its only submission, counts again when it submits again, and
+    once a month however often it submits; movement counts it from its
+    first verification."""
+    s = lib.Server(redis="none", workers=1)
+    try:
+        ck = s.key("center", "评估标记测试中心")
+        ek = s.key("enterprise", "评估标记测试企业")
+        org = lib.request("GET", "/v1/me", key=ek, server=s).json["org"]["id"]
+        f = {"industry": "machinery", "size": "small", "province": "湖北省", "city": "黄石市",
+             "district": "下陆区", "contact": {"name": "联系人", "phone": PHONE}}
+        r = lib.request("PUT", "/v1/orgs/%s/file" % org, f, key=ek, server=s)
+        assert_status(r, 200)
+        code = r.json["district_code"]
+
+        def levels():
+            r = lib.request("GET", "/v1/reports/levels?by=district", key=ck, server=s)
+            assert_status(r, 200)
+            return r.json["rows"][0] if r.json["rows"][0]["key"] == code else None
+
+        def month():
+            r = lib.request("GET", "/v1/reports/levels?by=month", key=ck, server=s)
+            return r.json["rows"][-1]
+
+        body = {"instrument": "sme-2024", "answers": ANSWERS, "scenes": SCENES}
+        r = lib.request("POST", "/v1/assessments", body, key=ek, server=s)
+        assert_status(r, 201)
+        aid = r.json["id"]
+        eq(levels()["assessed"], 0, "a draft is not an assessment")
+        assert_status(lib.request("POST", "/v1/assessments/%s/submit" % aid, key=ek, server=s), 200)
+        eq(levels()["assessed"], 1, "submitted")
+        r = lib.request("POST", "/v1/assessments/%s/return" % aid, {"reason": "证据不全"}, key=ck,
+                        server=s)
+        assert_status(r, 200)
+        eq(levels()["assessed"], 0, "its only submission returned")
+        assert_status(lib.request("POST", "/v1/assessments/%s/submit" % aid, key=ek, server=s), 200)
+        eq(levels()["assessed"], 1, "submitted again")
+        eq(month()["assessed"], 1, "twice this month, one enterprise")
+        r = lib.request("POST", "/v1/assessments/%s/verify" % aid, {"note": "核验"}, key=ck, server=s)
+        assert_status(r, 200)
+        row = levels()
+        eq((row["assessed"], row["verified"]), (1, 1))
+        eq(row["level_%d" % r.json["level"]], 1)
+        mv = lib.request("GET", "/v1/reports/movement", key=ck, server=s).json
+        eq(mv["summary"]["first_verified"], 1, "verified for the first time in the period")
+        eq(month()["verified"], 1)
+        # an export from a version without the column, its files listed
+        # after the assessments: the import sets the flag all the same
+        s.stop()
+        dump = lib.run_cli("export", "--db", s.db).stdout
+        lines = [json.loads(x) for x in dump.splitlines() if x.strip()]
+        files = [d for d in lines if d.get("t") == "enterprise_files"]
+        for d in files:
+            d["r"].pop("assessed")
+        lines = [d for d in lines if d.get("t") != "enterprise_files"]
+        at = max(i for i, d in enumerate(lines) if d.get("t") == "assessments") + 1
+        lines[at:at] = files
+        src = s.db + ".nd"
+        with open(src, "w", encoding="utf-8") as out:
+            out.write("\n".join(json.dumps(d, ensure_ascii=False) for d in lines) + "\n")
+        new = s.db + ".new"
+        lib.run_cli("import", "--all", src, "--db", new)
+        import sqlite3
+        c = sqlite3.connect(new)
+        eq(c.execute("SELECT assessed FROM enterprise_files WHERE org_id = ?", (org,)).fetchall(),
+           [(1,)], "the imported file counts as assessed")
+        c.close()
+    finally:
+        s.stop()

@@ -173,6 +173,11 @@ TEST(hot_table_filled_on_upgrade)
     ASSERT_EQ(db_exec(db, "DROP TRIGGER resources_hot_ai; DROP TRIGGER resources_hot_au;"
                           "DROP TRIGGER resources_hot_ad; DROP TABLE resources_hot;"
                           "DROP TRIGGER revisions_no_replace;"
+                          /* (migration 14) */
+                          "DROP TRIGGER files_assessed_i; DROP TRIGGER files_assessed_up;"
+                          "DROP TRIGGER files_assessed_down; DROP TRIGGER files_assessed_d;"
+                          "DROP TRIGGER files_assessed_file; DROP INDEX enterprise_file_docs_created;"
+                          "ALTER TABLE enterprise_files DROP COLUMN assessed;"
                           /* and what the migrations after 5 add (issue 21) */
                           "DROP TABLE webhook_attempts; DROP TABLE webhook_deliveries;"
                           "DROP TABLE webhooks; DROP TABLE notifications;"

@@ -13,6 +13,7 @@
 #include "dfcache.h"
 #include "hash.h"
 #include "idset.h"
+#include "strset.h"
 #include "test.h"
 #include "topk.h"
 
@@ -94,6 +95,37 @@ TEST(idset_keeps_first_seen_order_and_grows)
     ASSERT_EQ(s.n, 0);
 }
 
+/* Each string once, indexes in first-seen order across growths; a key
+ * that is a prefix of another, or the same bytes with a different
+ * length, is a key of its own; find never adds. */
+TEST(strset_keeps_first_seen_order_and_tells_prefixes_apart)
+{
+    struct strset s = {0};
+    ASSERT_EQ(strset_find(&s, "a", 1), SIZE_MAX);
+    enum { N = 30000 };
+    char k[32];
+    for (int i = 0; i < N; i++) {
+        int added, n = snprintf(k, sizeof k, "org_%d", i * 7919);
+        ASSERT_EQ(strset_add(&s, k, (size_t)n, &added), i);
+        ASSERT_EQ(added, 1);
+    }
+    for (int i = N - 1; i >= 0; i -= 7) {
+        int added, n = snprintf(k, sizeof k, "org_%d", i * 7919);
+        ASSERT_EQ(strset_add(&s, k, (size_t)n, &added), i);
+        ASSERT_EQ(added, 0);
+        ASSERT_EQ(strset_find(&s, k, (size_t)n), i);
+    }
+    ASSERT_EQ(strset_find(&s, "org_7", 5), SIZE_MAX);     /* org_79190 is in, org_7 is not */
+    ASSERT_EQ(strset_find(&s, "org_79190x", 9), 10);       /* the length decides, not the NUL */
+    ASSERT_EQ(s.n, N);
+    ASSERT_STR_EQ(strset_key(&s, 1), "org_7919");
+    ASSERT_EQ(strset_add(&s, "", 0, NULL), N);             /* the empty string is a key */
+    ASSERT_EQ(strset_find(&s, "", 0), N);
+    strset_free(&s);
+    ASSERT_EQ(s.n, 0);
+    ASSERT_EQ(strset_find(&s, "org_0", 5), SIZE_MAX);
+}
+
 TEST(cursor_round_trip_and_refusals)
 {
     char c[CURSOR_MAX];
@@ -155,5 +187,6 @@ TEST(dfcache_remembers_per_generation)
 }
 
 TEST_MAIN(T(topk_equals_sort_and_cut), T(topk_of_zero_and_of_fewer_than_k),
-          T(idset_keeps_first_seen_order_and_grows), T(cursor_round_trip_and_refusals),
+          T(idset_keeps_first_seen_order_and_grows),
+          T(strset_keeps_first_seen_order_and_tells_prefixes_apart), T(cursor_round_trip_and_refusals),
           T(fnv1a_known_values_and_continuation), T(dfcache_remembers_per_generation))
