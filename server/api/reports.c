@@ -414,16 +414,18 @@ struct months {
     int *last;        /* by enterprise (its index in the selection): yyyy*12+mm, or 0 */
 };
 
+/* A stored time's "YYYY-MM" as yyyy*12+mm, or 0 for a text too short. */
 static int month_no(const unsigned char *at)
 {
-    return at ? atoi((const char *)at) * 12 + atoi((const char *)at + 5) : 0;
+    return at && strnlen((const char *)at, 7) == 7
+               ? atoi((const char *)at) * 12 + atoi((const char *)at + 5) : 0;
 }
 
 /* Adds n to rows[month of at][member] when the month is inside the period. */
 static void month_add(json_t *rows, const unsigned char *at, const char *member, json_int_t n)
 {
     char key[8];
-    if (!at)
+    if (!month_no(at))
         return;
     memcpy(key, at, 7);
     key[7] = '\0';

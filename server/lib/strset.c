@@ -30,8 +30,8 @@ static size_t probe(const struct strset *s, const char *key, size_t len, uint32_
     size_t h = hv & (s->nslots - 1);
     while (s->slots[h]) {
         size_t i = s->slots[h] - 1;
-        const char *k = s->buf + s->offs[i];
-        if (s->hashes[i] == hv && memcmp(k, key, len) == 0 && k[len] == '\0')
+        size_t klen = (i + 1 < s->n ? s->offs[i + 1] : s->buflen) - s->offs[i] - 1;
+        if (s->hashes[i] == hv && klen == len && memcmp(s->buf + s->offs[i], key, len) == 0)
             return h;
         h = (h + 1) & (s->nslots - 1);
     }

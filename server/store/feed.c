@@ -13,7 +13,8 @@
  * with larger numbers, so what the scan found superseded stays so while
  * the deletions run.  The newest entry of the table is never removed:
  * seq is a plain INTEGER PRIMARY KEY (max + 1), and keeping the maximum
- * is what keeps a number from being given twice.
+ * is what keeps a number from being given twice (feed_keep_numbers
+ * restores it where a database from before migration 14 lost it).
  */
 #include "feed.h"
 
@@ -51,9 +52,10 @@ static long scan(struct db *db, const char *cutoff, int64_t after, struct candid
     sqlite3_stmt *st = db_stmt(db, SQL_TOP);
     int64_t top = 0;
     if (st) {
-        top = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        int ok = sqlite3_step(st) == SQLITE_ROW;
+        top = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
-        st = db_stmt(db, SQL);
+        st = ok ? db_stmt(db, SQL) : NULL; /* without the newest entry known, remove nothing */
     }
     if (!st) {
         db_read_end(db);
@@ -70,7 +72,9 @@ static long scan(struct db *db, const char *cutoff, int64_t after, struct candid
         int64_t seq = sqlite3_column_int64(st, 0);
         int len = snprintf(key, sizeof key, "%s\x1f%s", sqlite3_column_text(st, 1),
                            sqlite3_column_text(st, 2));
-        size_t klen = len < (int)sizeof key ? (size_t)len : sizeof key - 1;
+        if (len < 0 || len >= (int)sizeof key)
+            continue; /* no id is this long; left alone, such an entry is only kept */
+        size_t klen = (size_t)len;
         const char *at = (const char *)sqlite3_column_text(st, 4);
         if (n < FEED_SCAN && seq != top && at && strcmp(at, cutoff) < 0) {
             size_t i = strset_add(&recs, key, klen, NULL);
@@ -173,4 +177,9 @@ int64_t feed_trimmed(struct db *db)
     int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : -1;
+}
+
+int feed_keep_numbers(struct db *db)
+{
+    return db_exec(db, FEED_KEEP_NUMBERS("changes", "0"));
 }

@@ -27,6 +27,25 @@ struct db;
  * removed, or -1 on a database error (logged). */
 long feed_trim(struct db *db, int days);
 
+/* SQL that keeps max(seq) of `tbl` at or above every number the feed
+ * has given: when the horizon ('changes_trimmed', or `hw`, an SQL
+ * expression for another mark) is above the largest seq, the newest
+ * entry is copied to that number (an entry carries its record as it is
+ * now, so a copy is harmless; an empty feed gets an entry for no
+ * record).  Databases from before migration 14 may need it: their
+ * trimming could remove the newest entry, which AUTOINCREMENT made safe
+ * and a plain INTEGER PRIMARY KEY does not. */
+#define FEED_KEEP_NUMBERS(tbl, hw)                                                          \
+    "INSERT INTO " tbl "(seq, type, id, op, at, was, vis) SELECT t.v, coalesce(c.type, 'org'),"\
+    " coalesce(c.id, ''), coalesce(c.op, 'delete'),"                                       \
+    " coalesce(c.at, strftime('%Y-%m-%dT%H:%M:%SZ','now')), c.was, c.vis"                   \
+    " FROM (SELECT max(coalesce((SELECT v FROM meta WHERE k = 'changes_trimmed'), 0), " hw  \
+    ") AS v) t LEFT JOIN (SELECT * FROM " tbl " ORDER BY seq DESC LIMIT 1) c ON 1"           \
+    " WHERE t.v > (SELECT coalesce(max(seq), 0) FROM " tbl ");"
+
+/* Runs FEED_KEEP_NUMBERS on `changes` (after an import).  0 or -1. */
+int feed_keep_numbers(struct db *db);
+
 /* The largest seq trimming has removed (0: none), -1 on error. */
 int64_t feed_trimmed(struct db *db);
 

@@ -5,6 +5,8 @@
  */
 #include "migrate.h"
 
+#include "feed.h"
+
 /* The ID and VIS of each record type in the change feed (migrate.h). */
 #define CHG_ID(p) p "id"
 #define CHG_PUBLIC(p) "'p'"
@@ -183,6 +185,9 @@ const char MIGRATION_REPORTS[] =
     "  seq INTEGER PRIMARY KEY,"
     CHG_COLUMNS
     "INSERT INTO changes_v14 SELECT seq, type, id, op, at, was, vis FROM changes ORDER BY seq;"
+    /* the numbers AUTOINCREMENT gave stay given (feed.h) */
+    FEED_KEEP_NUMBERS("changes_v14",
+                      "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0)")
     "DROP TABLE changes;"
     "PRAGMA legacy_alter_table = ON;"
     "ALTER TABLE changes_v14 RENAME TO changes;"

@@ -27,6 +27,7 @@
 #include "transfer.h"
 
 #include "db.h"
+#include "feed.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -381,7 +382,8 @@ int transfer_import(struct db *db, FILE *in, long *rows, char *msg, size_t msgle
                                 " SELECT i.value, s.value, r.rid FROM resources r,"
                                 " json_each(r.doc, '$.industries') i, json_each(r.doc, '$.scenarios') s"
                                 " WHERE r.status = 'published'") ||
-                    db_exec(db, "UPDATE meta SET v = v + 1 WHERE k = 'gen'"))) {
+                    db_exec(db, "UPDATE meta SET v = v + 1 WHERE k = 'gen'") ||
+                    feed_keep_numbers(db))) { /* an export from before migration 14 */
         snprintf(msg, msglen, "rebuilding the indexes failed");
         rc = -1;
     }

@@ -84,3 +84,36 @@ def test_export_import_check_and_compare():
         assert_status(lib.request("GET", "/v1/me", key=keys["enterprise"], server=b), 200)
     finally:
         b.stop()
+
+
+def test_import_of_an_old_export_gives_no_feed_number_twice():
+    """An export from before migration 14 may lack the newest entries of
+    its feed (its trim removed them; AUTOINCREMENT kept their numbers):
+    the import copies the newest entry left up to the horizon, so the
+    next write takes a number no follower has seen."""
+    d = lib.tmpdir("transfer-seq")
+    old = os.path.join(d, "old.db")
+    lib.run_cli("seed", "--dir", "data/demo", "--db", old)
+    p = subprocess.run([lib.shucud_path(), "export", "--db", old], cwd=lib.REPO, capture_output=True,
+                       env=lib.child_env(), timeout=120)
+    eq(p.returncode, 0, p.stderr)
+    lines = [json.loads(l) for l in p.stdout.decode("utf-8").splitlines()]
+    feed = [x for x in lines if x.get("t") == "changes"]
+    top = max(x["r"]["seq"] for x in feed)
+    lines = [x for x in lines if not (x.get("t") == "changes" and x["r"]["seq"] > top - 3)]
+    for x in lines:
+        if x.get("t") == "meta" and x["r"]["k"] == "changes_trimmed":
+            x["r"]["v"] = top  # the trim removed the three newest
+    lines[-1]["rows"] = len(lines) - 2
+    dump = os.path.join(d, "old.ndjson")
+    open(dump, "w", encoding="utf-8").write(
+        "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n")
+    new = os.path.join(d, "new.db")
+    lib.run_cli("import", "--all", dump, "--db", new)
+    c = sqlite3.connect(new)
+    eq(c.execute("SELECT max(seq) FROM changes").fetchone()[0], top, "the horizon is held by a copy")
+    c.execute("INSERT INTO report_targets VALUES ('', 0.5, 't', 'x')")  # not in the feed
+    c.execute("UPDATE enterprise_files SET size = size WHERE fid = (SELECT min(fid) FROM enterprise_files)")
+    c.commit()
+    eq(c.execute("SELECT max(seq) FROM changes").fetchone()[0], top + 1, "the next number is new")
+    c.close()

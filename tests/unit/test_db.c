@@ -163,6 +163,43 @@ TEST(hot_columns_follow_every_write)
 
 /* Migration 5 on a database made by an earlier shucud fills the table
  * from the rows already there. */
+/* Migration 14 drops AUTOINCREMENT from the feed: a database whose old
+ * trim removed the newest entries (AUTOINCREMENT's mark 5, the trim's
+ * horizon 4, the largest seq left 2) must not give 3, 4 or 5 again, or a
+ * follower at cursor 5 would skip them (found in review). */
+TEST(migration_14_keeps_the_feed_numbers_given)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/shucu-test-db14-%d.db", (int)getpid());
+    rm_db(path);
+    struct db *db = db_open(path);
+    ASSERT(db != NULL);
+    ASSERT_EQ(db_exec(db, "DROP TRIGGER files_assessed_i; DROP TRIGGER files_assessed_up;"
+                          "DROP TRIGGER files_assessed_down; DROP TRIGGER files_assessed_d;"
+                          "DROP TRIGGER files_assessed_file; DROP INDEX enterprise_file_docs_created;"
+                          "ALTER TABLE enterprise_files DROP COLUMN assessed;"
+                          "DROP TABLE changes;"
+                          "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL,"
+                          " id TEXT NOT NULL, op TEXT NOT NULL, at TEXT NOT NULL, was TEXT, vis TEXT);"
+                          "INSERT INTO changes(type, id, op, at) VALUES ('org', 'a', 'create', 't'),"
+                          " ('org', 'b', 'create', 't'), ('org', 'c', 'create', 't'),"
+                          " ('org', 'c', 'delete', 't'), ('org', 'd', 'delete', 't');"
+                          "DELETE FROM changes WHERE seq >= 3;"
+                          "UPDATE meta SET v = 4 WHERE k = 'changes_trimmed';"
+                          "PRAGMA user_version = 13;"), 0);
+    ASSERT_EQ(scalar(db, "SELECT seq FROM sqlite_sequence WHERE name = 'changes'"), 5);
+    db_close(db);
+    db = db_open(path); /* migration 14 */
+    ASSERT(db != NULL);
+    ASSERT_EQ(scalar(db, "SELECT max(seq) FROM changes"), 5);
+    ASSERT_EQ(scalar(db, "SELECT count(*) FROM changes WHERE seq = 5 AND id = 'b'"), 1); /* a copy */
+    ASSERT_EQ(db_exec(db, "INSERT INTO orgs(id, name, created_at, updated_at) VALUES"
+                          " ('org_n', 'n', 't', 't')"), 0);
+    ASSERT_EQ(scalar(db, "SELECT seq FROM changes WHERE id = 'org_n'"), 6);
+    db_close(db);
+    rm_db(path);
+}
+
 TEST(hot_table_filled_on_upgrade)
 {
     char path[64];
@@ -297,4 +334,5 @@ TEST(generation_sees_every_commit)
 
 TEST_MAIN(T(migrate_fresh_and_reopen), T(full_statement_cache_refuses_not_aborts), T(newer_schema_refused), T(fts_follows_rows_and_status),
           T(hot_columns_follow_every_write), T(hot_table_filled_on_upgrade),
+          T(migration_14_keeps_the_feed_numbers_given),
           T(generation_sees_every_commit))
