@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* A renderer: 0 with *out (the record as who sees it), 1 when the record
  * is gone, 2 when who may not see it, -1 on a database error. */
@@ -318,11 +319,15 @@ void h_changes(struct req *r)
         sqlite3_bind_int64(st, 1, since);
         sqlite3_bind_int64(st, 2, scan);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            char at[32]; /* Unix seconds since migration 14 */
+            if (sqlite3_column_type(st, 4) == SQLITE_INTEGER)
+                util_time_rfc3339((time_t)sqlite3_column_int64(st, 4), at);
+            else
+                snprintf(at, sizeof at, "%s", (const char *)sqlite3_column_text(st, 4));
             json_t *e = json_pack("{s:I, s:s, s:s, s:s, s:s}", "seq",
                                   (json_int_t)sqlite3_column_int64(st, 0), "type",
                                   sqlite3_column_text(st, 1), "id", sqlite3_column_text(st, 2),
-                                  "op", sqlite3_column_text(st, 3), "at",
-                                  sqlite3_column_text(st, 4));
+                                  "op", sqlite3_column_text(st, 3), "at", at);
             int seen = could_see(&r->who, (const char *)sqlite3_column_text(st, 5)) ||
                        could_see(&r->who, (const char *)sqlite3_column_text(st, 6));
             json_object_set_new(e, "_seen", json_boolean(seen));

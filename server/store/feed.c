@@ -13,7 +13,7 @@
  * with larger numbers, so what the scan found superseded stays so while
  * the deletions run.  The newest entry of the table is never removed:
  * seq is a plain INTEGER PRIMARY KEY (max + 1), and keeping the maximum
- * is what keeps a number from being given twice (feed_keep_numbers
+ * is what keeps a number from being given twice (feed_after_import
  * restores it where a database from before migration 14 lost it).
  */
 #include "feed.h"
@@ -41,7 +41,7 @@ struct candidate {
  * removable ones, oldest first.  Returns how many, and sets *more when
  * old entries were left for another round, which starts after *last
  * (the last candidate looked at); -1 on error. */
-static long scan(struct db *db, const char *cutoff, int64_t after, struct candidate *c, int *more,
+static long scan(struct db *db, int64_t cutoff, int64_t after, struct candidate *c, int *more,
                  int64_t *last)
 {
     static const char SQL_TOP[] = "SELECT max(seq) FROM changes";
@@ -75,8 +75,9 @@ static long scan(struct db *db, const char *cutoff, int64_t after, struct candid
         if (len < 0 || len >= (int)sizeof key)
             continue; /* no id is this long; left alone, such an entry is only kept */
         size_t klen = (size_t)len;
-        const char *at = (const char *)sqlite3_column_text(st, 4);
-        if (n < FEED_SCAN && seq != top && at && strcmp(at, cutoff) < 0) {
+        int old = sqlite3_column_type(st, 4) == SQLITE_INTEGER &&
+                  sqlite3_column_int64(st, 4) < cutoff;
+        if (n < FEED_SCAN && seq != top && old) {
             size_t i = strset_add(&recs, key, klen, NULL);
             if (i >= cap) {
                 cap = cap ? cap * 2 : 1024;
@@ -87,7 +88,7 @@ static long scan(struct db *db, const char *cutoff, int64_t after, struct candid
             c[n++] = (struct candidate){seq, (uint32_t)i, op && strcmp(op, "delete") == 0};
             continue;
         }
-        if (n == FEED_SCAN && seq != top && at && strcmp(at, cutoff) < 0)
+        if (n == FEED_SCAN && seq != top && old)
             *more = 1;
         size_t i = strset_find(&recs, key, klen);
         if (i != SIZE_MAX)
@@ -138,8 +139,7 @@ static int remove_batch(struct db *db, const struct candidate *c, long n)
 
 long feed_trim(struct db *db, int days)
 {
-    char cutoff[32];
-    util_time_rfc3339(time(NULL) - (time_t)days * 86400, cutoff);
+    int64_t cutoff = (int64_t)time(NULL) - (int64_t)days * 86400;
     struct candidate *c = xmalloc(FEED_SCAN * sizeof *c);
     long removed = 0;
     int64_t after = 0;
@@ -179,7 +179,8 @@ int64_t feed_trimmed(struct db *db)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : -1;
 }
 
-int feed_keep_numbers(struct db *db)
+int feed_after_import(struct db *db)
 {
-    return db_exec(db, FEED_KEEP_NUMBERS("changes", "0"));
+    return db_exec(db, "UPDATE changes SET at = coalesce(unixepoch(at), 0) WHERE typeof(at) = 'text';"
+                       FEED_KEEP_NUMBERS("changes", "0"));
 }

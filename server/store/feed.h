@@ -38,13 +38,14 @@ long feed_trim(struct db *db, int days);
 #define FEED_KEEP_NUMBERS(tbl, hw)                                                          \
     "INSERT INTO " tbl "(seq, type, id, op, at, was, vis) SELECT t.v, coalesce(c.type, 'org'),"\
     " coalesce(c.id, ''), coalesce(c.op, 'delete'),"                                       \
-    " coalesce(c.at, strftime('%Y-%m-%dT%H:%M:%SZ','now')), c.was, c.vis"                   \
+    " coalesce(c.at, unixepoch()), c.was, c.vis"                                           \
     " FROM (SELECT max(coalesce((SELECT v FROM meta WHERE k = 'changes_trimmed'), 0), " hw  \
     ") AS v) t LEFT JOIN (SELECT * FROM " tbl " ORDER BY seq DESC LIMIT 1) c ON 1"           \
     " WHERE t.v > (SELECT coalesce(max(seq), 0) FROM " tbl ");"
 
-/* Runs FEED_KEEP_NUMBERS on `changes` (after an import).  0 or -1. */
-int feed_keep_numbers(struct db *db);
+/* After an import: times of an export from before migration 14 (RFC
+ * 3339 text) as Unix seconds, and FEED_KEEP_NUMBERS.  0 or -1. */
+int feed_after_import(struct db *db);
 
 /* The largest seq trimming has removed (0: none), -1 on error. */
 int64_t feed_trimmed(struct db *db);

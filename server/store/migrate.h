@@ -31,18 +31,27 @@
  * server/api/changes.c (docs/integration.md).
  */
 #define CHG_NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
-#define CHANGE_FEED(tbl, type, ID, VIS)                                                     \
+/* Since migration 14 an entry's time is Unix seconds (changes.c writes
+ * it as RFC 3339): no text formatted per written record. */
+#define CHG_EPOCH "unixepoch()"
+#define CHANGE_FEED_TRIGGERS(tbl, type, ID, VIS, NOW)                                       \
     "CREATE TRIGGER chg_" tbl "_i AFTER INSERT ON " tbl " BEGIN"                            \
     " INSERT INTO changes(type, id, op, at, was, vis) VALUES ('" type "', " ID("new.")      \
-    ", 'create', " CHG_NOW ", NULL, " VIS("new.") "); END;"                                  \
+    ", 'create', " NOW ", NULL, " VIS("new.") "); END;"                                      \
     "CREATE TRIGGER chg_" tbl "_u AFTER UPDATE ON " tbl " BEGIN"                            \
     " INSERT INTO changes(type, id, op, at, was, vis) VALUES ('" type "', " ID("new.")      \
-    ", 'update', " CHG_NOW ", " VIS("old.") ", " VIS("new.") "); END;"                       \
+    ", 'update', " NOW ", " VIS("old.") ", " VIS("new.") "); END;"                           \
     "CREATE TRIGGER chg_" tbl "_d AFTER DELETE ON " tbl " BEGIN"                            \
     " INSERT INTO changes(type, id, op, at, was, vis) VALUES ('" type "', " ID("old.")      \
-    ", 'delete', " CHG_NOW ", " VIS("old.") ", " VIS("old.") "); END;"                       \
+    ", 'delete', " NOW ", " VIS("old.") ", " VIS("old.") "); END;"
+#define CHANGE_FEED(tbl, type, ID, VIS)                                                     \
+    CHANGE_FEED_TRIGGERS(tbl, type, ID, VIS, CHG_NOW)                                       \
     "INSERT INTO changes(type, id, op, at, was, vis) SELECT '" type "', " ID("")            \
     ", 'create', " CHG_NOW ", NULL, " VIS("") " FROM " tbl " ORDER BY rowid;"
+/* Migration 14 makes a type's triggers again with CHG_EPOCH. */
+#define CHANGE_FEED_REMAKE(tbl, type, ID, VIS)                                              \
+    "DROP TRIGGER IF EXISTS chg_" tbl "_i; DROP TRIGGER IF EXISTS chg_" tbl "_u;"           \
+    "DROP TRIGGER IF EXISTS chg_" tbl "_d;" CHANGE_FEED_TRIGGERS(tbl, type, ID, VIS, CHG_EPOCH)
 
 /* The region an enterprise's records are seen in: its file's district,
  * else city, else province code (NULL without a file or a place). */

@@ -20,9 +20,6 @@
 #define CHG_FILE_VIS(p) "coalesce(" p "district_code, " p "city_code, " p "province_code)"
 #define CHG_ASSESSMENT_VIS(p) CHG_REGION_OF(p "org_id")
 #define CHG_PROJECT_VIS(p) CHG_REGION_OF(p "enterprise_id")
-/* The columns of the feed after seq (migrations 11 and 14). */
-#define CHG_COLUMNS \
-    "  type TEXT NOT NULL, id TEXT NOT NULL, op TEXT NOT NULL, at TEXT NOT NULL, was TEXT, vis TEXT);"
 #define CHG_CASE_VIS(p) "CASE " p "status WHEN 'published' THEN 'p' ELSE NULL END"
 
 /* 11 (issue 20): the authority role, report targets, the change feed.
@@ -74,7 +71,12 @@ const char MIGRATION_FEED[] =
     "  set_by TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE changes ("
     "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-    CHG_COLUMNS
+    "  type TEXT NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  op TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  was TEXT,"
+    "  vis TEXT);"
     /* trimming keeps a record's newest entry: it looks for a newer one */
     "CREATE INDEX changes_record ON changes(type, id, seq);"
     "INSERT OR IGNORE INTO meta VALUES ('changes_trimmed', 0);"
@@ -133,16 +135,14 @@ const char MIGRATION_FEED_PROJECTS[] =
  * A plain INTEGER PRIMARY KEY gives max(seq) + 1, which never repeats
  * a number as long as the newest entry is never deleted: the trim keeps
  * it (feed.c), and finds superseded entries with one ordered scan
- * instead of the index. */
+ * instead of the index.  An entry's time becomes Unix seconds (an
+ * integer, not 20 characters formatted by strftime in every trigger),
+ * and every type's triggers are made again to write it. */
 const char MIGRATION_REPORTS[] =
     "ALTER TABLE enterprise_files ADD COLUMN assessed INTEGER NOT NULL DEFAULT 0;"
     "DROP TRIGGER chg_enterprise_files_u;"
     "UPDATE enterprise_files SET assessed = 1 WHERE org_id IN"
     "  (SELECT org_id FROM assessments WHERE status <> 'draft');"
-    "CREATE TRIGGER chg_enterprise_files_u AFTER UPDATE OF org_id, org_rid, province_code,"
-    "  city_code, district_code, industry, size, above_scale, level ON enterprise_files BEGIN"
-    " INSERT INTO changes(type, id, op, at, was, vis) VALUES ('file', " CHG_FILE_ID("new.")
-    ", 'update', " CHG_NOW ", " CHG_FILE_VIS("old.") ", " CHG_FILE_VIS("new.") "); END;"
     "CREATE TRIGGER files_assessed_i AFTER INSERT ON assessments WHEN new.status <> 'draft' BEGIN"
     "  UPDATE enterprise_files SET assessed = 1 WHERE org_id = new.org_id AND assessed = 0;"
     "END;"
@@ -165,13 +165,32 @@ const char MIGRATION_REPORTS[] =
     "  UPDATE enterprise_files SET assessed = 1 WHERE fid = new.fid AND EXISTS"
     "    (SELECT 1 FROM assessments a WHERE a.org_id = new.org_id AND a.status <> 'draft');"
     "END;"
+    /* every type's triggers again, with the time as Unix seconds */
+    CHANGE_FEED_REMAKE("orgs", "org", CHG_ID, CHG_PUBLIC)
+    CHANGE_FEED_REMAKE("resources", "resource", CHG_ID, CHG_PUBLIC)
+    CHANGE_FEED_REMAKE("needs", "need", CHG_ID, CHG_NEED_VIS)
+    CHANGE_FEED_REMAKE("responses", "response", CHG_ID, CHG_CENTERS)
+    CHANGE_FEED_REMAKE("campaigns", "campaign", CHG_ID, CHG_CAMPAIGN_VIS)
+    CHANGE_FEED_REMAKE("participants", "participant", CHG_PART_ID, CHG_PART_VIS)
+    CHANGE_FEED_REMAKE("reviews", "review", CHG_ID, CHG_PUBLIC)
+    CHANGE_FEED_REMAKE("enterprise_files", "file", CHG_FILE_ID, CHG_FILE_VIS)
+    CHANGE_FEED_REMAKE("assessments", "assessment", CHG_ID, CHG_ASSESSMENT_VIS)
+    CHANGE_FEED_REMAKE("projects", "project", CHG_ID, CHG_PROJECT_VIS)
+    CHANGE_FEED_REMAKE("tickets", "ticket", CHG_ID, CHG_CENTERS)
+    CHANGE_FEED_REMAKE("cases", "case", CHG_ID, CHG_CASE_VIS)
+    /* a file's entry for the columns a follower sees (above) */
+    "DROP TRIGGER chg_enterprise_files_u;"
+    "CREATE TRIGGER chg_enterprise_files_u AFTER UPDATE OF org_id, org_rid, province_code,"
+    "  city_code, district_code, industry, size, above_scale, level ON enterprise_files BEGIN"
+    " INSERT INTO changes(type, id, op, at, was, vis) VALUES ('file', " CHG_FILE_ID("new.")
+    ", 'update', " CHG_EPOCH ", " CHG_FILE_VIS("old.") ", " CHG_FILE_VIS("new.") "); END;"
     /* an assessment's region is its file's, and an update never moves it
      * to another enterprise (no statement sets org_id): was is vis, read
      * once */
     "DROP TRIGGER chg_assessments_u;"
     "CREATE TRIGGER chg_assessments_u AFTER UPDATE ON assessments BEGIN"
     " INSERT INTO changes(type, id, op, at, was, vis) SELECT 'assessment', new.id, 'update', "
-    CHG_NOW ", v, v FROM (SELECT " CHG_ASSESSMENT_VIS("new.") " AS v); END;"
+    CHG_EPOCH ", v, v FROM (SELECT " CHG_ASSESSMENT_VIS("new.") " AS v); END;"
     "CREATE INDEX enterprise_file_docs_created ON enterprise_file_docs(created_at, org_id);"
     /* status in the verified assessments' index too, so that a read that
      * names it (and must, to use a partial index) is covered by it */
@@ -183,8 +202,10 @@ const char MIGRATION_REPORTS[] =
      * rewrites nor checks the triggers that name `changes` */
     "CREATE TABLE changes_v14 ("
     "  seq INTEGER PRIMARY KEY,"
-    CHG_COLUMNS
-    "INSERT INTO changes_v14 SELECT seq, type, id, op, at, was, vis FROM changes ORDER BY seq;"
+    "  type TEXT NOT NULL, id TEXT NOT NULL, op TEXT NOT NULL, at INTEGER NOT NULL, was TEXT,"
+    "  vis TEXT);"
+    "INSERT INTO changes_v14 SELECT seq, type, id, op, coalesce(unixepoch(at), 0), was, vis"
+    "  FROM changes ORDER BY seq;"
     /* the numbers AUTOINCREMENT gave stay given (feed.h) */
     FEED_KEEP_NUMBERS("changes_v14",
                       "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0)")

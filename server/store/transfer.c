@@ -383,7 +383,7 @@ int transfer_import(struct db *db, FILE *in, long *rows, char *msg, size_t msgle
                                 " json_each(r.doc, '$.industries') i, json_each(r.doc, '$.scenarios') s"
                                 " WHERE r.status = 'published'") ||
                     db_exec(db, "UPDATE meta SET v = v + 1 WHERE k = 'gen'") ||
-                    feed_keep_numbers(db))) { /* an export from before migration 14 */
+                    feed_after_import(db))) { /* an export from before migration 14 */
         snprintf(msg, msglen, "rebuilding the indexes failed");
         rc = -1;
     }

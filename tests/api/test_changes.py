@@ -15,7 +15,9 @@ test_changes.py - the change feed (GET /v1/changes, issue 20):
     every record.
 """
 
+import calendar
 import os
+import re
 import sqlite3
 import subprocess
 import threading
@@ -78,6 +80,10 @@ def test_feed_is_complete_ordered_and_carries_records():
     eq(c["record"]["title"], "变更测试资源0")
     for k in ("seq", "type", "id", "op", "at", "record"):
         assert k in c, c
+    # the time a follower reads is RFC 3339 UTC (stored as Unix seconds), and now
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", c["at"]), c["at"]
+    t = calendar.timegm(time.strptime(c["at"], "%Y-%m-%dT%H:%M:%SZ"))
+    assert abs(t - time.time()) < 300, c["at"]
     # resumable: nothing new after the cursor, then exactly the new one
     eq(feed(K["center"], cur)[0], [])
     rid = new_resource(99)

@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import time
 
 import lib
 from lib import assert_status, eq
@@ -90,7 +91,8 @@ def test_import_of_an_old_export_gives_no_feed_number_twice():
     """An export from before migration 14 may lack the newest entries of
     its feed (its trim removed them; AUTOINCREMENT kept their numbers):
     the import copies the newest entry left up to the horizon, so the
-    next write takes a number no follower has seen."""
+    next write takes a number no follower has seen.  Its times are text,
+    made Unix seconds as migration 14 makes them."""
     d = lib.tmpdir("transfer-seq")
     old = os.path.join(d, "old.db")
     lib.run_cli("seed", "--dir", "data/demo", "--db", old)
@@ -104,6 +106,8 @@ def test_import_of_an_old_export_gives_no_feed_number_twice():
     for x in lines:
         if x.get("t") == "meta" and x["r"]["k"] == "changes_trimmed":
             x["r"]["v"] = top  # the trim removed the three newest
+        if x.get("t") == "changes":  # and times were RFC 3339 text then
+            x["r"]["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(x["r"]["at"]))
     lines[-1]["rows"] = len(lines) - 2
     dump = os.path.join(d, "old.ndjson")
     open(dump, "w", encoding="utf-8").write(
@@ -116,4 +120,6 @@ def test_import_of_an_old_export_gives_no_feed_number_twice():
     c.execute("UPDATE enterprise_files SET size = size WHERE fid = (SELECT min(fid) FROM enterprise_files)")
     c.commit()
     eq(c.execute("SELECT max(seq) FROM changes").fetchone()[0], top + 1, "the next number is new")
+    eq(c.execute("SELECT count(*) FROM changes WHERE typeof(at) <> 'integer'").fetchone()[0], 0,
+       "the times of the old export are Unix seconds now")
     c.close()

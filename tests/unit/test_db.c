@@ -181,9 +181,12 @@ TEST(migration_14_keeps_the_feed_numbers_given)
                           "DROP TABLE changes;"
                           "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL,"
                           " id TEXT NOT NULL, op TEXT NOT NULL, at TEXT NOT NULL, was TEXT, vis TEXT);"
-                          "INSERT INTO changes(type, id, op, at) VALUES ('org', 'a', 'create', 't'),"
-                          " ('org', 'b', 'create', 't'), ('org', 'c', 'create', 't'),"
-                          " ('org', 'c', 'delete', 't'), ('org', 'd', 'delete', 't');"
+                          "INSERT INTO changes(type, id, op, at) VALUES"
+                          " ('org', 'a', 'create', '2026-11-01T08:00:00Z'),"
+                          " ('org', 'b', 'create', '2026-11-01T08:00:01Z'),"
+                          " ('org', 'c', 'create', '2026-11-01T08:00:02Z'),"
+                          " ('org', 'c', 'delete', '2026-11-01T08:00:03Z'),"
+                          " ('org', 'd', 'delete', '2026-11-01T08:00:04Z');"
                           "DELETE FROM changes WHERE seq >= 3;"
                           "UPDATE meta SET v = 4 WHERE k = 'changes_trimmed';"
                           "PRAGMA user_version = 13;"), 0);
@@ -193,9 +196,15 @@ TEST(migration_14_keeps_the_feed_numbers_given)
     ASSERT(db != NULL);
     ASSERT_EQ(scalar(db, "SELECT max(seq) FROM changes"), 5);
     ASSERT_EQ(scalar(db, "SELECT count(*) FROM changes WHERE seq = 5 AND id = 'b'"), 1); /* a copy */
+    /* the times as Unix seconds, and the triggers write them so */
+    ASSERT_EQ(scalar(db, "SELECT at FROM changes WHERE seq = 1"), 1793520000);
     ASSERT_EQ(db_exec(db, "INSERT INTO orgs(id, name, created_at, updated_at) VALUES"
                           " ('org_n', 'n', 't', 't')"), 0);
     ASSERT_EQ(scalar(db, "SELECT seq FROM changes WHERE id = 'org_n'"), 6);
+    ASSERT_EQ(scalar(db, "SELECT typeof(at) = 'integer' AND at > 1793520000 FROM changes"
+                         " WHERE id = 'org_n'"), 1);
+    ASSERT_EQ(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                         " AND sql LIKE '%strftime%' AND name GLOB 'chg_*'"), 0);
     db_close(db);
     rm_db(path);
 }
