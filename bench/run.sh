@@ -76,7 +76,7 @@ done
 need_pkgs=()
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 chk() { installed "$1" || need_pkgs+=("$1"); }
-for p in wrk gnuplot-nox redis-server sqlite3 libevent-dev \
+for p in wrk gnuplot-nox redis-server sqlite3 valgrind libevent-dev \
          libhiredis-dev libjansson-dev libsqlite3-dev python3 make gcc pkg-config; do
   chk "$p"
 done
@@ -501,6 +501,20 @@ for run in 1 2 3 4 5; do
     rm -f "$WDB" "$WDB-wal" "$WDB-shm"
   done
 done
+# The same writes counted in instructions (callgrind), which this VM's
+# run-to-run drift of 10-20 % in wall time does not touch: 2,000
+# enterprises with and without the feed, side by side.
+phase "reports: writes under callgrind (2000 enterprises, 6000 assessments, with and without the feed)"
+CG_PIDS=()
+for mode in feed nofeed; do
+  rm -f "$WORK/cg-$mode.db" "$WORK/cg-$mode.db-wal" "$WORK/cg-$mode.db-shm"
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN/assessbench" load \
+    --db "$WORK/cg-$mode.db" --schemas schemas --enterprises 2000 --assessments 6000 \
+    $([ $mode = nofeed ] && echo --no-feed) > /dev/null 2> "$R20/callgrind.$mode.txt" &
+  CG_PIDS+=($!)
+done
+wait "${CG_PIDS[@]}"
+rm -f "$WORK"/cg-*.db*
 
 # ---------------------------------------------------------------------------
 # 6. HTTP ceilings (independent of the corpus): the body is the median-sized
