@@ -22,6 +22,23 @@
 #define CHG_PROJECT_VIS(p) CHG_REGION_OF(p "enterprise_id")
 #define CHG_CASE_VIS(p) "CASE " p "status WHEN 'published' THEN 'p' ELSE NULL END"
 
+/* The record types of the feed, as (table, type, ID, VIS) for a block
+ * macro X (migrate.h): those of migration 11, then those of 12. */
+#define CHG_TYPES_11(X)                                                                    \
+    X("orgs", "org", CHG_ID, CHG_PUBLIC)                                                   \
+    X("resources", "resource", CHG_ID, CHG_PUBLIC)                                         \
+    X("needs", "need", CHG_ID, CHG_NEED_VIS)                                               \
+    X("responses", "response", CHG_ID, CHG_CENTERS)                                        \
+    X("campaigns", "campaign", CHG_ID, CHG_CAMPAIGN_VIS)                                   \
+    X("participants", "participant", CHG_PART_ID, CHG_PART_VIS)                            \
+    X("reviews", "review", CHG_ID, CHG_PUBLIC)                                             \
+    X("enterprise_files", "file", CHG_FILE_ID, CHG_FILE_VIS)                               \
+    X("assessments", "assessment", CHG_ID, CHG_ASSESSMENT_VIS)
+#define CHG_TYPES_12(X)                                                                    \
+    X("projects", "project", CHG_ID, CHG_PROJECT_VIS)                                      \
+    X("tickets", "ticket", CHG_ID, CHG_CENTERS)                                            \
+    X("cases", "case", CHG_ID, CHG_CASE_VIS)
+
 /* 11 (issue 20): the authority role, report targets, the change feed.
  *
  * The keys table admits the role `authority`: migration 1's
@@ -92,24 +109,13 @@ const char MIGRATION_FEED[] =
     /* One block per record type (migrate.h).  Users, keys, sessions and
      * the inbox are accounts, not records of the center's work: not in
      * the feed (docs/integration.md). */
-    CHANGE_FEED("orgs", "org", CHG_ID, CHG_PUBLIC)
-    CHANGE_FEED("resources", "resource", CHG_ID, CHG_PUBLIC)
-    CHANGE_FEED("needs", "need", CHG_ID, CHG_NEED_VIS)
-    CHANGE_FEED("responses", "response", CHG_ID, CHG_CENTERS)
-    CHANGE_FEED("campaigns", "campaign", CHG_ID, CHG_CAMPAIGN_VIS)
-    CHANGE_FEED("participants", "participant", CHG_PART_ID, CHG_PART_VIS)
-    CHANGE_FEED("reviews", "review", CHG_ID, CHG_PUBLIC)
-    CHANGE_FEED("enterprise_files", "file", CHG_FILE_ID, CHG_FILE_VIS)
-    CHANGE_FEED("assessments", "assessment", CHG_ID, CHG_ASSESSMENT_VIS);
+    CHG_TYPES_11(CHANGE_FEED);
 
 /* 12: projects, O&M tickets and cases (issue 19) join the change feed
  * (issue 20): a project is seen in its enterprise's region, a ticket
  * by centers and admins only, a case by every follower while it is
  * published. */
-const char MIGRATION_FEED_PROJECTS[] =
-    CHANGE_FEED("projects", "project", CHG_ID, CHG_PROJECT_VIS)
-    CHANGE_FEED("tickets", "ticket", CHG_ID, CHG_CENTERS)
-    CHANGE_FEED("cases", "case", CHG_ID, CHG_CASE_VIS);
+const char MIGRATION_FEED_PROJECTS[] = CHG_TYPES_12(CHANGE_FEED);
 
 /* 14 (issue 20's speed): what the reports read kept where one scan finds
  * it (report_scan.c), and a change feed that costs its writes less.
@@ -166,18 +172,7 @@ const char MIGRATION_REPORTS[] =
     "    (SELECT 1 FROM assessments a WHERE a.org_id = new.org_id AND a.status <> 'draft');"
     "END;"
     /* every type's triggers again, with the time as Unix seconds */
-    CHANGE_FEED_REMAKE("orgs", "org", CHG_ID, CHG_PUBLIC)
-    CHANGE_FEED_REMAKE("resources", "resource", CHG_ID, CHG_PUBLIC)
-    CHANGE_FEED_REMAKE("needs", "need", CHG_ID, CHG_NEED_VIS)
-    CHANGE_FEED_REMAKE("responses", "response", CHG_ID, CHG_CENTERS)
-    CHANGE_FEED_REMAKE("campaigns", "campaign", CHG_ID, CHG_CAMPAIGN_VIS)
-    CHANGE_FEED_REMAKE("participants", "participant", CHG_PART_ID, CHG_PART_VIS)
-    CHANGE_FEED_REMAKE("reviews", "review", CHG_ID, CHG_PUBLIC)
-    CHANGE_FEED_REMAKE("enterprise_files", "file", CHG_FILE_ID, CHG_FILE_VIS)
-    CHANGE_FEED_REMAKE("assessments", "assessment", CHG_ID, CHG_ASSESSMENT_VIS)
-    CHANGE_FEED_REMAKE("projects", "project", CHG_ID, CHG_PROJECT_VIS)
-    CHANGE_FEED_REMAKE("tickets", "ticket", CHG_ID, CHG_CENTERS)
-    CHANGE_FEED_REMAKE("cases", "case", CHG_ID, CHG_CASE_VIS)
+    CHG_TYPES_11(CHANGE_FEED_REMAKE) CHG_TYPES_12(CHANGE_FEED_REMAKE)
     /* a file's entry for the columns a follower sees (above) */
     "DROP TRIGGER chg_enterprise_files_u;"
     "CREATE TRIGGER chg_enterprise_files_u AFTER UPDATE OF org_id, org_rid, province_code,"

@@ -161,8 +161,14 @@ TEST(hot_columns_follow_every_write)
     rm_db(path);
 }
 
-/* Migration 5 on a database made by an earlier shucud fills the table
- * from the rows already there. */
+/* What migration 14 adds (the feed's own table is made again by the
+ * tests that need it), for a database taken back to an older version. */
+#define UNDO_MIGRATION_14                                                                   \
+    "DROP TRIGGER files_assessed_i; DROP TRIGGER files_assessed_up;"                        \
+    "DROP TRIGGER files_assessed_down; DROP TRIGGER files_assessed_d;"                      \
+    "DROP TRIGGER files_assessed_file; DROP INDEX enterprise_file_docs_created;"            \
+    "ALTER TABLE enterprise_files DROP COLUMN assessed;"
+
 /* Migration 14 drops AUTOINCREMENT from the feed: a database whose old
  * trim removed the newest entries (AUTOINCREMENT's mark 5, the trim's
  * horizon 4, the largest seq left 2) must not give 3, 4 or 5 again, or a
@@ -174,10 +180,7 @@ TEST(migration_14_keeps_the_feed_numbers_given)
     rm_db(path);
     struct db *db = db_open(path);
     ASSERT(db != NULL);
-    ASSERT_EQ(db_exec(db, "DROP TRIGGER files_assessed_i; DROP TRIGGER files_assessed_up;"
-                          "DROP TRIGGER files_assessed_down; DROP TRIGGER files_assessed_d;"
-                          "DROP TRIGGER files_assessed_file; DROP INDEX enterprise_file_docs_created;"
-                          "ALTER TABLE enterprise_files DROP COLUMN assessed;"
+    ASSERT_EQ(db_exec(db, UNDO_MIGRATION_14
                           "DROP TABLE changes;"
                           "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL,"
                           " id TEXT NOT NULL, op TEXT NOT NULL, at TEXT NOT NULL, was TEXT, vis TEXT);"
@@ -209,6 +212,8 @@ TEST(migration_14_keeps_the_feed_numbers_given)
     rm_db(path);
 }
 
+/* Migration 5 on a database made by an earlier shucud fills the table
+ * from the rows already there. */
 TEST(hot_table_filled_on_upgrade)
 {
     char path[64];
@@ -220,10 +225,7 @@ TEST(hot_table_filled_on_upgrade)
                           "DROP TRIGGER resources_hot_ad; DROP TABLE resources_hot;"
                           "DROP TRIGGER revisions_no_replace;"
                           /* (migration 14) */
-                          "DROP TRIGGER files_assessed_i; DROP TRIGGER files_assessed_up;"
-                          "DROP TRIGGER files_assessed_down; DROP TRIGGER files_assessed_d;"
-                          "DROP TRIGGER files_assessed_file; DROP INDEX enterprise_file_docs_created;"
-                          "ALTER TABLE enterprise_files DROP COLUMN assessed;"
+                          UNDO_MIGRATION_14
                           /* and what the migrations after 5 add (issue 21) */
                           "DROP TABLE webhook_attempts; DROP TABLE webhook_deliveries;"
                           "DROP TABLE webhooks; DROP TABLE notifications;"
