@@ -337,6 +337,7 @@ static int cmd_load(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    db_configure_process(); /* as shucud does (main.c) */
     util_init();
     if (argc < 2)
         die("usage: assessbench score|load [options] (see the comment at the top of bench/assessbench.c)");

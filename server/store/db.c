@@ -174,6 +174,11 @@ long db_hot_mismatches(struct db *db)
     return n;
 }
 
+void db_configure_process(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_schema_version(void)
 {
     return NMIGRATIONS;
