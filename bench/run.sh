@@ -490,7 +490,7 @@ start_shucud "$ADB" none
 stop_pid "$SHUCUD_PID"
 rm -f "$ADB" "$ADB-wal" "$ADB-shm"
 FEED_N=$(( ENTERPRISES < 20000 ? ENTERPRISES : 20000 ))
-for run in 1 2 3 4 5; do
+for run in 1 2 3 4 5 6 7 8 9 10; do
   for mode in feed nofeed; do
     phase "reports: writes $mode, run $run ($FEED_N enterprises, $((3 * FEED_N)) assessments)"
     WDB=$WORK/writes.db
