@@ -26,11 +26,13 @@ typedef void (*report_row_fn)(void *arg, size_t org, sqlite3_stmt *row);
 int report_scan(struct req *r, const char *sql, const struct report_query *q,
                 const struct strset *orgs, report_row_fn fn, void *arg);
 
-/* Groups of counters by key: n[i][0..15] are the counters of group i,
- * city[i] and province[i] codes a caller may keep beside them. */
+/* Groups of counters by key: n[i][0..REPORT_COUNTERS) are the counters
+ * of group i (the levels report's: filed, assessed, verified and one per
+ * level), city[i] and province[i] codes a caller may keep beside them. */
+#define REPORT_COUNTERS 8
 struct report_groups {
     struct strset keys;
-    int64_t (*n)[16];
+    int64_t (*n)[REPORT_COUNTERS];
     char (*city)[16];
     char (*province)[16];
     size_t cap;

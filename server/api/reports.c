@@ -299,15 +299,15 @@ static void level_row_finish(json_t *row, double target)
                                               : json_null());
 }
 
-/* The counters of a levels row, in LEVEL_COLS' order after key and name:
- * filed, assessed, verified, level_0 .. level_4. */
-static const char *const LEVEL_COUNTS[8] = {"filed",   "assessed", "verified", "level_0",
+/* The counters of a levels row (and of a month's), in LEVEL_COLS' order
+ * after key and name: filed, assessed, verified, level_0 .. level_4. */
+static const char *const LEVEL_COUNTS[REPORT_COUNTERS] = {"filed",   "assessed", "verified", "level_0",
                                              "level_1", "level_2",  "level_3",  "level_4"};
 
-static json_t *level_row(const char *key, const int64_t n[16])
+static json_t *level_row(const char *key, const int64_t n[REPORT_COUNTERS])
 {
     json_t *row = json_pack("{s:s}", "key", key);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < REPORT_COUNTERS; i++)
         json_object_set_new(row, LEVEL_COUNTS[i], json_integer(n[i]));
     return row;
 }
@@ -330,16 +330,16 @@ int report_levels(struct req *r, const struct report_query *q, struct tab **t, j
     report_bind_region(st, 2, q, r);
     db_bind_text(st, 8, q->industry);
     struct report_groups g = {0};
-    int64_t tot[16] = {0};
+    int64_t tot[REPORT_COUNTERS] = {0};
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(st, 0);
         size_t i = report_group(&g, k ? k : "");
         int64_t *n = g.n[i];
         int lv = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
-        int64_t add[8] = {1, sqlite3_column_int(st, 1) != 0, lv >= 0, lv == 0, lv == 1, lv == 2,
-                          lv == 3, lv == 4};
-        for (int c = 0; c < 8; c++) {
+        int64_t add[REPORT_COUNTERS] = {1, sqlite3_column_int(st, 1) != 0, lv >= 0, lv == 0,
+                                        lv == 1, lv == 2, lv == 3, lv == 4};
+        for (int c = 0; c < REPORT_COUNTERS; c++) {
             n[c] += add[c];
             tot[c] += add[c];
         }
@@ -407,11 +407,13 @@ static const struct tab_col MONTH_COLS[] = {
 };
 #define NMONTH_COLS (int)(sizeof MONTH_COLS / sizeof MONTH_COLS[0])
 
-/* The months of the period, their rows, and per enterprise the last
- * month it was counted as submitting (an enterprise counts once a month). */
+/* The counters of each month of the period, in LEVEL_COUNTS' order, and
+ * per enterprise the last month it was counted as submitting (an
+ * enterprise counts once a month).  Months are numbered yyyy*12+mm. */
 struct months {
-    json_t *rows;     /* "YYYY-MM" -> row */
-    int *last;        /* by enterprise (its index in the selection): yyyy*12+mm, or 0 */
+    int first, n;                       /* the period's first month, and how many */
+    int64_t (*c)[REPORT_COUNTERS];
+    int *last;                          /* by enterprise (its index in the selection) */
 };
 
 /* A stored time's "YYYY-MM" as yyyy*12+mm, or 0 for a text too short. */
@@ -421,23 +423,21 @@ static int month_no(const unsigned char *at)
                ? atoi((const char *)at) * 12 + atoi((const char *)at + 5) : 0;
 }
 
-/* Adds n to rows[month of at][member] when the month is inside the period. */
-static void month_add(json_t *rows, const unsigned char *at, const char *member, json_int_t n)
+/* Counts one in counter k (and in k2 when k2 >= 0) of the month of at,
+ * when that month is inside the period. */
+static void month_count(struct months *m, const unsigned char *at, int k, int k2)
 {
-    char key[8];
-    if (!month_no(at))
+    int i = month_no(at) - m->first;
+    if (i < 0 || i >= m->n)
         return;
-    memcpy(key, at, 7);
-    key[7] = '\0';
-    json_t *row = json_object_get(rows, key);
-    if (row)
-        json_object_set_new(row, member,
-                            json_integer(json_integer_value(json_object_get(row, member)) + n));
+    m->c[i][k]++;
+    if (k2 >= 0)
+        m->c[i][k2]++;
 }
 
 static void month_filed(void *arg, size_t org, sqlite3_stmt *row)
 {
-    month_add(((struct months *)arg)->rows, sqlite3_column_text(row, 1), "filed", 1);
+    month_count(arg, sqlite3_column_text(row, 1), 0, -1);
 }
 
 static void month_submitted(void *arg, size_t org, sqlite3_stmt *row)
@@ -447,19 +447,14 @@ static void month_submitted(void *arg, size_t org, sqlite3_stmt *row)
     int no = month_no(at);
     if (no && m->last[org] != no) {
         m->last[org] = no;
-        month_add(m->rows, at, "assessed", 1);
+        month_count(m, at, 1, -1);
     }
 }
 
 static void month_verified(void *arg, size_t org, sqlite3_stmt *row)
 {
-    static const char *const LV[] = {"level_0", "level_1", "level_2", "level_3", "level_4"};
-    json_t *rows = ((struct months *)arg)->rows;
-    const unsigned char *at = sqlite3_column_text(row, 1);
     int l = sqlite3_column_int(row, 2);
-    month_add(rows, at, "verified", 1);
-    if (l >= 0 && l <= 4)
-        month_add(rows, at, LV[l], 1);
+    month_count(arg, sqlite3_column_text(row, 1), 2, l >= 0 && l <= 4 ? 3 + l : -1);
 }
 
 int report_levels_by_month(struct req *r, const struct report_query *q, struct tab **t,
@@ -478,29 +473,12 @@ int report_levels_by_month(struct req *r, const struct report_query *q, struct t
     static const char SQL_VERIFIED[] =
         "SELECT org_id, verified_at, level FROM assessments INDEXED BY assessments_verified"
         " WHERE status = 'verified' AND verified_at >= ?1 AND verified_at < ?2";
-    static const char *const LV[] = {"level_0", "level_1", "level_2", "level_3", "level_4"};
-    struct db *db = r->w->db;
-    json_t *order = json_array();
-    struct months m = {json_object(), NULL};
-    /* every month of the period, in order, even when empty */
-    int y = 0, mo = 0;
-    sscanf(q->from_month, "%4d-%2d", &y, &mo);
-    for (int n = 0; n < 240; n++) {
-        char key[8];
-        snprintf(key, sizeof key, "%04d-%02d", y, mo);
-        if (strcmp(key, q->to_month) > 0)
-            break;
-        json_t *row = json_pack("{s:s, s:i, s:i, s:i}", "key", key, "filed", 0, "assessed", 0,
-                                "verified", 0);
-        for (int l = 0; l < 5; l++)
-            json_object_set_new(row, LV[l], json_integer(0));
-        json_object_set_new(m.rows, key, row);
-        json_array_append_new(order, json_string(key));
-        if (++mo > 12) {
-            mo = 1;
-            y++;
-        }
-    }
+    /* every month of the period, in order, even when empty (at most 20 years) */
+    struct months m = {month_no((const unsigned char *)q->from_month), 0, NULL, NULL};
+    m.n = month_no((const unsigned char *)q->to_month) - m.first + 1;
+    if (m.n > 240)
+        m.n = 240;
+    m.c = xcalloc((size_t)m.n, sizeof *m.c);
     struct strset sel = {0};
     int rc = report_selection(r, q, &sel);
     if (rc == 0) {
@@ -511,20 +489,20 @@ int report_levels_by_month(struct req *r, const struct report_query *q, struct t
             rc = -1;
     }
     if (rc == 0) {
-        double target = report_target(db, q->region[2], q->region[1], q->region[0]);
+        double target = report_target(r->w->db, q->region[2], q->region[1], q->region[0]);
         *t = report_table(q, "levels-by-month", "按月趋势", MONTH_COLS, NMONTH_COLS);
-        size_t i;
-        json_t *k;
-        json_array_foreach(order, i, k) {
-            json_t *row = json_object_get(m.rows, json_string_value(k));
+        for (int i = 0; i < m.n; i++) {
+            char key[16];
+            int no = m.first + i - 1;
+            snprintf(key, sizeof key, "%04d-%02d", no / 12, no % 12 + 1);
+            json_t *row = level_row(key, m.c[i]);
             level_row_finish(row, target);
-            tab_add(*t, json_incref(row));
+            tab_add(*t, row);
         }
     }
+    free(m.c);
     free(m.last);
     strset_free(&sel);
-    json_decref(m.rows);
-    json_decref(order);
     (void)extra;
     return rc;
 }

@@ -53,6 +53,17 @@
     "DROP TRIGGER IF EXISTS chg_" tbl "_i; DROP TRIGGER IF EXISTS chg_" tbl "_u;"           \
     "DROP TRIGGER IF EXISTS chg_" tbl "_d;" CHANGE_FEED_TRIGGERS(tbl, type, ID, VIS, CHG_EPOCH)
 
+/* Every organisation given an enterprise key has a file (migration 7;
+ * made again by 11, which rebuilds the keys table). */
+#define KEYS_ENTERPRISE_FILE                                                                \
+    "CREATE TRIGGER IF NOT EXISTS keys_enterprise_file AFTER INSERT ON keys"                \
+    "  WHEN new.role = 'enterprise' BEGIN"                                                  \
+    "  INSERT OR IGNORE INTO enterprise_files(org_id, org_rid)"                            \
+    "  SELECT new.org_id, rid FROM orgs WHERE id = new.org_id;"                             \
+    "  INSERT OR IGNORE INTO enterprise_file_docs(org_id, created_at, updated_at)"          \
+    "  VALUES (new.org_id, new.created_at, new.created_at);"                                \
+    "END;"
+
 /* The region an enterprise's records are seen in: its file's district,
  * else city, else province code (NULL without a file or a place). */
 #define CHG_REGION_OF(org) \

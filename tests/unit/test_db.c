@@ -19,6 +19,14 @@ static void rm_db(const char *path)
     unlink(side);
 }
 
+/* The database path of this process for the test named tag, with no
+ * database left there. */
+static void fresh_path(char path[64], const char *tag)
+{
+    snprintf(path, 64, "/tmp/shucu-test-%s-%d.db", tag, (int)getpid());
+    rm_db(path);
+}
+
 static int scalar(struct db *db, const char *sql)
 {
     sqlite3_stmt *st;
@@ -33,8 +41,7 @@ static int scalar(struct db *db, const char *sql)
 TEST(migrate_fresh_and_reopen)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/shucu-test-db-%d.db", (int)getpid());
-    rm_db(path);
+    fresh_path(path, "db");
     struct db *db = db_open(path);
     ASSERT(db != NULL);
     ASSERT_EQ(scalar(db, "PRAGMA user_version"), db_schema_version());
@@ -55,8 +62,7 @@ TEST(migrate_fresh_and_reopen)
 TEST(full_statement_cache_refuses_not_aborts)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/shucu-test-db-full-%d.db", (int)getpid());
-    rm_db(path);
+    fresh_path(path, "db-full");
     struct db *db = db_open(path);
     ASSERT(db != NULL);
     enum { N = 600 };
@@ -90,8 +96,7 @@ TEST(full_statement_cache_refuses_not_aborts)
 TEST(newer_schema_refused)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/shucu-test-db2-%d.db", (int)getpid());
-    rm_db(path);
+    fresh_path(path, "db2");
     struct db *db = db_open(path);
     ASSERT(db != NULL);
     ASSERT_EQ(db_exec(db, "PRAGMA user_version = 999"), 0);
@@ -103,8 +108,7 @@ TEST(newer_schema_refused)
 TEST(fts_follows_rows_and_status)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/shucu-test-db3-%d.db", (int)getpid());
-    rm_db(path);
+    fresh_path(path, "db3");
     struct db *db = db_open(path);
     ASSERT(db != NULL);
     ASSERT_EQ(db_exec(db, "INSERT INTO orgs(id,name,created_at,updated_at) VALUES('org_1','p','t','t');"
@@ -128,8 +132,7 @@ TEST(fts_follows_rows_and_status)
 TEST(hot_columns_follow_every_write)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/shucu-test-db4-%d.db", (int)getpid());
-    rm_db(path);
+    fresh_path(path, "db4");
     struct db *db = db_open(path);
     ASSERT(db != NULL);
     ASSERT_EQ(db_exec(db, "INSERT INTO orgs(id,name,created_at,updated_at) VALUES('org_1','p','t','t');"
@@ -176,8 +179,7 @@ TEST(hot_columns_follow_every_write)
 TEST(migration_14_keeps_the_feed_numbers_given)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/shucu-test-db14-%d.db", (int)getpid());
-    rm_db(path);
+    fresh_path(path, "db14");
     struct db *db = db_open(path);
     ASSERT(db != NULL);
     ASSERT_EQ(db_exec(db, UNDO_MIGRATION_14
@@ -217,8 +219,7 @@ TEST(migration_14_keeps_the_feed_numbers_given)
 TEST(hot_table_filled_on_upgrade)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/shucu-test-db5-%d.db", (int)getpid());
-    rm_db(path);
+    fresh_path(path, "db5");
     struct db *db = db_open(path);
     ASSERT(db != NULL);
     ASSERT_EQ(db_exec(db, "DROP TRIGGER resources_hot_ai; DROP TRIGGER resources_hot_au;"
@@ -290,8 +291,7 @@ static void bump(struct db *db)
 TEST(generation_sees_every_commit)
 {
     char path[64];
-    snprintf(path, sizeof path, "/tmp/shucu-test-gen-%d.db", (int)getpid());
-    rm_db(path);
+    fresh_path(path, "gen");
     struct db *a = db_open(path), *b = db_open(path);
     ASSERT(a != NULL && b != NULL);
     long long g = db_generation(a);
