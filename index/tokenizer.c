@@ -134,9 +134,9 @@ static void t2s_init(void)
             t2s_bmp[TOK_T2S[i][0] >> 6] |= (uint64_t)1 << (TOK_T2S[i][0] & 63);
 }
 
-uint32_t tok_t2s(uint32_t cp)
+/* tok_t2s once the table is ready (tok_run readies it once per text). */
+static uint32_t t2s_ready(uint32_t cp)
 {
-    pthread_once(&t2s_once, t2s_init);
     if (cp < 0x10000 && !(t2s_bmp[cp >> 6] & ((uint64_t)1 << (cp & 63))))
         return cp;
     size_t lo = 0, hi = T2S_N;
@@ -148,6 +148,12 @@ uint32_t tok_t2s(uint32_t cp)
             hi = mid;
     }
     return lo < T2S_N && TOK_T2S[lo][0] == cp ? TOK_T2S[lo][1] : cp;
+}
+
+uint32_t tok_t2s(uint32_t cp)
+{
+    pthread_once(&t2s_once, t2s_init);
+    return t2s_ready(cp);
 }
 
 /* Encodes cp (a scalar value) as UTF-8 into out; returns its length. */
@@ -212,7 +218,7 @@ static int tok_flush(struct tok_state *st)
  * (of the folded characters). */
 static int tok_han(struct tok_state *st, uint32_t cp, int start, int end)
 {
-    int rc = 0, n = utf8_put(tok_t2s(cp), st->han + st->han_len);
+    int rc = 0, n = utf8_put(t2s_ready(cp), st->han + st->han_len);
 
     if (st->han_chars > 0)
         rc = st->fn(st->ctx, st->run, st->han, st->han_len + n, st->prev_start, end);
@@ -245,11 +251,22 @@ int tok_run(const char *text, int len, tok_fn fn, void *ctx)
         return 0;
     if (len < 0)
         len = (int)strnlen(text, INT32_MAX);
+    pthread_once(&t2s_once, t2s_init);
     for (int i = 0, n; i < len; i += n) {
         long cp;
         char c = 0;
-        n = tok_utf8_next(s + i, len - i, &cp);
-        enum tok_class cls = tok_classify(cp, &c);
+        enum tok_class cls;
+        if (s[i] >= 0xE5 && s[i] <= 0xE9 && len - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+            (s[i + 2] & 0xC0) == 0x80) {
+            /* Most of the text: U+5000..U+9FFF, all of it Han (the
+             * general path below gives the same answer, more slowly). */
+            cp = ((long)(s[i] & 0x0F) << 12) | ((long)(s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
+            n = 3;
+            cls = TOK_HAN;
+        } else {
+            n = tok_utf8_next(s + i, len - i, &cp);
+            cls = tok_classify(cp, &c);
+        }
         if (cls != st.cls) {
             if ((rc = tok_flush(&st)) != 0)
                 return rc;

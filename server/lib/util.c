@@ -11,9 +11,11 @@
 #include <jansson.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void oom(size_t n)
 {
@@ -121,6 +123,21 @@ void util_new_id(char *out, size_t outlen, const char *prefix)
     memcpy(out, prefix, pl);
     out[pl] = '_';
     util_random_base32(out + pl + 1, 20);
+}
+
+void util_new_ordered_id(char *out, size_t outlen, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    if (outlen < pl + 22)
+        abort();
+    memcpy(out, prefix, pl);
+    out[pl] = '_';
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    for (int i = 8; i >= 0; i--, ms >>= 5)
+        out[pl + 1 + i] = B32[ms & 31];
+    util_random_base32(out + pl + 10, 11);
 }
 
 void util_time_rfc3339(time_t t, char out[32])

@@ -50,12 +50,48 @@ int verr_setz(struct verr *e, const char *field, const char *zh_tpl, const char 
     return -1;
 }
 
+/* Appends the n bytes at s to the path of length *at in path[len],
+ * keeping room for the terminator; 0 when it all fitted. */
+static int path_put(char *path, size_t len, size_t *at, const char *s, size_t n)
+{
+    size_t room = len - 1 - *at, k = n < room ? n : room;
+    memcpy(path + *at, s, k);
+    *at += k;
+    return k < n;
+}
+
+/* Ends the path at at; a path that did not fit is cut to whole
+ * characters. */
+static void path_end(char *path, size_t at, int cut)
+{
+    path[at] = '\0';
+    if (cut)
+        path[util_utf8_cut(path, at)] = '\0';
+}
+
 /* Writes base.key (or key at the top) into path, cut to whole characters
- * when a long key does not fit. */
+ * when a long key does not fit.  Built with memcpy: every field of every
+ * imported line gets a path, and snprintf here was half of validation. */
 static void join_path(char *path, size_t len, const char *base, const char *key)
 {
-    snprintf(path, len, "%s%s%s", base, *base ? "." : "", key);
-    path[util_utf8_cut(path, strlen(path))] = '\0';
+    size_t at = 0;
+    int cut = path_put(path, len, &at, base, strlen(base));
+    if (*base)
+        cut |= path_put(path, len, &at, ".", 1);
+    cut |= path_put(path, len, &at, key, strlen(key));
+    path_end(path, at, cut);
+}
+
+/* Writes path[i] into sub. */
+static void item_path(char *sub, size_t len, const char *path, size_t i)
+{
+    char num[24];
+    size_t at = 0, n = util_fmt_ll(num, (long long)i);
+    int cut = path_put(sub, len, &at, path, strlen(path));
+    cut |= path_put(sub, len, &at, "[", 1);
+    cut |= path_put(sub, len, &at, num, n);
+    cut |= path_put(sub, len, &at, "]", 1);
+    path_end(sub, at, cut);
 }
 
 static const char *type_word(enum vtype t)
@@ -213,7 +249,7 @@ static int check_field(json_t *v, const struct vfield *f, const char *path,
             return verr_set(e, path, "%s has %zu items; at most %g are allowed", path,
                             json_array_size(v), f->max);
         json_array_foreach(v, i, item) {
-            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            item_path(sub, sizeof sub, path, i);
             int rc = f->type == V_STRING_ARRAY ? check_string(item, sub, 1, f->item_max, e)
                    : f->type == V_CODE_ARRAY   ? check_code(item, sub, f->vocab, e)
                    : !json_is_object(item)     ? verr_set(e, sub, "%s must be an object", sub)

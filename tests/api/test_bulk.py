@@ -541,6 +541,58 @@ def test_cli_import_many_batches_with_repeats():
         srv.close()
 
 
+def test_cli_import_stores_each_line_as_the_document_it_means():
+    """The importer stores a line's own text as the document when
+    validation changes nothing (issue 24); what a provider reads back must
+    be exactly what the line meant: spacing and escapes do not matter, a
+    member that is null is dropped, a missing "regions" becomes 全国, and
+    the ids of a later import sort after those of an earlier one."""
+    d = lib.tmpdir("clidoc")
+    db = os.path.join(d, "doc.db")
+    path = os.path.join(d, "doc.ndjson")
+    spaced = ('{ "kind" : "product" ,' + "\t" +
+              r'"title":"\u9e48\u9e55 \\ \"引号\" 设备", "summary": "批量\/导入",'
+              r' "industries": ["machinery"], "scenarios": ["production_control"],'
+              r' "regions": ["江苏省"], "attrs": {"n": [1, 2.5, -0.0, 1e3], "ok": true,'
+              r' "s": "制\n表"}, "external_id": "d-1" }   ')
+    no_regions = res("鹈鹕无地区", regions=None, external_id="d-2")
+    with_null = res("鹈鹕有空值", external_id="d-3")
+    with_null["license"] = None
+    with_null["price"] = {"min": 5, "max": None, "unit": "套"}
+    _write(path, [spaced, line(no_regions), json.dumps(with_null, ensure_ascii=False)])
+    p = lib.run_cli("import", "--db", db, "--provider", "鹈鹕文档供应商", "--create-org", path,
+                    check=False)
+    eq(p.returncode, 0, "exit code (stderr: %s)" % p.stderr[-500:])
+    later = os.path.join(d, "later.ndjson")
+    _write(later, [line(res("鹈鹕后来者", external_id="d-4"))])
+    p = lib.run_cli("import", "--db", db, "--provider", "鹈鹕文档供应商", later, check=False)
+    eq(p.returncode, 0, "exit code of the later import (stderr: %s)" % p.stderr[-500:])
+    srv = lib.Server(db=db, redis="none")
+    try:
+        key = srv.key("provider", "鹈鹕文档供应商")
+        org = srv.request("GET", "/v1/me", key=key).json["org"]["id"]
+        r = srv.request("GET", "/v1/resources?limit=10&provider=" + org)
+        assert_status(r, 200)
+        got = {it["external_id"]: it for it in r.json["items"]}
+        eq(sorted(got), ["d-1", "d-2", "d-3", "d-4"], "every line stored")
+        assert all(got["d-4"]["id"] > got[e]["id"] for e in ("d-1", "d-2", "d-3")), \
+            "a later import's id sorts later: %r" % [it["id"] for it in got.values()]
+        a = got["d-1"]
+        eq(a["title"], "鹈鹕 \\ \"引号\" 设备", "escapes read back as the characters")
+        eq(a["summary"], "批量/导入", "an escaped slash")
+        eq(a["attrs"], {"n": [1, 2.5, -0.0, 1000.0], "ok": True, "s": "制\n表"}, "free-form attrs")
+        eq(a["regions"], ["江苏省"], "regions as given")
+        eq(got["d-2"]["regions"], ["全国"], "a missing regions is 全国")
+        c = got["d-3"]
+        assert "license" not in c, "a null member is dropped: %r" % c
+        eq(c["price"], {"min": 5, "unit": "套"}, "a null inside price is dropped")
+        for q, ext in (("引号", "d-1"), ("无地区", "d-2"), ("有空值", "d-3")):
+            r = srv.request("GET", "/v1/search?q=" + urllib.parse.quote(q))
+            eq([h["id"] for h in r.json["hits"]], [got[ext]["id"]], "searchable: " + q)
+    finally:
+        srv.close()
+
+
 def test_cli_import_rejects_a_bad_batch_size():
     """--batch takes a number of lines from 1 to 100,000; anything else is
     refused before the database is touched, with a message naming it."""

@@ -355,10 +355,36 @@ TEST(traditional_folds_to_simplified)
     sqlite3_close(db);
 }
 
+TEST(every_common_han_character_is_one_token)
+{
+    /* The decoder's fast path for U+5000..U+9FFF must agree with the
+     * general one on every character around it: each alone is one token
+     * (its simplified form) when Han, and nothing when not (U+4DC0..U+4DFF
+     * are hexagram symbols, U+A000 on Yi). */
+    for (uint32_t cp = 0x4000; cp < 0xA100; cp++) {
+        char text[4] = {(char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)),
+                        (char)(0x80 | (cp & 0x3F)), 0};
+        uint32_t w = tok_t2s(cp); /* may be outside the BMP (偢 -> U+25062) */
+        char exp[32] = "";
+        if (((cp >= 0x4000 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF)) && w < 0x10000)
+            snprintf(exp, sizeof exp, "0:%c%c%c@0-3", (char)(0xE0 | (w >> 12)),
+                     (char)(0x80 | ((w >> 6) & 0x3F)), (char)(0x80 | (w & 0x3F)));
+        else if ((cp >= 0x4000 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF))
+            snprintf(exp, sizeof exp, "0:%c%c%c%c@0-3", (char)(0xF0 | (w >> 18)),
+                     (char)(0x80 | ((w >> 12) & 0x3F)), (char)(0x80 | ((w >> 6) & 0x3F)),
+                     (char)(0x80 | (w & 0x3F)));
+        ASSERT_STR_EQ(toks(text), exp);
+    }
+    /* a lead byte of the fast range with a broken or missing tail */
+    ASSERT_STR_EQ(toks("\xe8\xb4"), "");
+    ASSERT_STR_EQ(toks("\xe5" "AB"), "0:ab@1-3");
+    ASSERT_STR_EQ(toks("\xe9\xbf" "x"), "0:x@2-3");
+}
+
 TEST_MAIN(T(han_bigrams), T(lone_han_is_unigram), T(latin_words_and_digits),
           T(mixed_scripts_are_separate_runs), T(full_width_folds_with_original_offsets),
           T(punctuation_breaks), T(emoji_and_other_scripts_break), T(empty_input),
           T(long_latin_word_truncated), T(callback_value_stops_tokenizing),
           T(invalid_utf8_is_a_break), T(normalize), T(fts5_matches_words_inside_runs),
           T(fts5_highlight_offsets), T(fts5_register_twice_and_many_tables),
-          T(traditional_folds_to_simplified))
+          T(traditional_folds_to_simplified), T(every_common_han_character_is_one_token))

@@ -1,10 +1,14 @@
 /*
- * Unit tests of util.c's JSON path finder: a client told "a number is out
- * of range" must also be told which field, even when Jansson could not
- * parse the number at all.
+ * Unit tests of util.c: the JSON path finder (a client told "a number is
+ * out of range" must also be told which field, even when Jansson could
+ * not parse the number at all), UTF-8 cuts, number formatting, redacted
+ * URLs and ordered ids.
  */
 #include "test.h"
 #include "util.h"
+
+#include <string.h>
+#include <time.h>
 
 /* The path at the first occurrence of mark in text. */
 static const char *path_at(const char *text, const char *mark)
@@ -127,6 +131,31 @@ TEST(redacted_urls_keep_no_password)
     }
 }
 
+/* Resource ids (issue 24) sort in the order they were made, so a bulk
+ * import appends to the id index; they keep the form of every other id
+ * and 55 random bits, so two made in one millisecond still differ. */
+TEST(ordered_ids_sort_by_time_and_stay_unique)
+{
+    char a[48], b[48], c[48];
+    util_new_ordered_id(a, sizeof a, "res");
+    util_new_ordered_id(b, sizeof b, "res");
+    ASSERT_EQ((int)strlen(a), 24);
+    ASSERT(strncmp(a, "res_", 4) == 0);
+    ASSERT_EQ((int)strspn(a + 4, "0123456789abcdefghjkmnpqrstvwxyz"), 20);
+    ASSERT(strcmp(a, b) != 0);
+    struct timespec pause = {0, 3 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    util_new_ordered_id(c, sizeof c, "res");
+    ASSERT(strcmp(a, c) < 0 && strcmp(b, c) < 0);
+    /* the first 9 characters are the time in milliseconds */
+    unsigned long long ms = 0;
+    for (int i = 4; i < 13; i++)
+        ms = ms * 32 + (unsigned long long)(strchr("0123456789abcdefghjkmnpqrstvwxyz", c[i]) -
+                                            "0123456789abcdefghjkmnpqrstvwxyz");
+    unsigned long long now = (unsigned long long)time(NULL) * 1000ULL;
+    ASSERT(ms + 5000 > now && ms < now + 5000);
+}
+
 TEST_MAIN(T(paths_of_objects_and_arrays), T(redacted_urls_keep_no_password), T(strings_with_quotes_and_brackets_do_not_confuse_it),
           T(deep_and_long_input_is_bounded), T(long_chinese_keys_are_cut_to_whole_characters),
-          T(utf8_cut), T(fmt_ll_matches_printf))
+          T(utf8_cut), T(fmt_ll_matches_printf), T(ordered_ids_sort_by_time_and_stay_unique))

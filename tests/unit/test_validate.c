@@ -50,6 +50,11 @@ TEST(unknown_codes_named_by_path)
     ASSERT_STR_EQ(check("{\"kind\":\"product\",\"title\":\"x\",\"industries\":[\"machinery\",\"textile\",\"bogus\"],\"scenarios\":[\"quality\"]}"), "industries[2]");
     ASSERT_STR_EQ(check("{" BASE ",\"regions\":[\"火星\"]}"), "regions[0]");
     ASSERT_STR_EQ(check("{" BASE ",\"delivery\":\"cloud\"}"), "delivery");
+    /* two-digit positions and nested members (paths are built by hand) */
+    ASSERT_STR_EQ(check("{" BASE ",\"tags\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\","
+                        "\"i\",\"j\",\"k\",\"l\",\"\"]}"), "tags[12]");
+    ASSERT_STR_EQ(check("{" BASE ",\"cases\":[{\"enterprise\":\"甲\"},{\"enterprise\":\"乙\"},"
+                        "{\"enterprise\":\"丙\",\"result\":7}]}"), "cases[2].result");
     ASSERT_STR_EQ(check("{\"kind\":\"gadget\",\"title\":\"x\",\"industries\":[\"machinery\"],\"scenarios\":[\"quality\"]}"), "kind");
 }
 
