@@ -1,6 +1,6 @@
 /*
  * resource.c - the resource record (see resource.h): validation, the row
- * as JSON, storage and the bulk mode of imports.  The handlers
+ * as JSON, storage and the staging table of bulk imports.  The handlers
  * are resources.c and resources_bulk.c.
  *
  * A write validates the whole document and writes the row inside the
@@ -192,41 +192,76 @@ static void bind_derived(sqlite3_stmt *st, json_t *doc, const char *dumped, char
 static const char SQL_INSERT[] = "INSERT INTO resources(" INSERT_COLUMNS ")" INSERT_VALUES;
 
 /*
- * Bulk loads.  FTS5 flushes its in-memory index at every statement
- * boundary (its xSavepoint), so a load of one INSERT per resource wrote
- * one tiny segment per resource and then merged them: about 60 % of an
- * import's time.  A bulk load therefore keeps FTS5 out of its per-line
- * statements and indexes the batch's new rows with one INSERT ... SELECT
- * before its commit: the same rows, index and triggers, and FTS5 flushes
- * once per batch.
+ * Staged inserts, for bulk loads.  FTS5 flushes its in-memory index at
+ * every statement boundary (its xSavepoint), so a load of one INSERT per
+ * resource writes one tiny segment per resource and then merges them:
+ * about 60 % of an import's time.  A bulk load instead inserts its new
+ * rows into a per-connection TEMP table (no triggers) and moves each batch
+ * into resources with one INSERT ... SELECT, so the FTS5 trigger and the
+ * others run once per row but FTS5 flushes once per batch - the same rows,
+ * indexes and triggers, about twice as fast (docs/benchmarks.md).
  *
- * Bulk mode: while a batch is open, the row ('bulk', R) in meta - written
- * and deleted inside the batch's transaction, so no other connection ever
- * sees it - turns off three per-row triggers (migrations 13 and 15): the
- * FTS5 insert (rows from R on are not yet indexed), resource_is (filled
- * per line here from the two small code arrays, where the trigger parsed
- * the whole document twice: 8 % of an import's instructions) and the
- * generation bump (once per batch instead).  The rows, resource_is and
- * the index end up as a row-by-row store leaves them.
- *
- * Until issue 24 the new rows waited in a TEMP table and moved into
- * resources at the end of the batch; writing each row there, reading it
- * back and deleting it cost more than reading the batch's rows back for
- * FTS5 (bench/analysis.md, section 5).
+ * Bulk mode (issue 24): while a batch moves, the row ('bulk', 1) in meta
+ * (written and deleted inside the batch's transaction, so no other
+ * connection ever sees it) turns off two per-row triggers (migration 13):
+ * resource_is is then filled for the whole batch from the industry and
+ * scenario codes the stage keeps as small JSON arrays (the trigger parses
+ * every row's whole document twice: 8 % of an import's instructions),
+ * and the generation is bumped once per batch instead of once per row.
+ * The rows, resource_is and the index end up as a row-by-row store
+ * leaves them.
  */
-static const char SQL_BULK_ON[] =
-    "INSERT OR REPLACE INTO meta VALUES ('bulk',"
-    " (SELECT coalesce(max(rid), 0) + 1 FROM resources))";
-static const char SQL_BULK_FROM[] = "SELECT v FROM meta WHERE k = 'bulk'";
-static const char SQL_BULK_IS[] = "INSERT OR IGNORE INTO resource_is VALUES (?1, ?2, ?3)";
-static const char SQL_BULK_FTS[] =
-    "INSERT INTO resources_fts(rowid, title, summary, description, tags, provider_name)"
-    " SELECT rid, title, summary, description, tags, provider_name FROM resources"
-    " WHERE rid >= (SELECT v FROM meta WHERE k = 'bulk') AND status = 'published' ORDER BY rid";
-static const char SQL_BULK_ON_AGAIN[] = "UPDATE meta SET v = (SELECT coalesce(max(rid), 0) + 1"
-                                        " FROM resources) WHERE k = 'bulk'";
+static const char SQL_STAGE_CREATE[] =
+    "CREATE TEMP TABLE IF NOT EXISTS resources_stage (seq INTEGER PRIMARY KEY, "
+    INSERT_COLUMNS ", stage_industries TEXT NOT NULL, stage_scenarios TEXT NOT NULL,"
+    " UNIQUE (provider_id, external_id))";
+static const char SQL_STAGE_INSERT[] =
+    "INSERT INTO temp.resources_stage(" INSERT_COLUMNS ", stage_industries, stage_scenarios)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+    " ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23, ?24)";
+static const char SQL_BULK_ON[] = "INSERT OR REPLACE INTO meta VALUES ('bulk', 1)";
+static const char SQL_BULK_IS[] =
+    "INSERT OR IGNORE INTO resource_is SELECT i.value, s.value, r.rid"
+    " FROM temp.resources_stage st JOIN resources r ON r.id = st.id,"
+    " json_each(st.stage_industries) i, json_each(st.stage_scenarios) s";
 static const char SQL_BULK_OFF[] =
     "UPDATE meta SET v = v + 1 WHERE k = 'gen'; DELETE FROM meta WHERE k = 'bulk'";
+static const char SQL_STAGE_FIND[] =
+    "SELECT 1 FROM temp.resources_stage WHERE provider_id = ?1 AND external_id = ?2";
+static const char SQL_STAGE_MOVE[] =
+    "INSERT INTO resources(" INSERT_COLUMNS ") SELECT " INSERT_COLUMNS
+    " FROM temp.resources_stage ORDER BY seq";
+static const char SQL_STAGE_CLEAR[] = "DELETE FROM temp.resources_stage";
+
+int resource_stage_begin(struct db *db)
+{
+    return db_exec(db, SQL_STAGE_CREATE) < 0 ? RES_DB_ERROR : RES_OK;
+}
+
+/* The codes of a validated code array as a JSON array in buf: they are
+ * taxonomy codes (letters, digits, _), so nothing needs escaping.  Codes
+ * that do not fit are left out of buf; a validated array always fits. */
+static const char *codes_json(json_t *arr, char *buf, size_t cap)
+{
+    size_t n = 0, i;
+    json_t *c;
+    buf[n++] = '[';
+    json_array_foreach(arr, i, c) {
+        const char *code = json_string_value(c);
+        size_t len = code ? strlen(code) : 0;
+        if (!len || n + len + 5 >= cap)
+            continue;
+        if (n > 1)
+            buf[n++] = ',';
+        buf[n++] = '"';
+        memcpy(buf + n, code, len);
+        n += len;
+        buf[n++] = '"';
+    }
+    buf[n++] = ']';
+    buf[n] = '\0';
+    return buf;
+}
 
 /* Steps a cached statement once; SQLITE_DONE or the error code. */
 static int step_once(struct db *db, const char *sql)
@@ -239,74 +274,40 @@ static int step_once(struct db *db, const char *sql)
     return rc;
 }
 
-int resource_bulk_begin(struct db *db)
-{
-    return step_once(db, SQL_BULK_ON) == SQLITE_DONE ? RES_OK : RES_DB_ERROR;
-}
-
-/* Indexes the rows added since the bulk row's mark and moves the mark
- * past them. */
-static int bulk_index(struct db *db)
-{
-    int rc = step_once(db, SQL_BULK_FTS);
-    if (rc == SQLITE_DONE)
-        rc = step_once(db, SQL_BULK_ON_AGAIN);
-    if (rc != SQLITE_DONE) {
-        log_error("resource bulk index: %s", sqlite3_errmsg(db_handle(db)));
-        return RES_DB_ERROR;
-    }
-    return RES_OK;
-}
-
-int resource_bulk_end(struct db *db)
+int resource_stage_flush(struct db *db)
 {
     /* On a failure the caller rolls the batch back, the bulk row with it. */
-    if (bulk_index(db) < 0)
-        return RES_DB_ERROR;
-    if (db_exec(db, SQL_BULK_OFF) < 0) {
-        log_error("resource bulk end: %s", sqlite3_errmsg(db_handle(db)));
+    int rc = step_once(db, SQL_BULK_ON);
+    if (rc == SQLITE_DONE)
+        rc = step_once(db, SQL_STAGE_MOVE);
+    if (rc == SQLITE_DONE)
+        rc = step_once(db, SQL_BULK_IS);
+    if (rc == SQLITE_DONE)
+        rc = db_exec(db, SQL_BULK_OFF) == 0 ? SQLITE_DONE : SQLITE_ERROR;
+    if (rc != SQLITE_DONE) {
+        log_error("resource bulk insert: %s", sqlite3_errmsg(db_handle(db)));
         return RES_DB_ERROR;
     }
-    return RES_OK;
+    sqlite3_stmt *st = db_stmt(db, SQL_STAGE_CLEAR);
+    if (!st)
+        return RES_DB_ERROR;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? RES_OK : RES_DB_ERROR;
 }
 
-/* The first rid the open batch has not indexed yet; -1 on an error. */
-static int64_t bulk_from(struct db *db)
+/* 1 when a staged row of this provider has external_id ext, 0 when none,
+ * -1 on a database error. */
+static int stage_has(struct db *db, const char *provider_id, const char *ext)
 {
-    sqlite3_stmt *st = db_stmt(db, SQL_BULK_FROM);
+    sqlite3_stmt *st = db_stmt(db, SQL_STAGE_FIND);
     if (!st)
         return -1;
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_bind_text(st, 1, provider_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ext, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return v;
-}
-
-/* resource_is for the new published row rid, in bulk mode: one row per
- * (industry, scenario) pair, each a step of one small statement (the
- * validated arrays hold no repeats; 25,000 instructions a line went to
- * json_each over the two arrays, 8,000 to these steps). */
-static int bulk_is(struct db *db, json_t *doc, int64_t rid)
-{
-    sqlite3_stmt *st = db_stmt(db, SQL_BULK_IS);
-    if (!st)
-        return RES_DB_ERROR;
-    json_t *inds = json_object_get(doc, "industries"), *scns = json_object_get(doc, "scenarios");
-    json_t *ind, *scn;
-    size_t i, j;
-    sqlite3_bind_int64(st, 3, rid);
-    json_array_foreach(inds, i, ind) {
-        sqlite3_bind_text(st, 1, json_string_value(ind), (int)json_string_length(ind),
-                          SQLITE_STATIC);
-        json_array_foreach(scns, j, scn) {
-            sqlite3_bind_text(st, 2, json_string_value(scn), (int)json_string_length(scn),
-                              SQLITE_STATIC);
-            int rc = sqlite3_step(st);
-            sqlite3_reset(st);
-            if (rc != SQLITE_DONE)
-                return RES_DB_ERROR;
-        }
-    }
-    return RES_OK;
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 static const char SQL_UPDATE[] =
@@ -350,7 +351,15 @@ int resource_store(struct db *db, const char *provider_id, const char *provider_
     static const char SQL_EXT[] =
         "SELECT rid, id FROM resources WHERE provider_id = ?1 AND external_id = ?2";
     const char *ext = json_string_value(json_object_get(doc, "external_id"));
-    int upsert = flags & RES_UPSERT, bulk = flags & RES_BULK;
+    int upsert = flags & RES_UPSERT, staged = flags & RES_STAGED;
+    if (staged && ext) {
+        /* An external_id already waiting in the stage: move the stage
+         * first, so this line finds it in resources and updates it, as
+         * it would have without staging. */
+        int has = stage_has(db, provider_id, ext);
+        if (has < 0 || (has && resource_stage_flush(db) < 0))
+            return RES_DB_ERROR;
+    }
     if (upsert && ext) {
         sqlite3_stmt *st = db_stmt(db, SQL_EXT);
         if (!st)
@@ -361,14 +370,6 @@ int resource_store(struct db *db, const char *provider_id, const char *provider_
             int64_t rid = sqlite3_column_int64(st, 0);
             snprintf(id, 48, "%s", sqlite3_column_text(st, 1));
             sqlite3_reset(st);
-            /* A row this batch added and has not indexed yet: index the
-             * batch so far first, for the update's trigger takes the
-             * old text out of FTS5. */
-            if (bulk) {
-                int64_t from = bulk_from(db);
-                if (from < 0 || (rid >= from && bulk_index(db) < 0))
-                    return RES_DB_ERROR;
-            }
             return resource_replace(db, rid, doc, dumped, 0, "published");
         }
         sqlite3_reset(st);
@@ -376,7 +377,7 @@ int resource_store(struct db *db, const char *provider_id, const char *provider_
     char now[32], *tags = NULL, *text = NULL;
     util_now_rfc3339(now);
     util_new_ordered_id(id, 48, "res");
-    sqlite3_stmt *st = db_stmt(db, SQL_INSERT);
+    sqlite3_stmt *st = db_stmt(db, staged ? SQL_STAGE_INSERT : SQL_INSERT);
     if (!st)
         return RES_DB_ERROR;
     bind_derived(st, doc, dumped, &tags, &text);
@@ -384,6 +385,13 @@ int resource_store(struct db *db, const char *provider_id, const char *provider_
     sqlite3_bind_text(st, 20, provider_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 21, provider_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 22, now, -1, SQLITE_STATIC);
+    char inds[1024], scns[1024];
+    if (staged) { /* bulk mode's resource_is (see above) */
+        sqlite3_bind_text(st, 23, codes_json(json_object_get(doc, "industries"), inds, sizeof inds),
+                          -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 24, codes_json(json_object_get(doc, "scenarios"), scns, sizeof scns),
+                          -1, SQLITE_STATIC);
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(tags);
@@ -394,7 +402,5 @@ int resource_store(struct db *db, const char *provider_id, const char *provider_
         log_error("resource insert: %s", sqlite3_errmsg(db_handle(db)));
         return RES_DB_ERROR;
     }
-    if (bulk && bulk_is(db, doc, sqlite3_last_insert_rowid(db_handle(db))) < 0)
-        return RES_DB_ERROR;
     return RES_CREATED;
 }

@@ -45,28 +45,28 @@ enum res_write {
 
 enum res_store_flags {
     RES_UPSERT = 1, /* an external_id of this provider updates, not conflicts */
-    RES_BULK = 2,   /* bulk mode: between resource_bulk_begin() and _end() */
+    RES_STAGED = 2, /* bulk: new rows wait in a TEMP table until the flush */
 };
 
 /* Inserts (or, with RES_UPSERT and an external_id matching a resource of
  * this provider, replaces) a validated doc.  Must run inside a
  * transaction.  Writes the id.  Returns RES_CREATED, RES_UPDATED or an
- * error.  With RES_BULK (only together with RES_UPSERT) a created row is
- * not in the search index until resource_bulk_end().  dumped is doc as
+ * error.  With RES_STAGED (only together with RES_UPSERT) a created row
+ * is not in resources until resource_stage_flush().  dumped is doc as
  * json_dumps(doc, JSON_COMPACT) when the caller has made it, or NULL. */
 int resource_store(struct db *db, const char *provider_id, const char *provider_name,
                    json_t *doc, const char *dumped, int flags, char id[48]);
 
+/* Bulk loads: resource_stage_begin() once per transaction before staged
+ * stores, resource_stage_flush() before its commit (moves every staged row
+ * into resources in one statement).  RES_OK or RES_DB_ERROR. */
 /* Writes doc over row rid, expecting version `expect` (RES_CONFLICT_VERSION
  * when the row has moved on).  RES_UPDATED or a negative enum res_write. */
 int resource_replace(struct db *db, int64_t rid, json_t *doc, const char *dumped, int64_t expect,
                      const char *status);
 
-/* Bulk loads: resource_bulk_begin() once per transaction before RES_BULK
- * stores, resource_bulk_end() before its commit (indexes every new row in
- * one statement).  RES_OK or RES_DB_ERROR. */
-int resource_bulk_begin(struct db *db);
-int resource_bulk_end(struct db *db);
+int resource_stage_begin(struct db *db);
+int resource_stage_flush(struct db *db);
 
 
 #endif

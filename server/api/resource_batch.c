@@ -62,7 +62,7 @@ void rbatch_add(struct rbatch *b, json_t *doc, char *dumped, const char *provide
                 const char *provider_name, long line)
 {
     if (!b->in_tx) {
-        if (db_begin(b->db) < 0 || resource_bulk_begin(b->db) < 0)
+        if (db_begin(b->db) < 0 || resource_stage_begin(b->db) < 0)
             b->failed = 1;
         b->in_tx = 1;
     }
@@ -83,7 +83,7 @@ void rbatch_add(struct rbatch *b, json_t *doc, char *dumped, const char *provide
     }
     char id[48];
     int k = tally(b, resource_store(b->db, it->provider_id, it->provider_name, doc, dumped,
-                                    RES_UPSERT | RES_BULK, id),
+                                    RES_UPSERT | RES_STAGED, id),
                   line);
     if (k == 0) { /* refused for good: not kept */
         item_free(it);
@@ -130,7 +130,7 @@ int rbatch_commit(struct rbatch *b, long *created, long *updated)
         items_clear(b);
         return 0;
     }
-    int ok = !b->failed && resource_bulk_end(b->db) == 0 && db_commit(b->db) == 0;
+    int ok = !b->failed && resource_stage_flush(b->db) == 0 && db_commit(b->db) == 0;
     if (!ok) {
         /* db_commit rolls back when it fails; replay rolls back otherwise. */
         if (replay(b) < 0 || db_commit(b->db) < 0) {

@@ -3,9 +3,9 @@
  * a line that fails costs that line only.
  *
  * Bulk imports (POST /v1/resources:bulk, shucud import) write a batch of
- * lines in one transaction in bulk mode (resource.h), which
+ * lines in one transaction through the staging table (resource.h), which
  * is what makes them fast.  When anything in a batch fails inside SQLite -
- * a store, the indexing at its end, the commit - the batch is rolled back and
+ * a store, the staging flush, the commit - the batch is rolled back and
  * its lines are stored again one by one, each in a savepoint of its own:
  * the lines that fail again are reported (by their line numbers) and the
  * others are kept.  Before this, one bad line lost the 10,000 good lines
@@ -39,7 +39,7 @@ struct rbatch {
     struct db *db;
     struct rbatch_item *v;
     size_t n, cap;
-    int in_tx;             /* a transaction (in bulk mode) is open */
+    int in_tx;             /* a transaction (and the staging table) is open */
     int failed;            /* something in this batch failed: replay it */
     long created, updated; /* of this batch, until it commits */
     rbatch_report_fn report;
@@ -49,7 +49,7 @@ struct rbatch {
 void rbatch_init(struct rbatch *b, struct db *db, rbatch_report_fn report, void *ctx);
 
 /* Stores one valid resource document of provider (id, name) from line,
- * in bulk mode, in the batch's transaction (begun on first use).  Takes doc and
+ * staged, in the batch's transaction (begun on first use).  Takes doc and
  * dumped (may be NULL).  An external_id used by another resource is
  * reported at once; a database failure marks the batch for replay. */
 void rbatch_add(struct rbatch *b, json_t *doc, char *dumped, const char *provider_id,

@@ -3,7 +3,7 @@
  * line.  A bad line is reported by its number and never stops the good
  * ones; a line whose external_id the provider used before updates that
  * resource.  Lines are written in batches of BULK_BATCH per transaction
- * (bulk mode; resource_batch.h), so a large import costs a few commits, and
+ * (staged; resource_batch.h), so a large import costs a few commits, and
  * a line that fails inside SQLite costs that line only.
  */
 #include "handlers.h"

@@ -115,29 +115,31 @@ void util_random_base32(char *out, size_t nchars)
     *out = '\0';
 }
 
-void util_new_id(char *out, size_t outlen, const char *prefix)
+/* Writes "<prefix>_" into out and returns where the 20 characters go. */
+static char *id_start(char *out, size_t outlen, const char *prefix)
 {
     size_t pl = strlen(prefix);
     if (outlen < pl + 22)
         abort();
     memcpy(out, prefix, pl);
     out[pl] = '_';
-    util_random_base32(out + pl + 1, 20);
+    return out + pl + 1;
+}
+
+void util_new_id(char *out, size_t outlen, const char *prefix)
+{
+    util_random_base32(id_start(out, outlen, prefix), 20);
 }
 
 void util_new_ordered_id(char *out, size_t outlen, const char *prefix)
 {
-    size_t pl = strlen(prefix);
-    if (outlen < pl + 22)
-        abort();
-    memcpy(out, prefix, pl);
-    out[pl] = '_';
+    char *at = id_start(out, outlen, prefix);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
     for (int i = 8; i >= 0; i--, ms >>= 5)
-        out[pl + 1 + i] = B32[ms & 31];
-    util_random_base32(out + pl + 10, 11);
+        at[i] = B32[ms & 31];
+    util_random_base32(at + 9, 11);
 }
 
 void util_time_rfc3339(time_t t, char out[32])

@@ -599,16 +599,6 @@ const char *const MIGRATIONS[] = {
     "  UPDATE meta SET v = v + 1 WHERE k = 'gen';"
     "END;",
     MIGRATION_REPORTS, /* 14 (issue 20): migrate_feed.c */
-    /* 15 (issue 24): bulk mode indexes a batch's new rows in one
-     * statement at its end (resource.c), so the per-row FTS5 insert
-     * stands aside too while the batch's ('bulk', first rid) row is in
-     * meta.  Before, the rows waited in a TEMP table. */
-    "DROP TRIGGER resources_ai;"
-    "CREATE TRIGGER resources_ai AFTER INSERT ON resources"
-    "  WHEN new.status = 'published' AND NOT EXISTS (SELECT 1 FROM meta WHERE k = 'bulk') BEGIN"
-    "  INSERT INTO resources_fts(rowid, title, summary, description, tags, provider_name)"
-    "  VALUES (new.rid, new.title, new.summary, new.description, new.tags, new.provider_name);"
-    "END;",
 };
 
 const int migrations_count = (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]);

@@ -121,23 +121,6 @@ TEST(fts_follows_rows_and_status)
     ASSERT_EQ(scalar(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH '\"能耗\"'"), 1);
     ASSERT_EQ(db_exec(db, "UPDATE resources SET status='withdrawn' WHERE id='res_1'"), 0);
     ASSERT_EQ(scalar(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH '\"能耗\"'"), 0);
-    /* Bulk mode (migration 15): while the batch's ('bulk', first rid) row
-     * is in meta, a new row stays out of the index until the batch
-     * indexes its rows in one statement (resource.c). */
-    ASSERT_EQ(db_exec(db, "BEGIN; INSERT INTO meta VALUES ('bulk', 2);"
-                          "INSERT INTO resources(id,provider_id,provider_name,kind,kind_bit,title,doc,"
-                          "industry_mask,scenario_mask,region_mask,created_at,updated_at) VALUES"
-                          "('res_2','org_1','p','product',1,'设备点检','{}',1,1,1,'t','t')"), 0);
-    ASSERT_EQ(scalar(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH '\"点检\"'"), 0);
-    ASSERT_EQ(db_exec(db, "INSERT INTO resources_fts(rowid, title, summary, description, tags,"
-                          " provider_name) SELECT rid, title, summary, description, tags, provider_name"
-                          " FROM resources WHERE rid >= 2;"
-                          "DELETE FROM meta WHERE k = 'bulk'; COMMIT"), 0);
-    ASSERT_EQ(scalar(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH '\"点检\"'"), 1);
-    ASSERT_EQ(db_exec(db, "INSERT INTO resources(id,provider_id,provider_name,kind,kind_bit,title,doc,"
-                          "industry_mask,scenario_mask,region_mask,created_at,updated_at) VALUES"
-                          "('res_3','org_1','p','product',1,'能耗点检','{}',1,1,1,'t','t')"), 0);
-    ASSERT_EQ(scalar(db, "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH '\"点检\"'"), 2);
     ASSERT_EQ(db_exec(db, "INSERT INTO resources_fts(resources_fts, rank) VALUES('integrity-check', 1)"), 0);
     db_close(db);
     rm_db(path);
